@@ -1,0 +1,9 @@
+// The inventory: the one validated model of the province everything else is derived from.
+export * from './schema.ts';
+export * from './problems.ts';
+export * from './load.ts';
+export * from './checklist.ts';
+export * from './model.ts';
+export * from './net.ts';
+export * from './slug.ts';
+export * from './status.ts';

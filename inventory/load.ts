@@ -1,0 +1,227 @@
+// Reads an inventory from YAML: parse with positions, validate with the strict schema, run the
+// cross-checks, and report every problem at once as FILE:LINE:COL. Hostile input (huge files,
+// alias bombs, deep nesting, duplicate keys) ends in a problem, never a hang or a stack trace.
+import { readFile, stat } from 'node:fs/promises';
+import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
+import type { z } from 'zod';
+import { Inventory } from './schema.ts';
+import { crossCheck } from './crosscheck.ts';
+import { InventoryError, closest, formatPath, type Issue, type PathSegment, type Problem } from './problems.ts';
+
+/** A national inventory (3,321 units, three sites each) is a few MB; anything far larger is a mistake. */
+export const MAX_INVENTORY_BYTES = 32 * 1024 * 1024;
+const MAX_ALIASES = 1000;
+const MAX_DEPTH = 64;
+
+export interface LoadResult {
+  inventory?: Inventory;
+  problems: Problem[];
+}
+
+export async function loadInventoryFile(file: string): Promise<Inventory> {
+  const r = await readInventoryFile(file);
+  if (!r.inventory || r.problems.length) throw new InventoryError(r.problems);
+  return r.inventory;
+}
+
+export async function readInventoryFile(file: string): Promise<LoadResult> {
+  let size: number;
+  try {
+    size = (await stat(file)).size;
+  } catch (e) {
+    return { problems: [{ file, line: 1, col: 1, message: `cannot read the inventory: ${(e as NodeJS.ErrnoException).code ?? String(e)}` }] };
+  }
+  if (size > MAX_INVENTORY_BYTES) {
+    const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
+    return { problems: [{ file, line: 1, col: 1, message: `the file is ${mb(size)} MB; an inventory may be at most ${mb(MAX_INVENTORY_BYTES)} MB` }] };
+  }
+  return parseInventory(await readFile(file, 'utf8'), file);
+}
+
+export function loadInventoryText(text: string, file = '<inventory>'): Inventory {
+  const r = parseInventory(text, file);
+  if (!r.inventory || r.problems.length) throw new InventoryError(r.problems);
+  return r.inventory;
+}
+
+export function parseInventory(text: string, file: string): LoadResult {
+  if (text.length > MAX_INVENTORY_BYTES) {
+    return { problems: [{ file, line: 1, col: 1, message: `the text is larger than ${MAX_INVENTORY_BYTES} bytes` }] };
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const lc = new LineCounter();
+  const at = (offset: number): { line: number; col: number } => lc.linePos(offset);
+  const problem = (offset: number, message: string): Problem => ({ file, ...at(offset), message });
+
+  const depth = nestingDepth(text);
+  if (depth.depth > MAX_DEPTH) {
+    const before = text.slice(0, depth.offset);
+    const line = before.split('\n').length;
+    const col = depth.offset - before.lastIndexOf('\n');
+    return { problems: [{ file, line, col, message: `nesting deeper than ${MAX_DEPTH} levels; an inventory needs far fewer` }] };
+  }
+
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false, strict: true, merge: false });
+  const syntax = doc.errors.map((e) => problem(e.pos[0], yamlMessage(e.message)));
+  if (syntax.length) return { problems: syntax };
+
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (e) {
+    return { problems: [problem(0, `cannot expand the document: ${(e as Error).message}`)] };
+  }
+  if (data === null || data === undefined) return { problems: [problem(0, 'the file is empty; see inventory/examples/demo.yaml for a start')] };
+
+  const located = (issue: Issue): Problem => {
+    const node = nodeAt(doc.contents, issue.path, issue.atKey ?? false);
+    const where = formatPath(issue.path);
+    return problem(node?.range?.[0] ?? 0, where ? `${where}: ${issue.message}` : issue.message);
+  };
+
+  const parsed = Inventory.safeParse(data);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.flatMap((i) => explain(i, data));
+    return { problems: sortProblems(issues.map(located)) };
+  }
+  const issues = crossCheck(parsed.data);
+  return { inventory: parsed.data, problems: sortProblems(issues.map(located)) };
+}
+
+function sortProblems(ps: Problem[]): Problem[] {
+  return ps.sort((a, b) => a.line - b.line || a.col - b.col);
+}
+
+function yamlMessage(m: string): string {
+  // The yaml package appends "at line L, column C" and a source excerpt; we print our own position.
+  return m.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+}
+
+/** Flow and block nesting depth, measured without recursion before the parser sees the text. */
+function nestingDepth(text: string): { depth: number; offset: number } {
+  let flow = 0;
+  let maxFlow = 0;
+  let at = 0;
+  let maxIndent = 0;
+  let indentAt = 0;
+  let lineStart = true;
+  let indent = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '\n') {
+      lineStart = true;
+      indent = 0;
+      continue;
+    }
+    if (lineStart) {
+      if (c === ' ' || c === '-') {
+        indent++;
+        continue;
+      }
+      lineStart = false;
+      if (indent > maxIndent) [maxIndent, indentAt] = [indent, i];
+    }
+    if (c === '[' || c === '{') {
+      if (++flow > maxFlow) [maxFlow, at] = [flow, i];
+    } else if (c === ']' || c === '}') flow--;
+  }
+  // Block depth is approximated by indentation: two columns a level is the common style.
+  const blockDepth = Math.floor(maxIndent / 2);
+  return maxFlow >= blockDepth ? { depth: maxFlow, offset: at } : { depth: blockDepth, offset: indentAt };
+}
+
+type ZodIssue = z.core.$ZodIssue;
+
+/** Turns a zod issue into our issues: unknown keys one by one with a suggestion, TODOs named. */
+function explain(i: ZodIssue, data: unknown): Issue[] {
+  const path = i.path.filter((p): p is PathSegment => typeof p !== 'symbol');
+  if (i.code === 'unrecognized_keys') {
+    const known = knownKeysAt(data, path);
+    return i.keys.map((k) => {
+      const guess = closest(k, known);
+      return { path: [...path, k], atKey: true, message: `unknown key "${k}"${guess ? ` (did you mean "${guess}"?)` : ''}` };
+    });
+  }
+  const value = valueAt(data, path);
+  if (typeof value === 'string' && value.startsWith('TODO')) {
+    return [{ path, message: `still to be filled in by hand (${value}); ${plain(i)}` }];
+  }
+  if (value === undefined && i.code === 'invalid_type') return [{ path, message: 'missing: this key is required' }];
+  return [{ path, message: plain(i) }];
+}
+
+function plain(i: ZodIssue): string {
+  if (i.code === 'invalid_union' && 'discriminator' in i && i.discriminator) {
+    return `unknown ${String(i.discriminator)}; see the schema in inventory/schema.ts for the kinds`;
+  }
+  return i.message.replace(/^Invalid input: /, '');
+}
+
+function valueAt(data: unknown, path: readonly PathSegment[]): unknown {
+  let cur: unknown = data;
+  for (const seg of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string | number, unknown>)[seg];
+  }
+  return cur;
+}
+
+/** The keys the schema allows for the object at `path`, found by walking the zod definitions. */
+function knownKeysAt(data: unknown, path: readonly PathSegment[]): string[] {
+  let schema: z.core.$ZodType | undefined = Inventory as unknown as z.core.$ZodType;
+  let value: unknown = data;
+  const steps = [...path];
+  for (;;) {
+    schema = unwrap(schema, value);
+    if (!schema) return [];
+    const seg = steps.shift();
+    const def = schema._zod.def as unknown as Record<string, unknown>;
+    if (seg === undefined) return def.type === 'object' ? Object.keys(def.shape as object) : [];
+    value = value !== null && typeof value === 'object' ? (value as Record<string | number, unknown>)[seg] : undefined;
+    if (def.type === 'object') schema = (def.shape as Record<string, z.core.$ZodType>)[String(seg)];
+    else if (def.type === 'array') schema = def.element as z.core.$ZodType;
+    else if (def.type === 'record') schema = def.valueType as z.core.$ZodType;
+    else return [];
+  }
+}
+
+function unwrap(schema: z.core.$ZodType | undefined, value: unknown): z.core.$ZodType | undefined {
+  for (let guard = 0; schema && guard < 20; guard++) {
+    const def = schema._zod.def as unknown as Record<string, unknown>;
+    if (def.type === 'optional' || def.type === 'default' || def.type === 'nullable' || def.type === 'prefault') {
+      schema = def.innerType as z.core.$ZodType;
+    } else if (def.type === 'lazy') schema = (def.getter as () => z.core.$ZodType)();
+    else if (def.type === 'pipe') schema = def.in as z.core.$ZodType;
+    else if (def.type === 'union') {
+      const options = def.options as z.core.$ZodType[];
+      const disc = def.discriminator as string | undefined;
+      const tag = disc && value && typeof value === 'object' ? (value as Record<string, unknown>)[disc] : undefined;
+      schema = options.find((o) => {
+        const shape = (o._zod.def as unknown as { shape?: Record<string, z.core.$ZodType> }).shape;
+        const lit = shape?.[disc ?? '']?._zod.def as unknown as { values?: unknown[] } | undefined;
+        return lit?.values?.includes(tag);
+      });
+    } else return schema;
+  }
+  return schema;
+}
+
+/** The YAML node at a path, or the deepest one that exists on the way. */
+function nodeAt(root: YamlNode | null, path: readonly PathSegment[], atKey: boolean): YamlNode | null {
+  let cur: YamlNode | null = root;
+  for (let i = 0; i < path.length; i++) {
+    const seg = path[i];
+    const last = i === path.length - 1;
+    if (isMap(cur)) {
+      const pair = cur.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+      if (!pair) return cur;
+      if (last && atKey) return pair.key as YamlNode;
+      cur = (pair.value as YamlNode | null) ?? (pair.key as YamlNode);
+    } else if (isSeq(cur) && typeof seg === 'number') {
+      const item = cur.items[seg] as YamlNode | undefined;
+      if (!item) return cur;
+      cur = item;
+    } else return cur;
+  }
+  return cur;
+}

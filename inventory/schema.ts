@@ -1,0 +1,352 @@
+// The inventory's shape: one strict zod schema for the whole province. Unknown keys are errors
+// (Gatus' lenient YAML silently ignored misspelt keys; ours refuses them). Cross-references
+// between parts (a site's data center, a service's host) are checked in crosscheck.ts.
+import { z } from 'zod';
+import { isCidr, isHostname, isIp, isSafeUrl, isSafeTarget } from './net.ts';
+
+const msg = (message: string) => ({ error: message });
+
+/** A duration such as `30s`, `5m`, `1h`, `1h30m`, as Prometheus writes them. */
+export const durationRe = /^(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$/;
+export const Duration = z
+  .string()
+  .regex(durationRe, msg('expected a duration such as 30s, 5m or 1h'))
+  .refine((s) => s.length > 0, msg('expected a duration such as 30s, 5m or 1h'));
+
+export const Id = z
+  .string()
+  .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, msg('expected an id: lower-case letters, digits and hyphens, at most 63 characters'));
+
+/** Official unit codes keep their leading zeros: always a string of digits. */
+export const UnitCode = z.string().regex(/^\d{5}$/, msg('expected the official five-digit unit code as a quoted string, e.g. "16681"'));
+export const ProvinceCode = z.string().regex(/^\d{2}$/, msg('expected the two-digit province code as a quoted string, e.g. "40"'));
+
+export const Ip = z.string().refine(isIp, msg('expected an IPv4 or IPv6 address'));
+export const Cidr = z.string().refine(isCidr, msg('expected a subnet in CIDR form, e.g. 10.40.0.0/26'));
+export const Hostname = z.string().refine(isHostname, msg('expected a DNS hostname such as portal.nghean.gov.vn'));
+/** A host a probe is sent to: a hostname or an IP literal, never an option or shell text. */
+export const Target = z
+  .string()
+  .refine(isSafeTarget, msg('expected a hostname or an IP address (no leading "-", white space or shell characters)'));
+export const Url = z.string().refine(isSafeUrl, msg('expected an http:// or https:// URL with a hostname or an IP address'));
+const DateString = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, msg('expected a date YYYY-MM-DD'));
+const DateTime = z
+  .string()
+  .refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)), msg('expected a date and time with its offset, e.g. 2025-07-01T22:00:00+07:00'));
+const Port = z.number().int().min(1).max(65535);
+const Bilingual = z.strictObject({ vi: z.string().min(1), en: z.string().min(1) });
+
+// ---------------------------------------------------------------- province and data centers
+
+export const Province = z.strictObject({
+  code: ProvinceCode,
+  name: z.string().min(1),
+  /** The day the two-level government takes effect. */
+  effectiveDate: DateString,
+  /** The 24/7 watch window of the first week. */
+  watch: z.strictObject({ from: DateString, to: DateString }),
+  timezone: z.string().default('Asia/Ho_Chi_Minh'),
+  /** Base of runbook links in alerts. */
+  runbookUrl: z.string().url().optional(),
+});
+
+export const DataCenter = z.strictObject({
+  id: Id,
+  name: z.string().min(1),
+  role: z.enum(['primary', 'backup']),
+  /** The Docker host the stacks deploy to: ssh://user@host or tcp://host:2376. */
+  dockerHost: z.string().regex(/^(ssh|tcp|unix):\/\/\S+$/, msg('expected ssh://user@host, tcp://host:port or unix:///path')),
+  wan: z.strictObject({
+    /** Host interface the macvlan network hangs from. */
+    parent: z.string().regex(/^[a-zA-Z0-9._-]{1,15}$/, msg('expected a network interface name such as eth1 or bond0.40')),
+    subnet: Cidr,
+    gateway: Ip,
+  }),
+  management: z.strictObject({ subnet: Cidr }).optional(),
+  /** The data center's own addresses on its WAN segment, for the monitoring containers. */
+  monitoring: z.strictObject({
+    prometheus: Ip,
+    alertmanager: Ip,
+    grafana: Ip,
+    blackbox: Ip,
+    board: Ip,
+  }),
+});
+
+// ---------------------------------------------------------------- services and their probes
+
+const ProbeCommon = {
+  /** The probe's id within its service; default from kind: icmp, tcp-<port>, http/https, dns. */
+  id: Id.optional(),
+  timeout: Duration.optional(),
+};
+
+export const IcmpProbe = z.strictObject({
+  kind: z.literal('icmp'),
+  ...ProbeCommon,
+  host: Target,
+  count: z.number().int().min(1).max(100).optional(),
+});
+export const TcpProbe = z.strictObject({ kind: z.literal('tcp'), ...ProbeCommon, host: Target, port: Port });
+export const HttpProbe = z.strictObject({
+  kind: z.literal('http'),
+  ...ProbeCommon,
+  url: Url,
+  /** Host header / TLS server name when the URL names an address. */
+  hostHeader: Hostname.optional(),
+  expectStatus: z.array(z.number().int().min(100).max(599)).min(1).default([200]),
+  /** For legacy portals: the exact Location the redirect must carry. */
+  expectRedirect: Url.optional(),
+  /** PEM file of the CA that signed the service's certificate, where the province runs its own. */
+  caFile: z.string().min(1).optional(),
+});
+export const DnsProbe = z.strictObject({
+  kind: z.literal('dns'),
+  ...ProbeCommon,
+  server: Target,
+  port: Port.default(53),
+  name: Hostname,
+  recordType: z.enum(['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'NS', 'SRV']).default('A'),
+});
+export const Probe = z.discriminatedUnion('kind', [IcmpProbe, TcpProbe, HttpProbe, DnsProbe]);
+
+/** What a service is for: checklist items select services by category. */
+export const ServiceCategory = z.enum([
+  'public-service-portal',
+  'lgsp',
+  'ndxp',
+  'document-management',
+  'email',
+  'video-conference',
+  'reporting',
+  'dns',
+  'legacy-portal',
+  'other',
+]);
+
+export const Service = z.strictObject({
+  id: Id,
+  name: z.string().min(1),
+  scope: z.enum(['national', 'provincial']),
+  category: ServiceCategory,
+  /** Provincial services: the data centers that host them. */
+  hostedIn: z.array(Id).optional(),
+  /** Only these units' sites probe it (e.g. a unit's legacy portal); default all. */
+  units: z.array(UnitCode).optional(),
+  probes: z.array(Probe).min(1),
+});
+
+// ---------------------------------------------------------------- units and sites
+
+export const Link = z.strictObject({
+  kind: z.enum(['wan', 'vpn', '4g']),
+  /** The site's source address on this link: the agent binds its probes to it and listens on it. */
+  address: Ip,
+  gateway: Ip,
+});
+
+export const Site = z.strictObject({
+  id: Id,
+  name: z.string().min(1),
+  role: z.enum(['headquarters', 'branch', 'service-point']).default('headquarters'),
+  agentPort: Port.default(9464),
+  links: z.strictObject({ primary: Link, backup: Link.optional() }),
+  /** Marks a site whose address plan a person still has to fill (written by the importer). */
+  todo: z.string().optional(),
+});
+
+export const OldUnit = z.strictObject({
+  code: z.string().regex(/^\d{5}$/).nullable(),
+  name: z.string().nullable(),
+  district: z.strictObject({ code: z.string().nullable(), name: z.string() }).nullable().optional(),
+  share: z.enum(['whole', 'part']),
+  /** The note as published in the official table. */
+  note: z.string().optional(),
+  renamed: z.boolean().optional(),
+  typeChanged: z.boolean().optional(),
+  specialZone: z.boolean().optional(),
+});
+
+export const Backend = z.strictObject({
+  dataCenter: Id,
+  address: Target,
+  port: Port,
+  /** Path of the active health check. */
+  check: z.string().regex(/^\/\S*$/).default('/'),
+});
+
+export const Portal = z.strictObject({
+  hostname: Hostname,
+  /** PEM file holding the certificate and key for the hostname, as HAProxy reads it. */
+  certificate: z.string().min(1),
+  legacyHostnames: z.array(Hostname).default([]),
+  /** API paths on the legacy hostnames that are proxied, not redirected. */
+  keepPaths: z.array(z.string().regex(/^\/[A-Za-z0-9._~/-]*$/, msg('expected a path such as /api/v1'))).default([]),
+  backends: z.array(Backend).min(1),
+  /** The unit's HAProxy address on each data center's WAN segment (key: data center id). */
+  addresses: z.record(z.string(), Ip),
+});
+
+export const ChecklistOverride = z.strictObject({
+  /** Item ids this unit (or the province) does not use. */
+  drop: z.array(Id).default([]),
+  /** Extra items. */
+  add: z.array(z.lazy(() => ChecklistItem)).default([]),
+  /** Per item: new thresholds, `for`, blocking. */
+  thresholds: z.record(z.string(), z.lazy(() => ItemTuning)).default({}),
+});
+
+export const Unit = z.strictObject({
+  code: UnitCode,
+  name: z.string().min(1),
+  kind: z.enum(['xa', 'phuong', 'dac_khu']),
+  hotSpot: z.boolean().default(false),
+  mergedFrom: z.array(OldUnit).default([]),
+  /** The unit's slice of the site address plan (primary links). */
+  subnet: Cidr.optional(),
+  /** Where backup links (4G, VPN) take their addresses, when not from `subnet`. */
+  backupSubnet: Cidr.optional(),
+  portal: Portal.optional(),
+  sites: z.array(Site).min(1),
+  checklist: ChecklistOverride.optional(),
+});
+
+// ---------------------------------------------------------------- checklist
+
+export const Evidence = z.discriminatedUnion('kind', [
+  /** central: every link of every site answers the scrape. */
+  z.strictObject({ kind: z.literal('agent-up') }),
+  /** central: |scrape time - host clock| within bounds. */
+  z.strictObject({ kind: z.literal('clock'), maxOffsetSeconds: z.number().positive().default(2) }),
+  /** central: the data center's blackbox exporter reaches the site's agent. */
+  z.strictObject({ kind: z.literal('dc-reach') }),
+  /** edge: the link's gateway answers and at least one service answers over it. */
+  z.strictObject({ kind: z.literal('link'), link: z.enum(['primary', 'backup']) }),
+  /** edge: every service of the category answers over at least one link. */
+  z.strictObject({ kind: z.literal('service'), category: ServiceCategory }),
+  /** edge: ICMP loss over the last round, worst target, primary link. */
+  z.strictObject({ kind: z.literal('loss'), maxRatio: z.number().min(0).max(1).default(0.05) }),
+  /** edge: mean ICMP round trip, worst target, primary link. */
+  z.strictObject({ kind: z.literal('latency'), maxSeconds: z.number().positive().default(0.15) }),
+  /** edge: free space on every local filesystem. */
+  z.strictObject({ kind: z.literal('disk'), minFreeRatio: z.number().min(0).max(1).default(0.1) }),
+  /** edge: every HTTPS certificate seen is valid for this long. */
+  z.strictObject({ kind: z.literal('tls'), minDays: z.number().positive().default(14) }),
+  /** manual: signed off by a person on the board. */
+  z.strictObject({ kind: z.literal('manual') }),
+]);
+
+export const ItemKind = z.enum(['edge', 'central', 'manual']);
+
+export const ChecklistItem = z.strictObject({
+  id: Id,
+  title: Bilingual,
+  owner: Bilingual,
+  kind: ItemKind,
+  blocking: z.boolean().default(true),
+  evidence: Evidence,
+  /** How long the evidence must hold before the item is GO (applied centrally). */
+  for: Duration.default('2m'),
+  /** Consecutive failing rounds before the agent reports failing (edge items). */
+  failureThreshold: z.number().int().min(1).max(100).default(2),
+  /** Consecutive passing rounds before the agent reports ok again (edge items). */
+  successThreshold: z.number().int().min(1).max(100).default(1),
+  howToFix: Bilingual.optional(),
+});
+
+export const ItemTuning = z.strictObject({
+  blocking: z.boolean().optional(),
+  for: Duration.optional(),
+  failureThreshold: z.number().int().min(1).max(100).optional(),
+  successThreshold: z.number().int().min(1).max(100).optional(),
+  maxOffsetSeconds: z.number().positive().optional(),
+  maxRatio: z.number().min(0).max(1).optional(),
+  maxSeconds: z.number().positive().optional(),
+  minFreeRatio: z.number().min(0).max(1).optional(),
+  minDays: z.number().positive().optional(),
+});
+
+// ---------------------------------------------------------------- watch, maintenance, agent
+
+export const Team = z.strictObject({
+  id: Id,
+  name: z.string().min(1),
+  /** Unit codes the team covers, or ["*"] for the whole province. */
+  units: z.array(z.union([UnitCode, z.literal('*')])).min(1),
+  email: z.array(z.string().email()).default([]),
+  webhook: z.array(Url).default([]),
+});
+
+export const MaintenanceWindow = z.strictObject({
+  unit: UnitCode,
+  site: Id.optional(),
+  from: DateTime,
+  to: DateTime,
+  reason: z.string().min(1),
+});
+
+export const AgentSettings = z.strictObject({
+  /** Probe round interval. */
+  interval: Duration.default('30s'),
+  icmpCount: z.number().int().min(1).max(100).default(5),
+  icmpSpacing: Duration.default('200ms'),
+  basicAuth: z
+    .strictObject({
+      username: z.string().min(1),
+      /** bcrypt hash, as in Prometheus' web config file. */
+      passwordHash: z.string().regex(/^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/, msg('expected a bcrypt hash ($2b$…)')),
+    })
+    .optional(),
+  tls: z.strictObject({ certFile: z.string().min(1), keyFile: z.string().min(1) }).optional(),
+  /** Extra CA (PEM) trusted by every HTTPS probe. */
+  caFile: z.string().min(1).optional(),
+});
+
+export const Images = z.strictObject({
+  prometheus: z.string().optional(),
+  alertmanager: z.string().optional(),
+  grafana: z.string().optional(),
+  blackbox: z.string().optional(),
+  haproxy: z.string().optional(),
+  /** A published sansang image; when absent the stacks build one from the project's Dockerfile. */
+  board: z.string().optional(),
+});
+
+export const Inventory = z.strictObject({
+  version: z.literal(1),
+  province: Province,
+  dataCenters: z.array(DataCenter).min(1),
+  services: z.array(Service).default([]),
+  units: z.array(Unit).default([]),
+  teams: z.array(Team).default([]),
+  maintenance: z.array(MaintenanceWindow).default([]),
+  checklist: ChecklistOverride.optional(),
+  agent: AgentSettings.default(AgentSettings.parse({})),
+  images: Images.default({}),
+});
+
+export type Inventory = z.output<typeof Inventory>;
+export type InventoryInput = z.input<typeof Inventory>;
+export type DataCenter = z.output<typeof DataCenter>;
+export type Service = z.output<typeof Service>;
+export type ServiceCategory = z.output<typeof ServiceCategory>;
+export type Probe = z.output<typeof Probe>;
+export type IcmpProbe = z.output<typeof IcmpProbe>;
+export type TcpProbe = z.output<typeof TcpProbe>;
+export type HttpProbe = z.output<typeof HttpProbe>;
+export type DnsProbe = z.output<typeof DnsProbe>;
+export type Unit = z.output<typeof Unit>;
+export type Site = z.output<typeof Site>;
+export type Link = z.output<typeof Link>;
+export type OldUnit = z.output<typeof OldUnit>;
+export type Portal = z.output<typeof Portal>;
+export type Backend = z.output<typeof Backend>;
+export type ChecklistItem = z.output<typeof ChecklistItem>;
+export type ChecklistItemInput = z.input<typeof ChecklistItem>;
+export type ChecklistOverride = z.output<typeof ChecklistOverride>;
+export type ItemTuning = z.output<typeof ItemTuning>;
+export type Evidence = z.output<typeof Evidence>;
+export type Team = z.output<typeof Team>;
+export type MaintenanceWindow = z.output<typeof MaintenanceWindow>;
+export type AgentSettings = z.output<typeof AgentSettings>;
+export type LinkName = 'primary' | 'backup';

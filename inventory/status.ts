@@ -1,0 +1,108 @@
+// The status document an agent serves at GET /status, read back by the board's embedded mode
+// with the same schema. Versioned: a board refuses a document it does not understand rather
+// than guessing, and shows that site UNKNOWN.
+import { z } from 'zod';
+
+export const STATUS_SCHEMA_VERSION = 1;
+
+const Timestamp = z.string().datetime({ offset: true });
+const LinkName = z.enum(['primary', 'backup']);
+
+export const ProbeResult = z.strictObject({
+  /** The service id. */
+  target: z.string(),
+  /** The probe's id within the service: icmp, tcp-587, https, dns… */
+  probe: z.string(),
+  link: LinkName,
+  kind: z.enum(['icmp', 'tcp', 'http', 'dns', 'gateway']),
+  success: z.boolean(),
+  durationSeconds: z.number().nonnegative(),
+  at: Timestamp,
+  /** Why it failed, in words a technician can act on. */
+  error: z.string().optional(),
+  /** Failure class: resolve, timeout, refused, unreachable, status, redirect, tls, other. */
+  errorKind: z.string().optional(),
+  icmp: z
+    .strictObject({
+      sent: z.number().int().nonnegative(),
+      received: z.number().int().nonnegative(),
+      lossRatio: z.number().min(0).max(1),
+      rttSeconds: z.array(z.number().nonnegative()),
+    })
+    .optional(),
+  http: z
+    .strictObject({
+      status: z.number().int().optional(),
+      location: z.string().optional(),
+      certExpiry: Timestamp.optional(),
+      phases: z.record(z.string(), z.number().nonnegative()).optional(),
+    })
+    .optional(),
+  dns: z.strictObject({ answers: z.number().int().nonnegative() }).optional(),
+});
+
+export const CheckResult = z.strictObject({
+  /** The checklist item id. */
+  check: z.string(),
+  /** ok after the item's thresholds; null while no round has judged it yet. */
+  ok: z.boolean().nullable(),
+  /** When `ok` last changed. */
+  since: Timestamp.nullable(),
+  /** The last round's judgement and why, before thresholds. */
+  lastRoundOk: z.boolean().nullable(),
+  reason: z.string(),
+  at: Timestamp.nullable(),
+});
+
+export const CollectorResult = z.strictObject({
+  collector: z.string(),
+  success: z.boolean(),
+  durationSeconds: z.number().nonnegative(),
+  error: z.string().optional(),
+});
+
+export const HostFacts = z.strictObject({
+  manufacturer: z.string(),
+  model: z.string(),
+  serial: z.string(),
+  os: z.string(),
+  osVersion: z.string(),
+  hostname: z.string(),
+  cpu: z.string(),
+  cores: z.number().int().nonnegative(),
+  memoryBytes: z.number().nonnegative(),
+  disks: z.array(z.strictObject({ name: z.string(), model: z.string(), sizeBytes: z.number().nonnegative() })),
+  interfaces: z.array(z.strictObject({ name: z.string(), mac: z.string(), ipv4: z.string(), up: z.boolean() })),
+  gatheredAt: Timestamp,
+});
+
+export const StatusDocument = z.strictObject({
+  schemaVersion: z.literal(STATUS_SCHEMA_VERSION),
+  agent: z.strictObject({
+    version: z.string(),
+    unit: z.string(),
+    site: z.string(),
+    startedAt: Timestamp,
+    /** The agent's clock when it wrote this document: the board derives clock offset from it. */
+    now: Timestamp,
+    /** Probe round interval in seconds; samples older than three intervals are stale. */
+    intervalSeconds: z.number().positive(),
+  }),
+  probes: z.array(ProbeResult),
+  checks: z.array(CheckResult),
+  collectors: z.array(CollectorResult),
+  host: HostFacts.nullable(),
+});
+
+export type ProbeResult = z.infer<typeof ProbeResult>;
+export type CheckResult = z.infer<typeof CheckResult>;
+export type CollectorResult = z.infer<typeof CollectorResult>;
+export type HostFacts = z.infer<typeof HostFacts>;
+export type StatusDocument = z.infer<typeof StatusDocument>;
+
+/** Reads a document received from an agent; throws with the reasons when it does not conform. */
+export function parseStatusDocument(data: unknown): StatusDocument {
+  const r = StatusDocument.safeParse(data);
+  if (r.success) return r.data;
+  throw new Error(`status document does not conform: ${r.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+}
