@@ -1,6 +1,11 @@
 // The `sansang` command line: thin, it parses flags and calls the folders' index modules.
 import { Command, CommanderError } from 'commander';
 import { registerInventoryCommands } from './inventory-commands.ts';
+import { registerConfigCommands } from './config-commands.ts';
+import { registerAgentCommands } from './agent-commands.ts';
+import { registerBoardCommands } from './board-commands.ts';
+import { registerSynthCommands } from './synth-commands.ts';
+import { registerDemoCommands } from './demo-commands.ts';
 import { UsageError, reportError } from './errors.ts';
 
 export const VERSION = '0.1.0';
@@ -12,6 +17,11 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ sortSubcommands: false });
   registerInventoryCommands(program);
+  registerConfigCommands(program);
+  registerAgentCommands(program);
+  registerBoardCommands(program);
+  registerSynthCommands(program);
+  registerDemoCommands(program);
   return program;
 }
 

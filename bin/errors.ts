@@ -1,5 +1,5 @@
 // How the command line ends on an error: one clear message, never a stack trace for bad input.
-import { InventoryError, formatProblem } from '../inventory/index.ts';
+import { InputError, InventoryError, formatProblem } from '../inventory/index.ts';
 
 /** A mistake in how the command was called or in what it was given; exit 1 with the message. */
 export class UsageError extends Error {
@@ -12,7 +12,7 @@ export function reportError(e: unknown): number {
     for (const p of e.problems) process.stderr.write(`${formatProblem(p)}\n`);
     return 1;
   }
-  if (e instanceof UsageError) {
+  if (e instanceof UsageError || e instanceof InputError) {
     process.stderr.write(`sansang: ${e.message}\n`);
     return 1;
   }

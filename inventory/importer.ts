@@ -4,7 +4,7 @@
 // already made, so re-importing never moves a unit to another subnet.
 import { Document, isMap, isSeq, type YAMLMap } from 'yaml';
 import { readInventoryFile } from './load.ts';
-import { InventoryError } from './problems.ts';
+import { InputError, InventoryError } from './problems.ts';
 import { findProvince, parseNsoCsv, type NsoProvince, type NsoUnit } from './nso.ts';
 import { cidrSize, cidrsOverlap, formatCidr4, nthAddress, nthSubnet, parseCidr4, type Cidr4 } from './net.ts';
 import type { Inventory, InventoryInput, OldUnit } from './schema.ts';
@@ -25,7 +25,7 @@ export interface ImportResult {
   summary: string;
 }
 
-export class ImportError extends Error {
+export class ImportError extends InputError {
   override name = 'ImportError';
 }
 

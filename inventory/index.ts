@@ -7,3 +7,4 @@ export * from './model.ts';
 export * from './net.ts';
 export * from './slug.ts';
 export * from './status.ts';
+export * from './generated.ts';

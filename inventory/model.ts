@@ -78,3 +78,52 @@ export function unitSlugs(inv: Pick<Inventory, 'units'>): Map<string, string> {
 export function primaryDataCenter(inv: Inventory) {
   return inv.dataCenters.find((d) => d.role === 'primary')!;
 }
+
+/** Ports of the parts, fixed so the stacks, the rules and the demo agree. */
+export const PORTS = {
+  agent: 9464,
+  board: 8080,
+  prometheus: 9090,
+  alertmanager: 9093,
+  alertmanagerCluster: 9094,
+  grafana: 3000,
+  blackbox: 9115,
+} as const;
+
+/**
+ * The checklist items that apply to one site, with the unit's overrides: the agent judges the
+ * edge ones, the rules and the board expect exactly these (`sansang_check_expected`). Manual
+ * items are per unit, not per site, and are left out here (see `unitManualChecks`).
+ * An item whose evidence the site cannot produce (a backup link it does not have, a service
+ * category the unit does not use, HTTPS where no probe speaks it) does not apply.
+ */
+export function siteChecks(inv: Inventory, unit: Unit, site: Site): ChecklistItem[] {
+  const services = servicesForUnit(inv, unit);
+  const hasHttps = services.some((s) => s.probes.some((p) => p.kind === 'http' && p.url.startsWith('https:')));
+  return unitChecklist(inv, unit).filter((item) => {
+    const e = item.evidence;
+    switch (e.kind) {
+      case 'manual':
+        return false;
+      case 'link':
+        return e.link === 'primary' || !!site.links.backup;
+      case 'service':
+        return services.some((s) => s.category === e.category);
+      case 'tls':
+        return hasHttps;
+      default:
+        return true;
+    }
+  });
+}
+
+/** The manual items of a unit: signed off once per unit on the board. */
+export function unitManualChecks(inv: Inventory, unit: Unit): ChecklistItem[] {
+  return unitChecklist(inv, unit).filter((i) => i.kind === 'manual');
+}
+
+/** Is the unit (or the site) inside a maintenance window at `at`? */
+export function inMaintenance(inv: Pick<Inventory, 'maintenance'>, unitCode: string, at: Date, siteId?: string): boolean {
+  const t = at.getTime();
+  return inv.maintenance.some((m) => m.unit === unitCode && (!m.site || !siteId || m.site === siteId) && Date.parse(m.from) <= t && t < Date.parse(m.to));
+}

@@ -59,3 +59,8 @@ export function closest(word: string, candidates: readonly string[]): string | u
   }
   return bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
 }
+
+/** A mistake in what a person gave us (a file, a flag): printed as its message, never as a stack. */
+export class InputError extends Error {
+  override name = 'InputError';
+}

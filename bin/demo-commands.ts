@@ -1,0 +1,4 @@
+// `sansang demo`: registered by its issue.
+import type { Command } from 'commander';
+
+export function registerDemoCommands(_program: Command): void {}
