@@ -147,13 +147,17 @@ function explain(i: ZodIssue, data: unknown): Issue[] {
     return [{ path, message: `still to be filled in by hand (${value}); ${plain(i)}` }];
   }
   if (value === undefined && i.code === 'invalid_type') return [{ path, message: 'missing: this key is required' }];
+  if (i.code === 'invalid_type' && i.expected === 'string' && typeof value === 'number') {
+    return [{ path, message: `expected text, got the number ${value}: quote it ("${value}"), codes keep their leading zeros` }];
+  }
+  if (i.code === 'invalid_union' && 'discriminator' in i && i.discriminator) {
+    const kinds = discriminatorValues(data, path.slice(0, -1), String(i.discriminator));
+    return [{ path, message: `unknown ${String(i.discriminator)} ${JSON.stringify(value)}; expected one of: ${kinds.join(', ')}` }];
+  }
   return [{ path, message: plain(i) }];
 }
 
 function plain(i: ZodIssue): string {
-  if (i.code === 'invalid_union' && 'discriminator' in i && i.discriminator) {
-    return `unknown ${String(i.discriminator)}; see the schema in inventory/schema.ts for the kinds`;
-  }
   return i.message.replace(/^Invalid input: /, '');
 }
 
@@ -166,26 +170,44 @@ function valueAt(data: unknown, path: readonly PathSegment[]): unknown {
   return cur;
 }
 
+type Def = Record<string, unknown>;
+const defOf = (s: z.core.$ZodType): Def => s._zod.def as unknown as Def;
+
 /** The keys the schema allows for the object at `path`, found by walking the zod definitions. */
 function knownKeysAt(data: unknown, path: readonly PathSegment[]): string[] {
+  const schema = schemaAt(data, path, true);
+  const def = schema && defOf(schema);
+  return def?.type === 'object' ? Object.keys(def.shape as object) : [];
+}
+
+/** The values a discriminated union at `path` accepts for its discriminator. */
+function discriminatorValues(data: unknown, path: readonly PathSegment[], key: string): string[] {
+  const schema = schemaAt(data, path, false);
+  const def = schema && defOf(schema);
+  if (def?.type !== 'union') return [];
+  return (def.options as z.core.$ZodType[]).flatMap((o) => {
+    const lit = (defOf(o).shape as Record<string, z.core.$ZodType> | undefined)?.[key];
+    return lit ? ((defOf(lit).values as unknown[] | undefined) ?? []).map(String) : [];
+  });
+}
+
+function schemaAt(data: unknown, path: readonly PathSegment[], pickUnionOption: boolean): z.core.$ZodType | undefined {
   let schema: z.core.$ZodType | undefined = Inventory as unknown as z.core.$ZodType;
   let value: unknown = data;
-  const steps = [...path];
-  for (;;) {
-    schema = unwrap(schema, value);
-    if (!schema) return [];
-    const seg = steps.shift();
-    const def = schema._zod.def as unknown as Record<string, unknown>;
-    if (seg === undefined) return def.type === 'object' ? Object.keys(def.shape as object) : [];
+  for (const seg of path) {
+    schema = unwrap(schema, value, true);
+    if (!schema) return undefined;
+    const def = defOf(schema);
     value = value !== null && typeof value === 'object' ? (value as Record<string | number, unknown>)[seg] : undefined;
     if (def.type === 'object') schema = (def.shape as Record<string, z.core.$ZodType>)[String(seg)];
     else if (def.type === 'array') schema = def.element as z.core.$ZodType;
     else if (def.type === 'record') schema = def.valueType as z.core.$ZodType;
-    else return [];
+    else return undefined;
   }
+  return unwrap(schema, value, pickUnionOption);
 }
 
-function unwrap(schema: z.core.$ZodType | undefined, value: unknown): z.core.$ZodType | undefined {
+function unwrap(schema: z.core.$ZodType | undefined, value: unknown, pickUnionOption: boolean): z.core.$ZodType | undefined {
   for (let guard = 0; schema && guard < 20; guard++) {
     const def = schema._zod.def as unknown as Record<string, unknown>;
     if (def.type === 'optional' || def.type === 'default' || def.type === 'nullable' || def.type === 'prefault') {
@@ -193,6 +215,7 @@ function unwrap(schema: z.core.$ZodType | undefined, value: unknown): z.core.$Zo
     } else if (def.type === 'lazy') schema = (def.getter as () => z.core.$ZodType)();
     else if (def.type === 'pipe') schema = def.in as z.core.$ZodType;
     else if (def.type === 'union') {
+      if (!pickUnionOption) return schema;
       const options = def.options as z.core.$ZodType[];
       const disc = def.discriminator as string | undefined;
       const tag = disc && value && typeof value === 'object' ? (value as Record<string, unknown>)[disc] : undefined;
@@ -215,7 +238,8 @@ function nodeAt(root: YamlNode | null, path: readonly PathSegment[], atKey: bool
     if (isMap(cur)) {
       const pair = cur.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
       if (!pair) return cur;
-      if (last && atKey) return pair.key as YamlNode;
+      // A problem with a whole collection points at its key, where a person reads its name.
+      if (last && (atKey || isMap(pair.value) || isSeq(pair.value))) return pair.key as YamlNode;
       cur = (pair.value as YamlNode | null) ?? (pair.key as YamlNode);
     } else if (isSeq(cur) && typeof seg === 'number') {
       const item = cur.items[seg] as YamlNode | undefined;
