@@ -59,7 +59,7 @@ export function buildImport(province: NsoProvince, opts: { siteCidr?: string; un
   const dropped = [...baseUnits.keys()].filter((c) => !province.units.some((u) => u.code === c));
 
   const inventory: InventoryInput = base
-    ? { ...structuredClone(base), province: { ...base.province, code: province.code }, units }
+    ? { ...pruneDropped(structuredClone(base), new Set(dropped)), province: { ...base.province, code: province.code }, units }
     : {
         version: 1,
         province: { code: province.code, name: province.name, effectiveDate: '2025-07-01', watch: { from: '2025-07-01', to: '2025-07-07' }, timezone: 'Asia/Ho_Chi_Minh' },
@@ -81,6 +81,19 @@ export function buildImport(province: NsoProvince, opts: { siteCidr?: string; un
   const todo = units.filter((u) => !u.subnet).length;
   const summary = `${units.length} units of ${province.name} (${province.code})${base ? `, merged into ${base.province.name}'s inventory` : ''}${todo ? `; ${todo} units still need a subnet (--site-cidr)` : ''}${dropped.length ? `; dropped base units not in this province: ${dropped.join(', ')}` : ''}`;
   return { yaml: doc.toString({ lineWidth: 0 }), inventory, summary };
+}
+
+/** Removes what pointed at base units that are not in the imported province. */
+function pruneDropped(inv: Inventory, dropped: Set<string>): Inventory {
+  if (dropped.size === 0) return inv;
+  const keep = (codes: string[]) => codes.filter((c) => !dropped.has(c));
+  return {
+    ...inv,
+    // A service only for dropped units (their legacy portal, say) goes with them.
+    services: inv.services.flatMap((s) => (!s.units ? [s] : keep(s.units).length ? [{ ...s, units: keep(s.units) }] : [])),
+    teams: inv.teams.flatMap((t) => (keep(t.units).length ? [{ ...t, units: keep(t.units) }] : [])),
+    maintenance: inv.maintenance.filter((m) => !dropped.has(m.unit)),
+  };
 }
 
 function oldUnit(o: NsoUnit['mergedFrom'][number]): OldUnit {

@@ -1,0 +1,95 @@
+// The command line as a person meets it: real processes, exit codes, and never a stack trace.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const repo = resolve(import.meta.dirname, '../..');
+const csv = resolve(repo, '../shared/data/nso-dvhc-2025-07.csv');
+const run = promisify(execFile);
+
+async function sansang(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await run(process.execPath, [join(repo, 'bin/sansang.js'), ...args], { cwd: repo, maxBuffer: 64 * 1024 * 1024 });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+const noStack = (s: string) => expect(s).not.toMatch(/^\s+at .+\(.*:\d+:\d+\)$/m);
+
+describe('sansang inventory check', () => {
+  it('accepts the example and exits 0', async () => {
+    const r = await sansang('inventory', 'check', 'inventory/examples/demo.yaml');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/valid — .*3 units, 5 sites/);
+  });
+
+  it('prints FILE:LINE:COL per problem and exits 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sansang-cli-'));
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, readFileSync(join(repo, 'inventory/examples/demo.yaml'), 'utf8').replace('hotSpot: true', 'hotspot: true').replace('port: 18025', 'port: "x"'));
+    const r = await sansang('inventory', 'check', bad);
+    expect(r.code).toBe(1);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines[0]).toMatch(new RegExp(`^${bad}:\\d+:\\d+ services\\[3\\]\\.probes\\[0\\]\\.port: `));
+    expect(lines[1]).toMatch(new RegExp(`^${bad}:\\d+:\\d+ units\\[0\\]\\.hotspot: unknown key "hotspot" \\(did you mean "hotSpot"\\?\\)`));
+    expect(lines.at(-1)).toBe(`2 problems in ${bad}`);
+    noStack(r.stderr);
+  });
+
+  it('says a missing file is missing', async () => {
+    const r = await sansang('inventory', 'check', '/nonexistent/inventory.yaml');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^\/nonexistent\/inventory\.yaml:1:1 cannot read the inventory: ENOENT/);
+    noStack(r.stderr);
+  });
+});
+
+describe('sansang inventory import', () => {
+  it('imports any province onto the example, and the result checks clean', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sansang-cli-'));
+    const out = join(dir, 'hn.yaml');
+    const r = await sansang('inventory', 'import', '--nso', csv, '--province', '1', '--site-cidr', '10.1.0.0/16', '--base', 'inventory/examples/demo.yaml', '--out', out);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/126 units of Thành phố Hà Nội \(01\)/);
+    const check = await sansang('inventory', 'check', out);
+    expect(check.stderr).toBe('');
+    expect(check.code).toBe(0);
+  });
+
+  it('lists the province codes when the code is unknown', async () => {
+    const r = await sansang('inventory', 'import', '--nso', csv, '--province', '99');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/no province with code "99".*40 Tỉnh Nghệ An/);
+    noStack(r.stderr);
+  });
+
+  it('names the physical line of a truncated table', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sansang-cli-'));
+    const cut = join(dir, 'cut.csv');
+    const lines = readFileSync(csv, 'utf8').split('\n').slice(0, 20);
+    writeFileSync(cut, `${lines.join('\n')}\nThành phố Hà Nội (01),"Phường X,00004`);
+    const r = await sansang('inventory', 'import', '--nso', cut, '--province', '1');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`${cut}:21: .*never closed`));
+    noStack(r.stderr);
+  });
+
+  it('says how large the site CIDR must be', async () => {
+    const r = await sansang('inventory', 'import', '--nso', csv, '--province', '40', '--site-cidr', '10.40.0.0/24');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/it must be a \/18 or larger/);
+  });
+
+  it('reads its help like a person would', async () => {
+    const r = await sansang('inventory', 'import', '--help');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/--site-cidr <cidr>/);
+    expect(r.stdout).toMatch(/--unit-prefix <n>/);
+  });
+});
