@@ -62,8 +62,10 @@ describe('what applies to a site', () => {
     // The legacy portal service is only for the Vinh units.
     expect(ids('16681', 'thanh-vinh-hq')).toContain('legacy-redirect');
     expect(ids('17827', 'nghi-loc-hq')).not.toContain('legacy-redirect');
-    // No HTTPS probe in the example: no certificate item; and manual items are per unit.
-    expect(ids('16681', 'thanh-vinh-hq')).not.toContain('tls-valid');
+    // The certificate item applies where some probe speaks HTTPS; manual items are per unit.
+    expect(ids('16681', 'thanh-vinh-hq')).toContain('tls-valid');
+    const noHttps = { ...demo, services: demo.services.filter((s) => s.id !== 'cong-tinh') };
+    expect(siteChecks(noHttps, unit('16681'), unit('16681').sites[0]!).map((i) => i.id)).not.toContain('tls-valid');
     expect(ids('16681', 'thanh-vinh-hq')).not.toContain('staff-trained');
     expect(unitManualChecks(demo, unit('16681')).map((i) => i.id)).toContain('staff-trained');
   });
