@@ -1,0 +1,134 @@
+// The running demo's control port, on loopback only: `sansang demo fault …` posts here to stop
+// a stand-in or an agent, slow a service down or cut a site's link.
+import { createServer, type IncomingMessage } from 'node:http';
+import { findSite, type Inventory } from '../inventory/index.ts';
+import { InputError } from '../inventory/index.ts';
+import type { LinkCutter } from './nft.ts';
+import type { Processes } from './processes.ts';
+import type { StandIns } from './standins.ts';
+
+export const FAULTS = {
+  'stop-service': 'stop a service stand-in (TARGET: service id)',
+  'start-service': 'start it again',
+  'slow-service': 'make a stand-in answer late (TARGET: service id, --ms N; 0 restores)',
+  'stop-agent': 'stop a site agent (TARGET: site id)',
+  'start-agent': 'start it again',
+  'cut-link': "cut a site's link (TARGET: site id, --link primary|backup; needs root)",
+  'restore-link': 'restore it',
+} as const;
+export type FaultAction = keyof typeof FAULTS;
+
+export interface FaultRequest {
+  action: FaultAction;
+  target: string;
+  ms?: number;
+  link?: 'primary' | 'backup';
+}
+
+export interface ControlDeps {
+  standIns: StandIns;
+  procs: Processes;
+  cutter: LinkCutter;
+  inv: Inventory;
+  startAgent(siteId: string): Promise<void>;
+}
+
+export interface Control {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function applyFault(f: FaultRequest, d: ControlDeps): Promise<string> {
+  const site = () => {
+    const ref = findSite(d.inv, f.target);
+    if (!ref) throw new Error(`no site "${f.target}"`);
+    return ref.site;
+  };
+  switch (f.action) {
+    case 'stop-service':
+      await d.standIns.stop(f.target);
+      return `stand-in ${f.target} stopped`;
+    case 'start-service':
+      await d.standIns.start(f.target);
+      return `stand-in ${f.target} started`;
+    case 'slow-service': {
+      const ms = f.ms ?? 5000;
+      if (!Number.isInteger(ms) || ms < 0 || ms > 120_000) throw new Error('--ms must be a whole number from 0 to 120000');
+      d.standIns.slow(f.target, ms);
+      return ms ? `stand-in ${f.target} now answers ${ms} ms late` : `stand-in ${f.target} answers at once again`;
+    }
+    case 'stop-agent':
+      site();
+      await d.procs.stop(`agent-${f.target}`);
+      return `agent of ${f.target} stopped`;
+    case 'start-agent':
+      site();
+      if (d.procs.has(`agent-${f.target}`)) return `agent of ${f.target} is already running`;
+      await d.startAgent(f.target);
+      return `agent of ${f.target} started`;
+    case 'cut-link':
+    case 'restore-link': {
+      const link = f.link ?? 'primary';
+      const l = site().links[link];
+      if (!l) throw new Error(`site ${f.target} has no ${link} link`);
+      if (f.action === 'cut-link') await d.cutter.cut(l.address);
+      else await d.cutter.restore(l.address);
+      return `${link} link of ${f.target} (${l.address}) ${f.action === 'cut-link' ? 'cut' : 'restored'}`;
+    }
+  }
+}
+
+export async function startControl(listen: string, deps: ControlDeps): Promise<Control> {
+  const [host, port] = splitHostPort(listen);
+  const server = createServer(async (req, res) => {
+    const reply = (status: number, body: object) => {
+      res.writeHead(status, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    if (req.method !== 'POST' || req.url !== '/fault') return reply(404, { error: 'POST /fault' });
+    try {
+      const f = JSON.parse(await readBody(req)) as FaultRequest;
+      if (!(f.action in FAULTS)) return reply(400, { error: `unknown fault "${f.action}"; faults: ${Object.keys(FAULTS).join(', ')}` });
+      reply(200, { ok: true, message: await applyFault(f, deps) });
+    } catch (e) {
+      reply(400, { error: (e as Error).message });
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) => reject(e.code === 'EADDRINUSE' ? new InputError(`${listen} is in use: is another demo running?`) : e));
+    server.listen(port, host, () => resolve());
+  });
+  return { url: `http://${listen}`, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+export function splitHostPort(s: string): [string, number] {
+  const m = /^(.*):(\d+)$/.exec(s);
+  if (!m) throw new Error(`expected HOST:PORT, not "${s}"`);
+  return [m[1]!.replace(/^\[|\]$/g, ''), Number(m[2])];
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => {
+      body += c;
+      if (body.length > 10_000) req.destroy(new Error('request too large'));
+    });
+    req.on('end', () => resolve(body));
+    req.on('error', reject);
+  });
+}
+
+/** `sansang demo fault`: the client side. */
+export async function sendFault(controlUrl: string, f: FaultRequest): Promise<string> {
+  let res: Response;
+  try {
+    res = await fetch(`${controlUrl}/fault`, { method: 'POST', body: JSON.stringify(f), headers: { 'Content-Type': 'application/json' } });
+  } catch {
+    throw new InputError(`no demo is answering at ${controlUrl}: start one with \`npm start\``);
+  }
+  const body = (await res.json()) as { message?: string; error?: string };
+  if (!res.ok) throw new InputError(body.error ?? `HTTP ${res.status}`);
+  return body.message ?? 'done';
+}

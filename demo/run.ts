@@ -1,0 +1,137 @@
+// `npm start`: a live province on one machine. Synthesises the stacks of the example, starts
+// stand-ins for every service it probes, one agent per site and the board, signs the manual
+// items off as "demo", and takes faults on a loopback control port until Ctrl-C.
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { stringify } from 'yaml';
+import { allSites, loadInventoryFile, siteLinks, type Inventory } from '../inventory/index.ts';
+import { ensureDemoCa } from './ca.ts';
+import { startControl, type Control } from './control.ts';
+import { LinkCutter } from './nft.ts';
+import { Processes } from './processes.ts';
+import { StandIns } from './standins.ts';
+import { boardApi, waitForOverview, type UnitSummary } from './board-client.ts';
+import { startPrometheus } from './prometheus.ts';
+
+export const DEMO_DEFAULTS = {
+  inventory: 'inventory/examples/demo.yaml',
+  dir: '.sansang/demo',
+  board: '127.0.0.1:18700',
+  control: '127.0.0.1:18799',
+  prometheus: '127.0.0.1:18790',
+};
+
+export interface DemoOptions {
+  inventory: string;
+  dir: string;
+  board: string;
+  control: string;
+  prometheus?: string;
+  lab?: boolean;
+  synth?: boolean;
+  /** Print progress here (stderr by default). */
+  say?: (line: string) => void;
+}
+
+export interface Demo {
+  boardUrl: string;
+  controlUrl: string;
+  prometheusUrl?: string;
+  agents: Record<string, string[]>;
+  stop(): Promise<void>;
+  /** Resolves when every unit is GO, with the overview, or rejects after `timeoutMs`. */
+  allGo(timeoutMs?: number): Promise<UnitSummary[]>;
+}
+
+const repo = resolve(import.meta.dirname, '..');
+const cli = join(repo, 'bin/sansang.js');
+
+export async function startDemo(opts: DemoOptions): Promise<Demo> {
+  const say = opts.say ?? ((l: string) => process.stderr.write(`${l}\n`));
+  const dir = resolve(opts.dir);
+  await mkdir(dir, { recursive: true });
+  const source = await loadInventoryFile(opts.inventory);
+
+  if (opts.synth !== false) await synthStacks(opts.inventory, join(dir, 'cdktf.out'), say);
+
+  // The demo CA, and a copy of the inventory that tells the agents to trust it.
+  const ca = await ensureDemoCa(join(dir, 'ca'));
+  const inventoryFile = join(dir, 'inventory.yaml');
+  const inv: Inventory = { ...source, agent: { ...source.agent, caFile: ca.caFile } };
+  await writeFile(inventoryFile, `# Written by the demo from ${opts.inventory}, with the demo CA trusted. Do not edit: it is rewritten at each start.\n${stringify(inv)}`);
+
+  const procs = new Processes(join(dir, 'logs'));
+  const standIns = new StandIns(inv, ca);
+  const cutter = new LinkCutter();
+  let control: Control | undefined;
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    say('stopping…');
+    await control?.close();
+    await procs.stopAll();
+    await standIns.stopAll();
+    await cutter.cleanup();
+    say('stopped; nothing left running. Sign-offs stay in ' + join(dir, 'board'));
+  };
+
+  try {
+    await standIns.startAll();
+    for (const s of standIns.list()) say(`  stand-in  ${s.service.id.padEnd(12)} ${s.kind}://${s.host}:${s.port}  (for ${s.service.name})`);
+
+    const tokensFile = join(dir, 'tokens.yaml');
+    if (!existsSync(tokensFile)) await writeFile(tokensFile, stringify({ demo: randomBytes(18).toString('base64url') }), { mode: 0o600 });
+    const token = ((await import('yaml')).parse(await readFile(tokensFile, 'utf8')) as { demo: string }).demo;
+
+    const agentArgs = (siteId: string) => [cli, 'agent', '--inventory', inventoryFile, '--site', siteId];
+    const agents: Record<string, string[]> = {};
+    for (const { site } of allSites(inv)) {
+      await procs.start(`agent-${site.id}`, process.execPath, agentArgs(site.id));
+      agents[site.id] = siteLinks(site).map((l) => `http://${site.links[l]!.address}:${site.agentPort}/metrics`);
+    }
+
+    let prometheusUrl: string | undefined;
+    if (opts.prometheus) {
+      prometheusUrl = await startPrometheus({ inv, dir: join(dir, 'prometheus'), listen: opts.prometheus, board: opts.board, procs, cli, inventoryFile });
+      say(`  prometheus ${prometheusUrl}`);
+    }
+    const boardArgs = [cli, 'board', '--inventory', inventoryFile, '--listen', opts.board, '--data-dir', join(dir, 'board'), '--tokens', tokensFile];
+    if (prometheusUrl) boardArgs.push('--prometheus', prometheusUrl);
+    await procs.start('board', process.execPath, boardArgs);
+    const boardUrl = `http://${opts.board}`;
+    const board = boardApi(boardUrl, token);
+    await board.waitUp(30_000);
+    await board.signOffAll(inv, 'demo', 'Ký xác nhận mẫu của bản demo / signed by the demo');
+
+    control = await startControl(opts.control, {
+      standIns,
+      procs,
+      cutter,
+      inv,
+      startAgent: (siteId) => procs.start(`agent-${siteId}`, process.execPath, agentArgs(siteId)).then(() => undefined),
+    });
+
+    return {
+      boardUrl,
+      controlUrl: control.url,
+      prometheusUrl,
+      agents,
+      stop,
+      allGo: (timeoutMs = 60_000) => waitForOverview(boardUrl, (units) => units.length > 0 && units.every((u) => u.state === 'go'), timeoutMs),
+    };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+async function synthStacks(inventory: string, out: string, say: (l: string) => void): Promise<void> {
+  const procs = new Processes(join(out, '..', 'logs'));
+  const child = await procs.start('synth', process.execPath, [cli, 'synth', '--inventory', inventory, '--out', out]);
+  const code = await child.exited;
+  if (code !== 0) throw new Error(`synthesising the stacks failed (exit ${code}); see ${child.log}`);
+  say(`stacks synthesised into ${out} (cdktf deploy would apply them to the data centers' Docker hosts)`);
+}
