@@ -8,3 +8,4 @@ export * from './net.ts';
 export * from './slug.ts';
 export * from './status.ts';
 export * from './generated.ts';
+export * from './slice.ts';

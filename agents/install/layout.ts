@@ -1,0 +1,85 @@
+// Where the agent lives on a site's machine, and the systemd unit and README of the kit.
+import type { SiteSliceDocument } from '../../inventory/index.ts';
+
+export const BUNDLE_NAME = 'sansang-agent.cjs';
+export const CONFIG_NAME = 'site.json';
+export const UNIT_NAME = 'sansang-agent.service';
+export const INSTALL_PATHS = {
+  bundle: `/opt/sansang-agent/${BUNDLE_NAME}`,
+  configDir: '/etc/sansang-agent',
+  unit: `/etc/systemd/system/${UNIT_NAME}`,
+} as const;
+
+export function systemdUnit(slice: SiteSliceDocument): string {
+  return `# sansang site agent for ${slice.site.id} (unit ${slice.unit.code}), written by \`sansang agent kit\`.
+[Unit]
+Description=sansang site agent (${slice.site.id})
+Documentation=file://${INSTALL_PATHS.configDir}/README.md
+Wants=network-online.target
+After=network-online.target
+
+[Service]
+Type=simple
+ExecStart=/usr/bin/env node ${INSTALL_PATHS.bundle} --config ${INSTALL_PATHS.configDir}/${CONFIG_NAME}
+ExecReload=/bin/kill -HUP $MAINPID
+Restart=always
+RestartSec=5
+# An unprivileged user made up by systemd for this service; it owns nothing on disk.
+DynamicUser=yes
+# ICMP probes run /usr/bin/ping. Where net.ipv4.ping_group_range does not include the service's
+# group, ping needs CAP_NET_RAW: granted as an ambient capability (kept across exec), and nothing else.
+AmbientCapabilities=CAP_NET_RAW
+CapabilityBoundingSet=CAP_NET_RAW
+NoNewPrivileges=yes
+ProtectSystem=strict
+ProtectHome=yes
+PrivateTmp=yes
+PrivateDevices=yes
+ProtectKernelTunables=yes
+ProtectKernelModules=yes
+ProtectControlGroups=yes
+RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX AF_NETLINK
+MemoryMax=200M
+Environment=NODE_ENV=production LC_ALL=C
+
+[Install]
+WantedBy=multi-user.target
+`;
+}
+
+export function kitReadme(slice: SiteSliceDocument): string {
+  const links = [slice.site.links.primary, slice.site.links.backup].filter((l) => !!l);
+  return `# Bộ cài tác tử giám sát sansang — ${slice.site.name}
+
+Đơn vị: ${slice.unit.name} (mã ${slice.unit.code}) · Điểm: \`${slice.site.id}\`
+
+Máy cần có Node.js phiên bản 20 trở lên (\`node --version\`) và lệnh \`ping\` (gói iputils-ping).
+Không cần cài thêm gì khác, không cần Internet.
+
+## Ba lệnh cần gõ (trong thư mục này, với quyền root)
+
+1. Cài đặt tác tử và cấu hình của điểm:
+
+       sudo node ${BUNDLE_NAME} install
+
+2. Bật dịch vụ và cho chạy cùng máy:
+
+       sudo systemctl daemon-reload && sudo systemctl enable --now sansang-agent
+
+3. Kiểm tra một lượt, xem bảng kết quả (mã thoát 0 là SẴN SÀNG):
+
+       node ${INSTALL_PATHS.bundle} check --config ${INSTALL_PATHS.configDir}/${CONFIG_NAME}
+
+Xem trước những gì sẽ được ghi: \`node ${BUNDLE_NAME} install --dry-run\`.
+Bảng tiếng Anh: thêm \`--lang en\`.
+
+## Tác tử làm gì
+
+Đo kết nối tới các dịch vụ qua từng đường truyền (${links.map((l) => `${l.kind} ${l.address}`).join(', ')})
+mỗi ${slice.agent.interval}, và phục vụ số liệu cho trung tâm dữ liệu tại cổng ${slice.site.agentPort}
+(\`/metrics\`, \`/status\`, \`/healthz\`). Sau khi sửa ${INSTALL_PATHS.configDir}/${CONFIG_NAME}:
+\`sudo systemctl reload sansang-agent\` (cấu hình sai sẽ bị từ chối, cấu hình cũ vẫn chạy).
+
+Nhật ký: \`journalctl -u sansang-agent\`.
+`;
+}

@@ -1,0 +1,102 @@
+// The technician's commands, run for real: `sansang agent check` (exit code and table), the kit
+// (its bundle runs with plain `node` from a folder with no node_modules), `install --dry-run`
+// and `install --root` into a temporary prefix.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SiteSliceDocument } from '../inventory/index.ts';
+
+const root = join(import.meta.dirname, '..');
+const demo = join(root, 'inventory/examples/demo.yaml');
+const work = mkdtempSync(join(tmpdir(), 'sansang-kit-test-'));
+const kit = join(work, 'kit');
+const sansang = (...args: string[]) =>
+  spawnSync(process.execPath, [join(root, 'bin/sansang.js'), ...args], { encoding: 'utf8', cwd: root, timeout: 60_000 });
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('sansang agent check', () => {
+  it('prints a Vietnamese table and exits 1 when the demo services are down', () => {
+    const r = sansang('agent', 'check', '--inventory', demo, '--site', 'thanh-vinh-hq');
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stdout).toContain('Đường truyền chính');
+    expect(r.stdout).toContain('CHƯA SẴN SÀNG');
+    expect(r.stdout).toMatch(/gateway\/icmp \(primary\)\s+ĐẠT/);
+  });
+  it('speaks English with --lang en, and refuses an unknown site in one line', () => {
+    const r = sansang('agent', 'check', '--inventory', demo, '--site', 'thanh-vinh-hq', '--lang', 'en');
+    expect(r.stdout).toContain('NOT READY');
+    const bad = sansang('agent', 'check', '--inventory', demo, '--site', 'nowhere');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toMatch(/no site "nowhere"/);
+  });
+});
+
+describe('sansang agent kit and install', () => {
+  beforeAll(() => {
+    const r = sansang('agent', 'kit', '--inventory', demo, '--site', 'thanh-vinh-hq', '--out', kit);
+    expect(r.status, r.stderr).toBe(0);
+  });
+
+  it('writes the bundle, the slice only, a systemd unit and a README', () => {
+    for (const f of ['sansang-agent.cjs', 'site.json', 'sansang-agent.service', 'README.md'])
+      expect(existsSync(join(kit, f)), f).toBe(true);
+    const slice = SiteSliceDocument.parse(JSON.parse(readFileSync(join(kit, 'site.json'), 'utf8')));
+    expect(slice.site.id).toBe('thanh-vinh-hq');
+    // Only this site: no other site's address is in the configuration.
+    const text = readFileSync(join(kit, 'site.json'), 'utf8');
+    expect(text).not.toContain('127.0.1.11');
+    expect(text).not.toContain('nghi-loc');
+    const unit = readFileSync(join(kit, 'sansang-agent.service'), 'utf8');
+    expect(unit).toMatch(/^DynamicUser=yes$/m);
+    expect(unit).toMatch(/^AmbientCapabilities=CAP_NET_RAW$/m);
+    expect(unit).toMatch(
+      /^ExecStart=\/usr\/bin\/env node \/opt\/sansang-agent\/sansang-agent.cjs --config \/etc\/sansang-agent\/site.json$/m,
+    );
+    expect(readFileSync(join(kit, 'README.md'), 'utf8')).toContain('Ba lệnh cần gõ');
+  });
+
+  it('the bundle runs with plain node, away from node_modules', () => {
+    const r = spawnSync(process.execPath, [join(kit, 'sansang-agent.cjs'), 'check', '--lang', 'en'], {
+      encoding: 'utf8',
+      cwd: work,
+      timeout: 60_000,
+    });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('Site thanh-vinh-hq');
+    expect(r.status).toBe(1);
+  });
+
+  it('install --dry-run writes nothing; install --root installs under the prefix', () => {
+    const prefix = join(work, 'root');
+    const dry = sansang('agent', 'install', '--kit', kit, '--root', prefix, '--dry-run');
+    expect(dry.status, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain(`would write ${join(prefix, 'opt/sansang-agent/sansang-agent.cjs')}`);
+    expect(existsSync(prefix)).toBe(false);
+    const real = spawnSync(process.execPath, [join(kit, 'sansang-agent.cjs'), 'install', '--root', prefix], {
+      encoding: 'utf8',
+      cwd: work,
+    });
+    expect(real.status, real.stderr).toBe(0);
+    expect(statSync(join(prefix, 'opt/sansang-agent/sansang-agent.cjs')).mode & 0o777).toBe(0o755);
+    expect(existsSync(join(prefix, 'etc/sansang-agent/site.json'))).toBe(true);
+    expect(existsSync(join(prefix, 'etc/systemd/system/sansang-agent.service'))).toBe(true);
+    expect(real.stdout).toContain('systemctl enable --now sansang-agent');
+    // The installed agent reads the installed configuration.
+    const chk = spawnSync(
+      process.execPath,
+      [join(prefix, 'opt/sansang-agent/sansang-agent.cjs'), 'check', '--config', join(prefix, 'etc/sansang-agent/site.json')],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(chk.stdout).toContain('CHƯA SẴN SÀNG');
+  });
+
+  it('install refuses a folder that is not a kit', () => {
+    const r = sansang('agent', 'install', '--kit', work, '--root', join(work, 'x'));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/not a kit folder/);
+  });
+});

@@ -1,0 +1,82 @@
+// `sansang agent kit`: everything one site needs, for a USB stick: the agent bundled by esbuild
+// into one CommonJS file that any Node >= 20 runs with no `npm install`, the site's slice of the
+// inventory (never the whole province) with the files it names, a systemd unit and a README.
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { InputError, findSite, loadInventoryFile, siteSliceDocument, type SiteSliceDocument } from '../inventory/index.ts';
+import { BUNDLE_NAME, CONFIG_NAME, UNIT_NAME, kitReadme, systemdUnit } from './install/layout.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** Bundles agents/entry.ts into one file. */
+export async function bundleAgent(outfile: string): Promise<void> {
+  await build({
+    entryPoints: [join(here, 'entry.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    // Some dependencies read import.meta.url at load (node-cron): give them this file's URL.
+    define: { 'import.meta.url': '__sansangBundleUrl' },
+    minify: true,
+    legalComments: 'eof',
+    logLevel: 'error',
+    banner: {
+      js: "#!/usr/bin/env node\n// sansang site agent, bundled by `sansang agent kit`. Run: node sansang-agent.cjs --help\nconst __sansangBundleUrl = require('node:url').pathToFileURL(__filename).href;",
+    },
+  });
+}
+
+export interface KitOptions {
+  inventory: string;
+  site: string;
+  out: string;
+}
+
+export async function buildKit(o: KitOptions): Promise<string[]> {
+  const inv = await loadInventoryFile(o.inventory);
+  if (!findSite(inv, o.site)) throw new InputError(`no site "${o.site}" in ${o.inventory}`);
+  const slice = siteSliceDocument(inv, o.site);
+  const invDir = dirname(resolve(o.inventory));
+  await mkdir(join(o.out, 'files'), { recursive: true });
+  const written: string[] = [];
+
+  // Files the slice names are copied into files/ and the slice points at the copies.
+  const copies = new Map<string, string>();
+  const carry = async (file: string): Promise<string> => {
+    const src = isAbsolute(file) ? file : resolve(invDir, file);
+    let name = copies.get(src);
+    if (!name) {
+      name = `files/${copies.size}-${basename(src)}`;
+      try {
+        await copyFile(src, join(o.out, name));
+      } catch {
+        throw new InputError(`${file} (named in the inventory) cannot be read`);
+      }
+      copies.set(src, name);
+      written.push(join(o.out, name));
+    }
+    return name;
+  };
+  const out: SiteSliceDocument = structuredClone(slice);
+  for (const svc of out.services) for (const p of svc.probes) if (p.kind === 'http' && p.caFile) p.caFile = await carry(p.caFile);
+  if (out.agent.caFile) out.agent.caFile = await carry(out.agent.caFile);
+  if (out.agent.tls) out.agent.tls = { certFile: await carry(out.agent.tls.certFile), keyFile: await carry(out.agent.tls.keyFile) };
+
+  const bundle = join(o.out, BUNDLE_NAME);
+  await bundleAgent(bundle);
+  written.push(bundle);
+  const files: [string, string][] = [
+    [CONFIG_NAME, `${JSON.stringify(out, null, 2)}\n`],
+    [UNIT_NAME, systemdUnit(slice)],
+    ['README.md', kitReadme(slice)],
+  ];
+  for (const [name, content] of files) {
+    await writeFile(join(o.out, name), content);
+    written.push(join(o.out, name));
+  }
+  return written;
+}

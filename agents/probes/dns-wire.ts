@@ -1,0 +1,51 @@
+// Just enough of the DNS wire format (RFC 1035) for a probe: build one query, read an answer's
+// header. Shared with the tests' stand-in DNS server.
+export const RECORD_TYPES = { A: 1, NS: 2, CNAME: 5, MX: 15, TXT: 16, AAAA: 28, SRV: 33 } as const;
+export type RecordType = keyof typeof RECORD_TYPES;
+
+export function encodeName(name: string): Buffer {
+  const labels = name.replace(/\.$/, '').split('.');
+  const parts: Buffer[] = [];
+  for (const l of labels) {
+    const b = Buffer.from(l, 'ascii');
+    if (b.length === 0 || b.length > 63) throw new Error(`bad DNS label in ${name}`);
+    parts.push(Buffer.from([b.length]), b);
+  }
+  parts.push(Buffer.from([0]));
+  return Buffer.concat(parts);
+}
+
+export function buildQuery(id: number, name: string, type: RecordType): Buffer {
+  const header = Buffer.alloc(12);
+  header.writeUInt16BE(id, 0);
+  header.writeUInt16BE(0x0100, 2); // standard query, recursion desired
+  header.writeUInt16BE(1, 4); // one question
+  const q = Buffer.alloc(4);
+  q.writeUInt16BE(RECORD_TYPES[type], 0);
+  q.writeUInt16BE(1, 2); // class IN
+  return Buffer.concat([header, encodeName(name), q]);
+}
+
+export interface AnswerHeader {
+  id: number;
+  isResponse: boolean;
+  rcode: number;
+  truncated: boolean;
+  questions: number;
+  answers: number;
+}
+
+export function readHeader(msg: Buffer): AnswerHeader | null {
+  if (msg.length < 12) return null;
+  const flags = msg.readUInt16BE(2);
+  return {
+    id: msg.readUInt16BE(0),
+    isResponse: (flags & 0x8000) !== 0,
+    truncated: (flags & 0x0200) !== 0,
+    rcode: flags & 0x000f,
+    questions: msg.readUInt16BE(4),
+    answers: msg.readUInt16BE(6),
+  };
+}
+
+export const RCODES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED'];

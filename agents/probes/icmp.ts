@@ -1,0 +1,86 @@
+// ICMP echo through the system `ping`, driven by the npm `ping` package (0.4.x), several echoes
+// per round so loss is measured, not guessed from one packet. The package is handled as
+// DESIGN.md "Known ground" says: only validated targets reach it (a target starting with `-`
+// becomes an option of ping; `-h` makes the package throw from an event handler and kills the
+// process), a fresh options object each call (it mutates it), its values are strings or
+// 'unknown' (never read as 0), LC_ALL=C so ping prints numbers we can parse, ping's own deadline
+// (-w) so the child ends by itself, and the caller's outer timeout for a promise that never settles.
+import { isIP } from 'node:net';
+import ping from 'ping';
+import { isSafeTarget } from '../../inventory/index.ts';
+import { resolveTarget } from './resolve.ts';
+import { ProbeFailure, type ProbeContext, type ProbeObservation } from './types.ts';
+
+export interface IcmpSpec {
+  host: string;
+  /** Echoes per round. */
+  count: number;
+  /** Seconds between echoes. */
+  spacingSeconds: number;
+}
+
+/** What `ping` will be given, or the reason it will not be run. Exported for the hostile-input tests. */
+export function pingArguments(ip: string, spec: IcmpSpec, ctx: Pick<ProbeContext, 'sourceAddress' | 'timeoutMs'>) {
+  if (!isIP(ip)) throw new ProbeFailure(`refusing to ping "${ip.slice(0, 64)}": not an IP address`, 'other');
+  if (!isIP(ctx.sourceAddress)) throw new ProbeFailure(`refusing source address "${ctx.sourceAddress.slice(0, 64)}"`, 'bind');
+  if (!Number.isInteger(spec.count) || spec.count < 1 || spec.count > 1000) throw new ProbeFailure(`bad echo count ${spec.count}`, 'other');
+  const spacing = Math.max(0.002, Math.min(10, spec.spacingSeconds));
+  const timeoutS = ctx.timeoutMs / 1000;
+  // ping's own deadline, whole seconds: the child exits by itself before our outer timeout.
+  const deadline = Math.max(1, Math.floor(timeoutS));
+  const replyWait = Math.max(1, Math.min(2, Math.floor(timeoutS)));
+  const v6 = isIP(ip) === 6;
+  return {
+    target: ip,
+    // A fresh object on every call: the package writes its defaults into it.
+    options: {
+      numeric: true,
+      timeout: replyWait,
+      deadline,
+      min_reply: spec.count,
+      v6: false, // always the `ping` binary; IPv6 is asked for with -6 below
+      extra: [...(v6 ? ['-6'] : []), '-i', spacing.toFixed(3), '-I', ctx.sourceAddress],
+    },
+  };
+}
+
+const summaryRe = /(\d+) packets transmitted, (\d+) (?:packets )?received/;
+
+export async function probeIcmp(spec: IcmpSpec, ctx: ProbeContext): Promise<ProbeObservation> {
+  if (!isSafeTarget(spec.host))
+    throw new ProbeFailure(`refusing target "${spec.host.slice(0, 64)}": not a hostname or IP address`, 'other');
+  const ip = await resolveTarget(spec.host, ctx.sourceAddress);
+  if (ctx.signal.aborted) throw new ProbeFailure('abandoned', 'timeout');
+  const { target, options } = pingArguments(ip, spec, ctx);
+  // The package copies process.env into the child's environment; ping must print C-locale numbers.
+  process.env.LC_ALL = 'C';
+  let res: { output?: unknown; times?: unknown };
+  try {
+    res = (await ping.promise.probe(target, options)) as { output?: unknown; times?: unknown };
+  } catch {
+    throw new ProbeFailure('the ping program could not be run (is iputils-ping installed and allowed to send ICMP?)', 'other');
+  }
+  const output = typeof res.output === 'string' ? res.output : '';
+  const m = summaryRe.exec(output);
+  const sent = m ? Number(m[1]) : 0;
+  const received = m ? Number(m[2]) : 0;
+  const rttSeconds = (Array.isArray(res.times) ? res.times : [])
+    .map((t: unknown) => (typeof t === 'number' ? t : typeof t === 'string' && t !== 'unknown' ? Number(t) : NaN))
+    .filter((t) => Number.isFinite(t) && t >= 0)
+    .map((ms) => ms / 1000);
+  const icmp = { sent, received, rttSeconds: rttSeconds.slice(0, received) };
+  if (received > 0) return { success: true, icmp };
+  return { success: false, icmp, ...explainNoReply(output, sent) };
+}
+
+function explainNoReply(output: string, sent: number): { error: string; errorKind: ProbeObservation['errorKind'] } {
+  if (/Cannot assign requested address|bind/i.test(output))
+    return { error: "ping cannot use the link's source address", errorKind: 'bind' };
+  if (/Network is unreachable|Destination (Host|Net) Unreachable|No route to host/i.test(output))
+    return { error: 'no route to the target', errorKind: 'unreachable' };
+  if (/Operation not permitted|Permission denied/i.test(output))
+    return { error: 'ping is not allowed to send ICMP (capability CAP_NET_RAW or net.ipv4.ping_group_range)', errorKind: 'other' };
+  if (sent > 0) return { error: `no echo reply to ${sent} echo request${sent === 1 ? '' : 's'}`, errorKind: 'timeout' };
+  const first = output.split('\n').find((l) => l.trim().length > 0);
+  return { error: first ? `ping: ${first.trim().slice(0, 200)}` : 'ping sent nothing', errorKind: 'other' };
+}

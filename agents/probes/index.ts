@@ -1,0 +1,194 @@
+// The caller side of the one prober signature: it turns the site's slice into probe jobs (every
+// service probe over every link, plus each link's gateway), runs a job under an outer deadline
+// and records success, duration and the failure's reason. A prober that throws or never
+// settles costs one timeout and becomes a failed result, never an exception.
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve as resolvePath } from 'node:path';
+import { probeId, type LinkName, type Probe, type SiteSliceDocument } from '../../inventory/index.ts';
+import { TimeoutError, durationMs, withTimeout } from '../timeout.ts';
+import type { ProbeResult } from '../../inventory/index.ts';
+import { probeIcmp, type IcmpSpec } from './icmp.ts';
+import { probeTcp, type TcpSpec } from './tcp.ts';
+import { probeHttp, type HttpSpec } from './http.ts';
+import { probeDns, type DnsSpec } from './dns.ts';
+import { ProbeFailure, type ProbeObservation } from './types.ts';
+
+export type JobSpec =
+  { kind: 'icmp'; spec: IcmpSpec } | { kind: 'tcp'; spec: TcpSpec } | { kind: 'http'; spec: HttpSpec } | { kind: 'dns'; spec: DnsSpec };
+
+export interface ProbeJob {
+  /** Service id, or "gateway" for the link's gateway ping. */
+  target: string;
+  probe: string;
+  link: LinkName;
+  /** Kind in /status: the four probers, or 'gateway'. */
+  statusKind: ProbeResult['kind'];
+  sourceAddress: string;
+  timeoutMs: number;
+  job: JobSpec;
+  /** Service category, for the checks. */
+  category?: string;
+}
+
+export const jobKey = (j: Pick<ProbeJob, 'target' | 'probe' | 'link'>) => `${j.target}\u0000${j.probe}\u0000${j.link}`;
+
+/** The time a probe may take: its own timeout or 80 % of the interval, at most 10 s, always below the interval. */
+export function probeTimeoutMs(intervalMs: number, own?: string): number {
+  const cap = Math.floor(intervalMs * 0.9);
+  const wanted = own ? durationMs(own) : Math.min(10_000, Math.floor(intervalMs * 0.8));
+  return Math.max(100, Math.min(wanted, cap));
+}
+
+/** Reads a PEM file named in the inventory, relative to the config's directory. */
+export function readCa(file: string, baseDir: string): string {
+  return readFileSync(isAbsolute(file) ? file : resolvePath(baseDir, file), 'utf8');
+}
+
+/** Every job of one round for the slice: services × links, plus the gateways. */
+export function buildJobs(slice: SiteSliceDocument, baseDir: string): ProbeJob[] {
+  const intervalMs = durationMs(slice.agent.interval);
+  const icmpBase = { count: slice.agent.icmpCount, spacingSeconds: durationMs(slice.agent.icmpSpacing) / 1000 };
+  const agentCa = slice.agent.caFile ? [readCa(slice.agent.caFile, baseDir)] : [];
+  const jobs: ProbeJob[] = [];
+  const links = (['primary', 'backup'] as const).flatMap((name) => {
+    const l = slice.site.links[name];
+    return l ? [{ name, link: l }] : [];
+  });
+  for (const { name, link } of links) {
+    jobs.push({
+      target: 'gateway',
+      probe: 'icmp',
+      link: name,
+      statusKind: 'gateway',
+      sourceAddress: link.address,
+      timeoutMs: probeTimeoutMs(intervalMs),
+      job: { kind: 'icmp', spec: { host: link.gateway, ...icmpBase } },
+    });
+    for (const svc of slice.services) {
+      for (const p of svc.probes) {
+        jobs.push({
+          target: svc.id,
+          probe: probeId(p),
+          link: name,
+          statusKind: p.kind,
+          sourceAddress: link.address,
+          timeoutMs: probeTimeoutMs(intervalMs, p.timeout),
+          job: jobSpec(p, icmpBase, agentCa, baseDir),
+          category: svc.category,
+        });
+      }
+    }
+  }
+  return jobs;
+}
+
+function jobSpec(p: Probe, icmpBase: Omit<IcmpSpec, 'host'>, agentCa: string[], baseDir: string): JobSpec {
+  switch (p.kind) {
+    case 'icmp':
+      return { kind: 'icmp', spec: { host: p.host, ...icmpBase, count: p.count ?? icmpBase.count } };
+    case 'tcp':
+      return { kind: 'tcp', spec: { host: p.host, port: p.port } };
+    case 'http':
+      return {
+        kind: 'http',
+        spec: {
+          url: p.url,
+          hostHeader: p.hostHeader,
+          expectStatus: p.expectStatus,
+          expectRedirect: p.expectRedirect,
+          ca: [...agentCa, ...(p.caFile ? [readCa(p.caFile, baseDir)] : [])],
+        },
+      };
+    case 'dns':
+      return { kind: 'dns', spec: { server: p.server, port: p.port, name: p.name, recordType: p.recordType } };
+  }
+}
+
+function dispatch(j: JobSpec, ctx: Parameters<typeof probeTcp>[1]): Promise<ProbeObservation> {
+  switch (j.kind) {
+    case 'icmp':
+      return probeIcmp(j.spec, ctx);
+    case 'tcp':
+      return probeTcp(j.spec, ctx);
+    case 'http':
+      return probeHttp(j.spec, ctx);
+    case 'dns':
+      return probeDns(j.spec, ctx);
+  }
+}
+
+export interface ProbeRun {
+  job: ProbeJob;
+  result: ProbeResult;
+  observation: ProbeObservation;
+}
+
+/** Runs one job under its deadline; always resolves. */
+export async function runJob(job: ProbeJob): Promise<ProbeRun> {
+  const ac = new AbortController();
+  const started = new Date();
+  const t0 = performance.now();
+  let obs: ProbeObservation;
+  try {
+    obs = await withTimeout(
+      dispatch(job.job, { sourceAddress: job.sourceAddress, timeoutMs: job.timeoutMs, signal: ac.signal }),
+      job.timeoutMs,
+      ac,
+    );
+  } catch (e) {
+    if (e instanceof TimeoutError)
+      obs = { success: false, error: `no answer within ${(job.timeoutMs / 1000).toFixed(1)} s`, errorKind: 'timeout' };
+    else if (e instanceof ProbeFailure) obs = { success: false, error: e.message, errorKind: e.kind };
+    else obs = { success: false, error: (e as Error)?.message ?? String(e), errorKind: 'other' };
+  } finally {
+    ac.abort();
+  }
+  const durationSeconds = (performance.now() - t0) / 1000;
+  const result: ProbeResult = {
+    target: job.target,
+    probe: job.probe,
+    link: job.link,
+    kind: job.statusKind,
+    success: obs.success,
+    durationSeconds,
+    at: started.toISOString(),
+  };
+  if (obs.error) result.error = obs.error;
+  if (obs.errorKind) result.errorKind = obs.errorKind;
+  if (obs.icmp) {
+    const { sent, received, rttSeconds } = obs.icmp;
+    if (sent > 0) result.icmp = { sent, received, lossRatio: 1 - received / sent, rttSeconds };
+  }
+  if (obs.http) {
+    result.http = { phases: obs.http.phases };
+    if (obs.http.status !== undefined) result.http.status = obs.http.status;
+    if (obs.http.location !== undefined) result.http.location = obs.http.location;
+    if (obs.http.certExpiry && !Number.isNaN(obs.http.certExpiry.getTime())) result.http.certExpiry = obs.http.certExpiry.toISOString();
+  }
+  if (obs.dns) result.dns = { answers: obs.dns.answers };
+  return { job, result, observation: obs };
+}
+
+/** Runs jobs with at most `limit` at a time (each bounded by its own deadline). */
+export async function runJobs(jobs: readonly ProbeJob[], limit: number, onEach?: (r: ProbeRun) => void): Promise<ProbeRun[]> {
+  const out: ProbeRun[] = new Array(jobs.length);
+  let next = 0;
+  const worker = async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= jobs.length) return;
+      const r = await runJob(jobs[i]!);
+      out[i] = r;
+      onEach?.(r);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
+  return out;
+}
+
+export { isSafeTarget } from '../../inventory/index.ts';
+export { pingArguments, probeIcmp } from './icmp.ts';
+export { probeTcp } from './tcp.ts';
+export { probeHttp } from './http.ts';
+export { probeDns } from './dns.ts';
+export type { ProbeObservation } from './types.ts';

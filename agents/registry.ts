@@ -1,0 +1,217 @@
+// The agent's metrics, in a prom-client registry of its own (never the global one, and without
+// prom-client's default Node.js metrics, which fail `promtool check metrics`). Every metric is
+// registered in two registries, one per exposition format, so a scrape can ask for either
+// without switching a shared registry's format under a concurrent scrape.
+import client from 'prom-client';
+import type { ProbeRun } from './probes/index.ts';
+import type { CollectorRun, Sample } from './host/collectors.ts';
+
+const { Counter, Gauge, Histogram, Registry } = client;
+const PROBE_LABELS = ['target', 'probe', 'link'] as const;
+type ProbeLabels = Record<(typeof PROBE_LABELS)[number], string>;
+
+/** RTT buckets from 100 µs doubling to about 3.3 s (smokeping_prober style). */
+export const RTT_BUCKETS = Array.from({ length: 16 }, (_, i) => Number((0.0001 * 2 ** i).toPrecision(6)));
+
+const HOST_GAUGES: Record<string, { help: string; labels: string[] }> = {
+  sansang_host_filesystem_size_bytes: { help: 'Size of a local filesystem in bytes.', labels: ['mountpoint', 'fstype', 'device'] },
+  sansang_host_filesystem_free_bytes: {
+    help: 'Space available to unprivileged users on a local filesystem, in bytes.',
+    labels: ['mountpoint', 'fstype', 'device'],
+  },
+  sansang_host_memory_total_bytes: { help: 'Total memory in bytes.', labels: [] },
+  sansang_host_memory_available_bytes: { help: 'Memory available for new work in bytes.', labels: [] },
+  sansang_host_load1: { help: 'Load average over 1 minute.', labels: [] },
+  sansang_host_load5: { help: 'Load average over 5 minutes.', labels: [] },
+  sansang_host_load15: { help: 'Load average over 15 minutes.', labels: [] },
+  sansang_host_cpus: { help: 'Number of logical CPUs.', labels: [] },
+  sansang_host_network_up: { help: '1 when the network interface is up.', labels: ['interface'] },
+  sansang_host_default_route_present: { help: '1 when the host has a default route.', labels: [] },
+  sansang_host_uptime_seconds: { help: 'Seconds since the host booted.', labels: [] },
+  sansang_host_boot_time_seconds: { help: 'Unix time the host booted.', labels: [] },
+};
+
+export class AgentMetrics {
+  readonly text = new Registry();
+  readonly openMetrics = new Registry<client.OpenMetricsContentType>();
+  private readonly regs = [this.text, this.openMetrics] as client.Registry[];
+
+  readonly probeSuccess = this.gauge('sansang_probe_success', '1 when the probe succeeded in its last round.', PROBE_LABELS);
+  readonly probeDuration = this.gauge('sansang_probe_duration_seconds', 'How long the last round of the probe took.', PROBE_LABELS);
+  readonly probeLastRun = this.gauge('sansang_probe_last_run_timestamp_seconds', 'Unix time the probe last ran.', PROBE_LABELS);
+  readonly icmpSent = new Counter({
+    name: 'sansang_probe_icmp_sent_total',
+    help: 'ICMP echo requests sent.',
+    labelNames: PROBE_LABELS,
+    registers: this.regs,
+  });
+  readonly icmpReceived = new Counter({
+    name: 'sansang_probe_icmp_received_total',
+    help: 'ICMP echo replies received.',
+    labelNames: PROBE_LABELS,
+    registers: this.regs,
+  });
+  readonly icmpLoss = this.gauge('sansang_probe_icmp_packet_loss_ratio', 'Share of echoes lost in the last round (0-1).', PROBE_LABELS);
+  readonly icmpRtt = new Histogram({
+    name: 'sansang_probe_icmp_rtt_seconds',
+    help: 'Round trip of ICMP echoes.',
+    labelNames: PROBE_LABELS,
+    buckets: RTT_BUCKETS,
+    registers: this.regs,
+  });
+  readonly httpStatus = this.gauge('sansang_probe_http_status_code', 'HTTP status of the last answer.', PROBE_LABELS);
+  readonly httpPhase = this.gauge('sansang_probe_http_phase_duration_seconds', 'Time spent in each phase of the last HTTP request.', [
+    ...PROBE_LABELS,
+    'phase',
+  ]);
+  readonly tlsExpiry = this.gauge(
+    'sansang_probe_tls_cert_expiry_timestamp_seconds',
+    'Unix time the server certificate expires.',
+    PROBE_LABELS,
+  );
+  readonly dnsAnswers = this.gauge('sansang_probe_dns_answers', 'Records in the last DNS answer.', PROBE_LABELS);
+  readonly checkStatus = this.gauge(
+    'sansang_check_status',
+    '1 when the checklist item is ok at this site, 0 when failing (after thresholds).',
+    ['check'],
+  );
+  readonly collectorSuccess = this.gauge('sansang_collector_success', '1 when the host collector succeeded.', ['collector']);
+  readonly collectorDuration = this.gauge('sansang_collector_duration_seconds', 'How long the host collector took.', ['collector']);
+  readonly agentInfo = this.gauge('sansang_agent_info', 'The agent and its version.', ['version']);
+  readonly reloadOk = this.gauge('sansang_config_last_reload_successful', '1 when the last configuration (re)load succeeded.', []);
+  readonly reloadTime = this.gauge(
+    'sansang_config_last_reload_success_timestamp_seconds',
+    'Unix time of the last successful configuration load.',
+    [],
+  );
+  readonly roundDuration = this.gauge('sansang_round_duration_seconds', 'How long the last probe round took.', []);
+  private readonly host = new Map<string, client.Gauge<string>>();
+  private readonly collectorSeries = new Map<string, Sample[]>();
+  /** Label sets the agent has written, per probe key, so targets that leave the config are removed. */
+  private readonly seen = new Map<string, ProbeLabels>();
+
+  constructor(version: string) {
+    this.openMetrics.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+    for (const [name, d] of Object.entries(HOST_GAUGES)) this.host.set(name, this.gauge(name, d.help, d.labels));
+    // prom-client starts label-less gauges at 0: no sample until measured, never a made-up 0.
+    for (const g of [...this.host.values(), this.roundDuration]) g.remove({});
+    this.agentInfo.set({ version }, 1);
+  }
+
+  private gauge(name: string, help: string, labelNames: readonly string[]): client.Gauge<string> {
+    return new Gauge({ name, help, labelNames, registers: this.regs });
+  }
+
+  /** Bumped on every change: the rendered exposition is reused until then (scrapes are cheap). */
+  private generation = 0;
+  private cache = new Map<string, { generation: number; body: string }>();
+  private changed(): void {
+    this.generation++;
+  }
+
+  recordProbe(run: ProbeRun): void {
+    this.changed();
+    const l: ProbeLabels = { target: run.job.target, probe: run.job.probe, link: run.job.link };
+    this.seen.set(`${l.target}\u0000${l.probe}\u0000${l.link}`, l);
+    const r = run.result;
+    this.probeSuccess.set(l, r.success ? 1 : 0);
+    this.probeDuration.set(l, r.durationSeconds);
+    this.probeLastRun.set(l, Date.parse(r.at) / 1000);
+    if (run.job.job.kind === 'icmp') {
+      // Counters exist from the first round, even when nothing was sent.
+      this.icmpSent.inc(l, r.icmp?.sent ?? 0);
+      this.icmpReceived.inc(l, r.icmp?.received ?? 0);
+      // No echo sent (a name that does not resolve): no loss sample rather than a made-up one.
+      if (r.icmp) this.icmpLoss.set(l, r.icmp.lossRatio);
+      else this.icmpLoss.remove(l);
+      for (const rtt of r.icmp?.rttSeconds ?? []) this.icmpRtt.observe(l, rtt);
+      if (!r.icmp) this.icmpRtt.zero(l);
+    }
+    if (run.job.job.kind === 'http') {
+      if (r.http?.status !== undefined) this.httpStatus.set(l, r.http.status);
+      else this.httpStatus.remove(l);
+      for (const [phase, v] of Object.entries(r.http?.phases ?? {})) this.httpPhase.set({ ...l, phase }, v);
+      if (r.http?.certExpiry) this.tlsExpiry.set(l, Date.parse(r.http.certExpiry) / 1000);
+    }
+    if (run.job.job.kind === 'dns') {
+      if (r.dns) this.dnsAnswers.set(l, r.dns.answers);
+      else this.dnsAnswers.remove(l);
+    }
+  }
+
+  /** Removes every series of probes whose key is not in `keep`. */
+  retainProbes(keep: ReadonlySet<string>): void {
+    this.changed();
+    for (const [key, l] of this.seen) {
+      if (keep.has(key)) continue;
+      for (const m of [
+        this.probeSuccess,
+        this.probeDuration,
+        this.probeLastRun,
+        this.icmpLoss,
+        this.httpStatus,
+        this.tlsExpiry,
+        this.dnsAnswers,
+      ])
+        m.remove(l);
+      this.icmpSent.remove(l);
+      this.icmpReceived.remove(l);
+      this.icmpRtt.remove(l);
+      for (const phase of ['resolve', 'connect', 'tls', 'processing']) this.httpPhase.remove({ ...l, phase });
+      this.seen.delete(key);
+    }
+  }
+
+  recordCollector(run: CollectorRun): void {
+    this.changed();
+    const c = run.result.collector;
+    this.collectorSuccess.set({ collector: c }, run.result.success ? 1 : 0);
+    this.collectorDuration.set({ collector: c }, run.result.durationSeconds);
+    // Replace the collector's series: a filesystem unmounted since is no longer reported.
+    for (const s of this.collectorSeries.get(c) ?? []) this.host.get(s.metric)?.remove(s.labels);
+    const samples = run.output?.samples ?? [];
+    for (const s of samples) this.host.get(s.metric)?.set(s.labels, s.value);
+    this.collectorSeries.set(c, samples);
+  }
+
+  setCheck(check: string, ok: boolean | null): void {
+    this.changed();
+    if (ok === null) this.checkStatus.remove({ check });
+    else this.checkStatus.set({ check }, ok ? 1 : 0);
+  }
+
+  retainChecks(keep: ReadonlySet<string>, all: Iterable<string>): void {
+    for (const c of all) if (!keep.has(c)) this.checkStatus.remove({ check: c });
+  }
+
+  setReload(ok: boolean): void {
+    this.changed();
+    this.reloadOk.set(ok ? 1 : 0);
+    if (ok) this.reloadTime.set(Date.now() / 1000);
+  }
+
+  setRoundDuration(seconds: number): void {
+    this.changed();
+    this.roundDuration.set(seconds);
+  }
+
+  /**
+   * The exposition for a scrape: OpenMetrics when the scraper's Accept header asks for it.
+   * `sansang_host_time_seconds` is written at the moment of the scrape, so Prometheus can compute
+   * the clock offset against its own timestamp; the rest is rendered once per change.
+   */
+  async expose(accept: string | undefined): Promise<{ contentType: string; body: string }> {
+    const om = !!accept && /application\/openmetrics-text/i.test(accept);
+    const reg = om ? this.openMetrics : this.text;
+    const key = om ? 'om' : 'text';
+    let hit = this.cache.get(key);
+    if (!hit || hit.generation !== this.generation) {
+      const generation = this.generation;
+      hit = { generation, body: await reg.metrics() };
+      this.cache.set(key, hit);
+    }
+    const time = `# HELP sansang_host_time_seconds The host clock, Unix time, read at scrape time.\n# TYPE sansang_host_time_seconds gauge\nsansang_host_time_seconds ${Date.now() / 1000}\n`;
+    const body = om ? hit.body.replace(/# EOF\n?$/, `${time}# EOF\n`) : `${hit.body}${time}`;
+    return { contentType: reg.contentType, body };
+  }
+}

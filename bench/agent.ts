@@ -1,0 +1,178 @@
+// Bench: the sansang site agent (as the kit ships it: one bundled file under plain node) against
+// Debian's prometheus-blackbox-exporter, on the same 50 loopback targets, the same interval,
+// side by side, one probe kind at a time (ICMP, TCP, HTTP) so CPU per probe is clean; then
+// /metrics latency of both under a scrape load. Not run in CI.
+//
+//   npx tsx bench/agent.ts [--duration 60] [--interval 5] [--targets 50]
+//
+// CPU is read from /proc/PID/stat (utime+stime, plus cutime+cstime: the `ping` children the
+// agent has reaped); RSS is the peak (VmHWM). The exporter is driven by /probe requests at the
+// interval, one per target, as Prometheus would.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { bundleAgent } from '../agents/kit.ts';
+import { httpStand, tcpStand } from '../agents/test-support/servers.ts';
+import { testSlice } from '../agents/test-support/inventory.ts';
+
+const { values: args } = parseArgs({ options: { duration: { type: 'string', default: '60' }, interval: { type: 'string', default: '5' }, targets: { type: 'string', default: '50' } } });
+const DURATION = Number(args.duration);
+const INTERVAL = Number(args.interval);
+const N = Number(args.targets);
+const PHASE_S = Math.max(INTERVAL * 2, Math.floor(DURATION / 3));
+const TICK = 100; // clock ticks per second on Linux
+const work = mkdtempSync(join(tmpdir(), 'sansang-bench-'));
+const children: ChildProcess[] = [];
+
+function procCpu(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields 14-17 of stat: utime stime cutime cstime (f[0] is field 3)
+  return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / TICK;
+}
+function peakRssMb(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function waitHttp(url: string) {
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      /* not yet */
+    }
+    await sleep(100);
+  }
+  throw new Error(`${url} never answered`);
+}
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+};
+
+type Kind = 'icmp' | 'tcp' | 'http';
+interface Row {
+  tool: string;
+  kind: Kind;
+  probes: number;
+  echoes: number;
+  cpu: number;
+  rss: number;
+}
+
+async function main() {
+  const web = await httpStand();
+  const tcp = await tcpStand();
+  const targetsOf = (kind: Kind) =>
+    Array.from({ length: N }, (_, i) => {
+      const host = `127.0.2.${i + 1}`;
+      if (kind === 'icmp') return { bb: host, probe: { kind: 'icmp', host } };
+      if (kind === 'tcp') return { bb: `127.0.0.1:${tcp.port}`, probe: { kind: 'tcp', host: '127.0.0.1', port: tcp.port } };
+      return { bb: `http://127.0.0.1:${web.port}/ok?t=${i}`, probe: { kind: 'http', url: `http://127.0.0.1:${web.port}/ok?t=${i}` } };
+    });
+  const bundle = join(work, 'sansang-agent.cjs');
+  await bundleAgent(bundle);
+  const bbConfig = join(work, 'blackbox.yml');
+  writeFileSync(bbConfig, `modules:\n  icmp:\n    prober: icmp\n    timeout: ${Math.min(10, INTERVAL * 0.8)}s\n  tcp:\n    prober: tcp\n    timeout: ${Math.min(10, INTERVAL * 0.8)}s\n  http:\n    prober: http\n    timeout: ${Math.min(10, INTERVAL * 0.8)}s\n`);
+  const rows: Row[] = [];
+  const start = (cmd: string, a: string[]) => {
+    const c = spawn(cmd, a, { stdio: ['ignore', 'ignore', 'inherit'] });
+    children.push(c);
+    return c;
+  };
+
+  for (const kind of ['icmp', 'tcp', 'http'] as const) {
+    const targets = targetsOf(kind);
+    // The agent: one service per target, one link, no backup (the gateway ping is left out of the counts).
+    const slice = testSlice({
+      services: targets.map((t, i) => ({ id: `t${i}`, name: `Target ${i}`, scope: 'national', category: 'other', probes: [t.probe] })),
+      primary: { address: '127.0.1.10', gateway: '127.0.1.1' },
+      agent: { interval: `${INTERVAL}s`, icmpCount: 5, icmpSpacing: '200ms' },
+    });
+    const cfg = join(work, `site-${kind}.json`);
+    writeFileSync(cfg, JSON.stringify(slice));
+    const agent = start(process.execPath, [bundle, '--config', cfg, '--listen', '127.0.0.1:19464']);
+    const bb = start('/usr/bin/prometheus-blackbox-exporter', [`--config.file=${bbConfig}`, '--web.listen-address=127.0.0.1:19115']);
+    await waitHttp('http://127.0.0.1:19464/healthz');
+    await waitHttp('http://127.0.0.1:19115/metrics');
+    const cpu0 = { agent: procCpu(agent.pid!), bb: procCpu(bb.pid!) };
+    const seen = new Set<string>();
+    let bbProbes = 0;
+    const end = Date.now() + PHASE_S * 1000;
+    // The exporter: one /probe per target per interval, as Prometheus would scrape it.
+    const driveBb = (async () => {
+      while (Date.now() < end) {
+        const tick = Date.now();
+        await Promise.all(
+          targets.map(async (t) => {
+            const r = await fetch(`http://127.0.0.1:19115/probe?module=${kind}&target=${encodeURIComponent(t.bb)}`).catch(() => null);
+            if (r) {
+              await r.text();
+              bbProbes++;
+            }
+          }),
+        );
+        await sleep(Math.max(0, INTERVAL * 1000 - (Date.now() - tick)));
+      }
+    })();
+    // The agent runs its own schedule; count its runs from /status (each probe's `at` changes per round).
+    const watchAgent = (async () => {
+      while (Date.now() < end) {
+        const doc = (await (await fetch('http://127.0.0.1:19464/status')).json()) as { probes: { target: string; at: string }[] };
+        for (const p of doc.probes) if (p.target !== 'gateway') seen.add(`${p.target}@${p.at}`);
+        await sleep(1000);
+      }
+    })();
+    await Promise.all([driveBb, watchAgent]);
+    const metrics = await (await fetch('http://127.0.0.1:19464/metrics')).text();
+    const echoes = metrics
+      .split('\n')
+      .filter((l) => l.startsWith('sansang_probe_icmp_sent_total{') && !l.includes('target="gateway"'))
+      .reduce((a, l) => a + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+    rows.push({ tool: 'sansang agent', kind, probes: seen.size, echoes, cpu: procCpu(agent.pid!) - cpu0.agent, rss: peakRssMb(agent.pid!) });
+    rows.push({ tool: 'blackbox exporter', kind, probes: bbProbes, echoes: kind === 'icmp' ? bbProbes : 0, cpu: procCpu(bb.pid!) - cpu0.bb, rss: peakRssMb(bb.pid!) });
+
+    if (kind === 'http') {
+      // /metrics under a scrape load: 8 clients back to back for a few seconds, both tools.
+      for (const [tool, url] of [
+        ['sansang agent', 'http://127.0.0.1:19464/metrics'],
+        ['blackbox exporter', 'http://127.0.0.1:19115/metrics'],
+      ] as const) {
+        const lat: number[] = [];
+        const stop = Date.now() + 5000;
+        await Promise.all(
+          Array.from({ length: 8 }, async () => {
+            while (Date.now() < stop) {
+              const t0 = performance.now();
+              await (await fetch(url)).text();
+              lat.push(performance.now() - t0);
+            }
+          }),
+        );
+        console.log(`${tool.padEnd(18)} /metrics under load: ${lat.length} scrapes, p50 ${pct(lat, 50).toFixed(2)} ms, p99 ${pct(lat, 99).toFixed(2)} ms`);
+      }
+    }
+    agent.kill('SIGTERM');
+    bb.kill('SIGTERM');
+    await sleep(300);
+  }
+  await web.close();
+  await tcp.close();
+
+  console.log(`\n${N} targets, interval ${INTERVAL} s, ${PHASE_S} s per kind\n`);
+  console.log('tool               kind  probes  echoes  CPU s   CPU s/1000 probes (echoes for ICMP)  peak RSS MB');
+  for (const r of rows) {
+    const per = r.kind === 'icmp' ? r.cpu / (r.echoes / 1000) : r.cpu / (r.probes / 1000);
+    console.log(`${r.tool.padEnd(18)} ${r.kind.padEnd(5)} ${String(r.probes).padStart(6)}  ${String(r.echoes).padStart(6)}  ${r.cpu.toFixed(2).padStart(5)}   ${per.toFixed(2).padStart(8)}                             ${r.rss.toFixed(1)}`);
+  }
+}
+
+try {
+  await main();
+} finally {
+  for (const c of children) c.kill('SIGKILL');
+  rmSync(work, { recursive: true, force: true });
+}

@@ -1,0 +1,122 @@
+// Input series for the promtool tests: one unit of the inventory as Prometheus would see it,
+// healthy, which each scenario then breaks in one way.
+import { durationSeconds, siteChecks, siteLinks, unitManualChecks, type ChecklistItem, type Inventory, type LinkName, type Site, type Unit } from '../../inventory/index.ts';
+import { JOBS } from './names.ts';
+
+export type Labels = Record<string, string>;
+
+export function selector(metric: string, labels: Labels): string {
+  return `${metric}{${Object.entries(labels)
+    .map(([k, v]) => `${k}="${v}"`)
+    .join(', ')}}`;
+}
+
+/** One input series: its samples from t=0, one per interval (`undefined`: no sample). */
+export interface InputSeries {
+  metric: string;
+  labels: Labels;
+  samples: (number | undefined)[];
+}
+
+/** promtool's expanding notation, compressed: runs of equal values as `vxN`, gaps as `_xN`. */
+export function notation(samples: readonly (number | undefined)[]): string {
+  const out: string[] = [];
+  let i = 0;
+  while (i < samples.length) {
+    let j = i;
+    while (j + 1 < samples.length && samples[j + 1] === samples[i]) j++;
+    const v = samples[i] === undefined ? '_' : String(samples[i]);
+    out.push(j === i ? v : `${v}x${j - i}`);
+    i = j + 1;
+  }
+  return out.join(' ');
+}
+
+export class UnitWorld {
+  readonly intervalSeconds: number;
+  readonly steps: number;
+  private readonly series = new Map<string, InputSeries>();
+
+  constructor(
+    readonly inv: Inventory,
+    readonly unit: Unit,
+    durationSeconds_: number,
+  ) {
+    this.intervalSeconds = durationSeconds(inv.agent.interval);
+    this.steps = Math.floor(durationSeconds_ / this.intervalSeconds) + 1;
+    this.healthy();
+  }
+
+  /** The value `v` at every step (a function of the step's time in seconds). */
+  fill(v: number | ((t: number) => number | undefined)): (number | undefined)[] {
+    return Array.from({ length: this.steps }, (_, i) => (typeof v === 'number' ? v : v(i * this.intervalSeconds)));
+  }
+
+  set(metric: string, labels: Labels, v: number | ((t: number) => number | undefined)): void {
+    this.series.set(selector(metric, labels), { metric, labels, samples: this.fill(v) });
+  }
+
+  /** Changes every series matching the metric and labels. */
+  update(metric: string, match: Labels, v: number | ((t: number) => number | undefined)): void {
+    for (const s of this.matching(metric, match)) s.samples = this.fill(v);
+  }
+
+  remove(metric: string | undefined, match: Labels): void {
+    for (const s of this.matching(metric, match)) this.series.delete(selector(s.metric, s.labels));
+  }
+
+  private matching(metric: string | undefined, match: Labels): InputSeries[] {
+    return [...this.series.values()].filter((s) => (metric === undefined || s.metric === metric) && Object.entries(match).every(([k, v]) => s.labels[k] === v));
+  }
+
+  input(): { series: string; values: string }[] {
+    return [...this.series.values()].map((s) => ({ series: selector(s.metric, s.labels), values: notation(s.samples) }));
+  }
+
+  siteItems(site: Site): ChecklistItem[] {
+    return siteChecks(this.inv, this.unit, site);
+  }
+
+  manualItems(): ChecklistItem[] {
+    return unitManualChecks(this.inv, this.unit);
+  }
+
+  agentLabels(site: Site, link: LinkName): Labels {
+    const addr = site.links[link]?.address ?? '127.0.0.1';
+    return { job: JOBS.agent, instance: `${addr}:${site.agentPort}`, unit: this.unit.code, site: site.id, scrape_link: link };
+  }
+
+  boardLabels(board: 1 | 2): Labels {
+    return { job: JOBS.board, instance: `board-${board}:8080` };
+  }
+
+  /** Everything passing, every anchor present, one board. */
+  private healthy(): void {
+    const u = this.unit.code;
+    this.set('up', this.boardLabels(1), 1);
+    this.set('sansang_maintenance_active', { ...this.boardLabels(1), unit: u }, 0);
+    for (const m of this.manualItems()) this.set('sansang_signoff_status', { ...this.boardLabels(1), unit: u, check: m.id }, 1);
+    for (const site of this.unit.sites) {
+      const items = this.siteItems(site);
+      for (const item of items) this.set('sansang_check_expected', { ...this.boardLabels(1), unit: u, site: site.id, check: item.id }, 1);
+      for (const link of siteLinks(site)) this.addAgent(site, link);
+    }
+  }
+
+  /** The series one agent exposes when scraped over one link, all passing. */
+  addAgent(site: Site, link: LinkName): void {
+    const l = this.agentLabels(site, link);
+    this.set('up', l, 1);
+    this.set('sansang_host_time_seconds', l, (t) => t);
+    for (const item of this.siteItems(site)) {
+      if (item.kind === 'edge') this.set('sansang_check_status', { ...l, check: item.id }, 1);
+      if (item.evidence.kind === 'dc-reach') this.set('probe_success', { ...l, job: JOBS.blackbox }, 1);
+    }
+  }
+
+  /** Removes what an agent exposes (all links, or one), as if never scraped. */
+  removeAgent(site: Site, link?: LinkName): void {
+    const match: Labels = { unit: this.unit.code, site: site.id, ...(link ? { scrape_link: link } : {}) };
+    for (const m of ['up', 'sansang_host_time_seconds', 'sansang_check_status', 'probe_success']) this.remove(m, match);
+  }
+}
