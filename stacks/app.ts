@@ -1,0 +1,55 @@
+// The cdktf app: a `dc-<id>` stack per data center, then a `unit-<code>` stack per unit with a
+// portal, each depending on the data-center stacks it deploys into. Deploy 'dc-*' then 'unit-*'.
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { App } from 'cdktf';
+import type { Inventory } from '../inventory/index.ts';
+import { DcStack, dcStackName, sharedFiles } from './dc-stack.ts';
+import { UnitStack } from './unit-stack.ts';
+
+/** The project's root: the board image is built from its Dockerfile. */
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+export function projectVersion(): string {
+  return (JSON.parse(readFileSync(resolve(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+export interface BuildOptions {
+  /** The inventory file's folder (certificate paths are relative to it). */
+  inventoryDir: string;
+  /** Where synth writes; default `cdktf.out` (or CDKTF_OUTDIR when the cdktf CLI runs us). */
+  outdir?: string;
+  /** An app to add the stacks to (tests pass `Testing.app()`). */
+  app?: App;
+  projectRoot?: string;
+  version?: string;
+}
+
+export interface BuiltApp {
+  app: App;
+  dcStacks: DcStack[];
+  unitStacks: UnitStack[];
+}
+
+export function buildApp(inv: Inventory, opts: BuildOptions): BuiltApp {
+  const app = opts.app ?? new App({ outdir: opts.outdir, stackTraces: false });
+  const projectRoot = opts.projectRoot ?? PROJECT_ROOT;
+  const version = opts.version ?? projectVersion();
+  const shared = sharedFiles(inv);
+  const dcStacks = inv.dataCenters.map((dc) => new DcStack(app, { inventory: inv, dc, projectRoot, version, shared }));
+  const byId = new Map(inv.dataCenters.map((dc, i) => [dc.id, dcStacks[i]!]));
+  const unitStacks = inv.units
+    .filter((u) => u.portal)
+    .map((unit) => {
+      const stack = new UnitStack(app, { inventory: inv, unit, inventoryDir: opts.inventoryDir });
+      for (const dcId of Object.keys(unit.portal!.addresses)) {
+        const dc = byId.get(dcId);
+        if (dc) stack.addDependency(dc);
+      }
+      return stack;
+    });
+  return { app, dcStacks, unitStacks };
+}
+
+export { dcStackName };

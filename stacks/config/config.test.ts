@@ -1,0 +1,210 @@
+// The generated configs, checked by the real programs that will read them: promtool, the blackbox
+// exporter, amtool, haproxy. Files are written where `sansang config` writes them, and the tools
+// run on them there (relative paths between them must hold).
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { loadInventoryFile, writeGeneratedFiles, type GeneratedFile, type Inventory } from '../../inventory/index.ts';
+import { agentTargets, blackboxTargets, dnsFiles, grafanaFiles, haproxyFiles, prometheusFiles, FILES, DNS_TTL } from '../index.ts';
+import { shippedAlertmanager, shippedRules, PLACEHOLDER_ALERTMANAGER } from '../shipped.ts';
+import { run, selfSignedPem, tempDir } from '../test-support.ts';
+
+const DEMO = 'inventory/examples/demo.yaml';
+let inv: Inventory;
+let out: string;
+let files: GeneratedFile[];
+
+beforeAll(async () => {
+  inv = await loadInventoryFile(DEMO);
+  out = tempDir('config');
+  // What `sansang config all` writes that the stacks generate, plus the rules dashboards/ ships
+  // (none until its generator lands: Prometheus then loads an empty rules folder).
+  files = [...prometheusFiles(inv), ...grafanaFiles(inv), ...haproxyFiles(inv), ...dnsFiles(inv), ...shippedRules(inv).files];
+  await writeGeneratedFiles(out, files);
+  mkdirSync(join(out, 'rules'), { recursive: true });
+});
+
+describe('sansang config prometheus', () => {
+  it('passes promtool check config, rule files included', () => {
+    const r = run('promtool', ['check', 'config', FILES.prometheus], 'prometheus', out);
+    expect(r.stdout + r.stderr).toContain('SUCCESS');
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    for (const rule of shippedRules(inv).files) expect(r.stdout).toContain(rule.path);
+  });
+
+  it('fails promtool when a target file is not what Prometheus reads (the check is real)', () => {
+    const bad = tempDir('badprom');
+    writeFileSync(join(bad, 'prometheus.yml'), 'scrape_configs:\n  - job_name: x\n    scrape_interval: soon\n');
+    expect(run('promtool', ['check', 'config', 'prometheus.yml'], 'prometheus', bad).status).not.toBe(0);
+  });
+
+  it('scrapes every site agent on every link, labelled unit, site and scrape_link', () => {
+    const groups = agentTargets(inv);
+    const links = inv.units.flatMap((u) =>
+      u.sites.flatMap((s) => (s.links.backup ? [s.links.primary, s.links.backup] : [s.links.primary])),
+    );
+    expect(groups).toHaveLength(links.length);
+    expect(groups).toContainEqual({
+      targets: ['127.0.101.10:9464'],
+      labels: { unit: '16681', site: 'thanh-vinh-hq', scrape_link: 'backup' },
+    });
+    expect(groups).toContainEqual({
+      targets: ['127.0.1.75:9464'],
+      labels: { unit: '16690', site: 'truong-vinh-motcua', scrape_link: 'primary' },
+    });
+    const config = parse(files.find((f) => f.path === FILES.prometheus)!.content) as {
+      scrape_configs: { job_name: string; static_configs?: { targets: string[] }[] }[];
+    };
+    const jobs = config.scrape_configs.map((j) => j.job_name);
+    expect(jobs).toEqual(
+      expect.arrayContaining([
+        'sansang-agent',
+        'sansang-board',
+        'sansang-blackbox',
+        'prometheus',
+        'alertmanager',
+        'grafana',
+        'blackbox',
+        'haproxy',
+      ]),
+    );
+    const boards = config.scrape_configs.find((j) => j.job_name === 'sansang-board')!.static_configs!.flatMap((s) => s.targets);
+    expect(boards).toEqual(['10.40.250.14:8080', '10.40.251.14:8080']);
+  });
+
+  it("probes every agent address from each data center through that data center's blackbox exporter", () => {
+    const groups = blackboxTargets(inv);
+    expect(groups).toHaveLength(agentTargets(inv).length * inv.dataCenters.length);
+    expect(groups).toContainEqual({
+      targets: ['127.0.1.10:9464'],
+      labels: { unit: '16681', site: 'thanh-vinh-hq', scrape_link: 'primary', datacenter: 'dc2', __blackbox_exporter: '10.40.251.13:9115' },
+    });
+  });
+
+  it('writes a blackbox exporter config the exporter accepts', () => {
+    const r = run(
+      'prometheus-blackbox-exporter',
+      [`--config.file=${FILES.blackbox}`, '--config.check'],
+      'prometheus-blackbox-exporter',
+      out,
+    );
+    expect(r.status, r.stderr).toBe(0);
+  });
+});
+
+describe('alertmanager.yml the stacks ship', () => {
+  it('passes amtool check-config (the one dashboards/ generates, or the placeholder until it does)', () => {
+    const am = shippedAlertmanager(inv);
+    const dir = tempDir('am');
+    const shipped = am.files.length ? am.files : [{ path: 'alertmanager.yml', content: PLACEHOLDER_ALERTMANAGER }];
+    for (const f of shipped) {
+      mkdirSync(dirname(join(dir, f.path)), { recursive: true });
+      writeFileSync(join(dir, f.path), f.content);
+    }
+    const r = run('amtool', ['check-config', 'alertmanager.yml'], 'prometheus-alertmanager', dir);
+    expect(r.stdout + r.stderr).toContain('SUCCESS');
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+  });
+});
+
+describe('sansang config haproxy', () => {
+  it('writes one file per unit with a portal and data center', () => {
+    const paths = haproxyFiles(inv)
+      .map((f) => f.path)
+      .sort();
+    expect(paths).toEqual([
+      'haproxy/16681/dc1.cfg',
+      'haproxy/16681/dc2.cfg',
+      'haproxy/16690/dc1.cfg',
+      'haproxy/16690/dc2.cfg',
+      'haproxy/17827/dc1.cfg',
+      'haproxy/17827/dc2.cfg',
+    ]);
+  });
+
+  it('passes haproxy -c for every file, without warnings, with the certificate beside it', () => {
+    const checked = haproxyFiles(inv);
+    for (const f of checked) {
+      const unit = inv.units.find((u) => f.path.startsWith(`haproxy/${u.code}/`))!;
+      const pem = join(out, dirname(f.path), `${unit.portal!.hostname}.pem`);
+      writeFileSync(pem, selfSignedPem(tempDir('cert'), [unit.portal!.hostname, ...unit.portal!.legacyHostnames]));
+      // From another working directory: the certificate path is relative to the config file.
+      const r = spawnSync('haproxy', ['-c', '-f', join(out, f.path)], { encoding: 'utf8', cwd: '/' });
+      if (r.error) throw new Error('haproxy is not installed: apt-get install haproxy');
+      expect(r.status, `${f.path}: ${r.stderr}`).toBe(0);
+      expect(r.stderr, f.path).not.toContain('[WARNING]');
+      expect(r.stderr + r.stdout, f.path).toContain('Configuration file is valid');
+    }
+    expect(checked.length).toBe(6);
+  });
+
+  it('is refused by haproxy when the certificate is missing (the check loads it)', () => {
+    const f = haproxyFiles(inv)[0]!;
+    const dir = tempDir('nocert');
+    writeFileSync(join(dir, 'x.cfg'), f.content);
+    const r = run('haproxy', ['-c', '-f', join(dir, 'x.cfg')], 'haproxy');
+    expect(r.status).not.toBe(0);
+  });
+
+  it('routes the portal: primary servers active, backup data center marked backup, health checks on the check path', () => {
+    const cfg = haproxyFiles(inv).find((f) => f.path === 'haproxy/16681/dc2.cfg')!.content;
+    expect(cfg).toContain('bind 10.40.251.64:443 ssl crt thanhvinh.nghean.gov.vn.pem');
+    expect(cfg).toMatch(/server dc1-1 10\.40\.250\.101:8080 check\n/);
+    expect(cfg).toMatch(/server dc2-1 10\.40\.251\.101:8080 check backup\n/);
+    expect(cfg).toContain('http-check send meth GET uri /healthz');
+    expect(cfg).toContain('http-request redirect prefix https://thanhvinh.nghean.gov.vn code 301 if legacy_host !kept_path');
+    expect(cfg).toContain('acl kept_path path -m str /api/tracuu');
+  });
+});
+
+describe('sansang config grafana and dns', () => {
+  it('provisions the Prometheus data source and the dashboards folder', () => {
+    const ds = parse(files.find((f) => f.path === FILES.grafanaDatasources)!.content) as {
+      datasources: { uid: string; type: string; url: string; isDefault?: boolean }[];
+    };
+    expect(ds.datasources).toContainEqual(
+      expect.objectContaining({ uid: 'prometheus', type: 'prometheus', url: 'http://prometheus:9090', isDefault: true }),
+    );
+    expect(ds.datasources.filter((d) => d.isDefault)).toHaveLength(1);
+    const prov = parse(files.find((f) => f.path === FILES.grafanaDashboards)!.content) as {
+      providers: { type: string; options: { path: string } }[];
+    };
+    expect(prov.providers[0]).toMatchObject({ type: 'file', options: { path: '/var/lib/grafana/dashboards' } });
+  });
+
+  it('writes every portal and legacy hostname for each data center, with a short TTL', () => {
+    const zones = dnsFiles(inv);
+    expect(zones.map((z) => z.path)).toEqual(['dns/dc1.zone', 'dns/dc2.zone']);
+    const [dc1, dc2] = zones.map((z) => z.content);
+    expect(dc1).toMatch(/^\$TTL 60$/m);
+    expect(DNS_TTL).toBeLessThanOrEqual(300);
+    expect(dc1).toMatch(/^thanhvinh\.nghean\.gov\.vn\.\s+60 IN A\s+10\.40\.250\.64$/m);
+    expect(dc2).toMatch(/^thanhvinh\.nghean\.gov\.vn\.\s+60 IN A\s+10\.40\.251\.64$/m);
+    expect(dc2).toMatch(/^vinhcity\.nghean\.gov\.vn\.\s+60 IN A\s+10\.40\.251\.64 ;/m);
+    expect(dc1).toContain('normal operation');
+    expect(dc2).toContain('only while dc1 is lost');
+    // Every record line is NAME TTL IN TYPE ADDRESS.
+    for (const z of [dc1!, dc2!])
+      for (const line of z.split('\n').filter((l) => l && !l.startsWith(';') && !l.startsWith('$')))
+        expect(line).toMatch(/^\S+\.\s+\d+ IN (A|AAAA)\s+\S+( ;.*)?$/);
+  });
+});
+
+describe('sansang config (the command line)', () => {
+  it('writes prometheus.yml and the haproxy files where the tools find them', () => {
+    const dir = tempDir('cli');
+    for (const kind of ['prometheus', 'haproxy']) {
+      const r = spawnSync(process.execPath, ['bin/sansang.js', 'config', kind, '--inventory', DEMO, '--out', dir], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+    }
+    mkdirSync(join(dir, 'rules'), { recursive: true });
+    expect(run('promtool', ['check', 'config', 'prometheus.yml'], 'prometheus', dir).status).toBe(0);
+    expect(
+      run('ls', [join(dir, 'haproxy/17827')], 'coreutils')
+        .stdout.split('\n')
+        .filter(Boolean),
+    ).toEqual(['dc1.cfg', 'dc2.cfg']);
+  });
+});
