@@ -1,13 +1,21 @@
-// The dashboards folder: rules, alerts, alertmanager.yml, Grafana dashboards and the board.
-// (Filled in by the checklist issue.)
+// The dashboards folder: rules, alerts, alertmanager.yml, Grafana dashboards and the board, all
+// rendering the inventory's checklist. Other folders import only this file.
 import type { GeneratedFile, Inventory } from '../inventory/index.ts';
+import { rulesFiles as generateRules } from './rules/index.ts';
+import { alertmanagerFiles as generateAlertmanager } from './alertmanager.ts';
+import { dashboardFiles as generateDashboards } from './grafana/index.ts';
 
-export function rulesFiles(_inv: Inventory): GeneratedFile[] {
-  throw new Error('rules: not implemented yet');
+/** rules/sansang.rules.yml, its promtool tests rules/sansang.rules.test.yml, rules/RUNBOOK.md. */
+export function rulesFiles(inv: Inventory): GeneratedFile[] {
+  return generateRules(inv);
 }
-export function alertmanagerFiles(_inv: Inventory): GeneratedFile[] {
-  throw new Error('alertmanager config: not implemented yet');
+/** alertmanager/alertmanager.yml. */
+export function alertmanagerFiles(inv: Inventory): GeneratedFile[] {
+  return generateAlertmanager(inv);
 }
-export function dashboardFiles(_inv: Inventory): GeneratedFile[] {
-  throw new Error('dashboards: not implemented yet');
+/** grafana/dashboards/*.json, for Grafana's file provisioning. */
+export function dashboardFiles(inv: Inventory): GeneratedFile[] {
+  return generateDashboards(inv);
 }
+export { SERIES as RULE_SERIES } from './rules/names.ts';
+export * from './board/index.ts';

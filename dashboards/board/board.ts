@@ -1,0 +1,300 @@
+// The board's core: one catalog from the inventory, one data source (embedded or Prometheus),
+// the sign-off log, the "since" tracker; it refreshes on a timer, keeps the last evaluation and
+// its overview ready to serve, and tells listeners (the page's event stream) when it changes.
+import type { HostFacts, Inventory } from '../../inventory/index.ts';
+import { buildCatalog, type Catalog } from './catalog.ts';
+import { EmbeddedSource, type StatusFetcher } from './embedded.ts';
+import type { EvalContext } from './evaluate.ts';
+import { fetchStatus } from './fetch-status.ts';
+import { join } from 'node:path';
+import { ChangeFile, CHANGES_FILE } from './changes.ts';
+import { SinceTracker } from './history.ts';
+import { allWindows, MaintenanceIndex } from './maintenance.ts';
+import { PeerSync } from './peer.ts';
+import { PrometheusSource } from './prometheus.ts';
+import { createSilence } from './silences.ts';
+import { STATES, type State } from './state.ts';
+import { BoardLog, newEntryId, type LogEntry, type MaintenanceEntry, type SignoffEntry } from './store.ts';
+import type { TokenBook } from './tokens.ts';
+import type { Evaluation, UnitSummary, UnitView } from './types.ts';
+
+export interface BoardCoreOptions {
+  inventory: Inventory;
+  dataDir: string;
+  tokens: TokenBook;
+  prometheus?: string;
+  alertmanager?: string;
+  peer?: string;
+  /** How often the data source is read (default: the agents' probe interval). */
+  refreshMs?: number;
+  /** How often the peer is pulled (default 3 s). */
+  peerEveryMs?: number;
+  datacenter: string;
+  version: string;
+  /** Names this board in the entries it accepts. */
+  origin: string;
+  warn?: (msg: string) => void;
+  /** Tests and the bench: replaces the HTTP fetch of the agents' /status. */
+  fetcher?: StatusFetcher;
+}
+
+export class InputRejected extends Error {
+  constructor(
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+  }
+}
+
+export class BoardCore {
+  readonly catalog: Catalog;
+  readonly tracker = new SinceTracker();
+  readonly refreshMs: number;
+  private readonly source: EmbeddedSource | PrometheusSource;
+  private readonly peerSync: PeerSync | null;
+  private evaluation: Evaluation;
+  private summaries = '[]';
+  private overviewCache: string | null = null;
+  version = 0;
+  private readonly listeners = new Set<(version: number) => void>();
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private stopped = false;
+  private readonly warn: (msg: string) => void;
+  readonly startedAt = new Date().toISOString();
+  lastRefreshMs = 0;
+
+  private constructor(
+    readonly opts: BoardCoreOptions,
+    readonly log: BoardLog,
+    private readonly changeFile: ChangeFile,
+  ) {
+    this.warn = opts.warn ?? ((m) => process.stderr.write(`${m}\n`));
+    this.tracker.restore(changeFile.loaded);
+    this.tracker.onChange = (c) => changeFile.add(c);
+    this.catalog = buildCatalog(opts.inventory);
+    this.refreshMs = opts.refreshMs ?? this.catalog.intervalSeconds * 1000;
+    const timeoutMs = Math.max(500, Math.min(5000, Math.floor(this.refreshMs * 0.8)));
+    if (opts.prometheus) this.source = new PrometheusSource(this.catalog, opts.prometheus, timeoutMs);
+    else {
+      const ba = opts.inventory.agent.basicAuth;
+      const password = process.env.SANSANG_AGENT_PASSWORD;
+      if (ba && !password) this.warn('the agents require basic auth: set SANSANG_AGENT_PASSWORD for the board to read their /status');
+      this.source = new EmbeddedSource(this.catalog, {
+        timeoutMs,
+        ...(ba && password ? { basicAuth: `${ba.username}:${password}` } : {}),
+        ...(opts.fetcher ? { fetcher: opts.fetcher } : {}),
+      });
+    }
+    this.peerSync = opts.peer ? new PeerSync(opts.peer, log, opts.peerEveryMs ?? 3000, this.warn) : null;
+    this.evaluation = this.source.evaluate(this.context(Date.now()));
+    this.publish();
+    log.onChange(() => this.reevaluate());
+  }
+
+  static async create(opts: BoardCoreOptions): Promise<BoardCore> {
+    const log = await BoardLog.open(opts.dataDir, opts.warn);
+    const changes = await ChangeFile.open(join(opts.dataDir, CHANGES_FILE), opts.warn ?? ((m) => process.stderr.write(`${m}\n`)));
+    return new BoardCore(opts, log, changes);
+  }
+
+  get mode(): 'embedded' | 'prometheus' {
+    return this.source instanceof PrometheusSource ? 'prometheus' : 'embedded';
+  }
+
+  get prometheusQueriesSent(): number {
+    return this.source instanceof PrometheusSource ? this.source.queriesSent : 0;
+  }
+
+  maintenanceAt(nowMs: number): MaintenanceIndex {
+    return new MaintenanceIndex(allWindows(this.opts.inventory, this.log.maintenance()), nowMs);
+  }
+
+  private context(nowMs: number): EvalContext {
+    return { nowMs, catalog: this.catalog, maintenance: this.maintenanceAt(nowMs), signoff: (u, c) => this.log.signoff(u, c), tracker: this.tracker };
+  }
+
+  /** Starts the refresh loop and the peer sync; resolves after the first refresh. */
+  async start(): Promise<void> {
+    this.peerSync?.start();
+    await this.refresh();
+    const loop = () => {
+      if (this.stopped) return;
+      this.timer = setTimeout(() => {
+        this.running = this.refresh().finally(() => {
+          this.running = null;
+          loop();
+        });
+      }, this.refreshMs);
+    };
+    loop();
+  }
+
+  /** Reads the data source once and evaluates. */
+  async refresh(): Promise<void> {
+    const t0 = Date.now();
+    await this.source.poll();
+    this.lastRefreshMs = Date.now() - t0;
+    this.reevaluate();
+  }
+
+  /** Evaluates again from what is known (after a sign-off, a window, a refresh). */
+  reevaluate(): void {
+    this.evaluation = this.source.evaluate(this.context(Date.now()));
+    this.publish();
+  }
+
+  private publish(): void {
+    const summaries = JSON.stringify(this.evaluation.units.map(summarise));
+    this.overviewCache = null;
+    if (summaries !== this.summaries || this.version === 0) {
+      this.summaries = summaries;
+      this.version++;
+      for (const l of this.listeners) l(this.version);
+    }
+  }
+
+  onChange(l: (version: number) => void): () => void {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+
+  get current(): Evaluation {
+    return this.evaluation;
+  }
+
+  unit(code: string): UnitView | undefined {
+    return this.evaluation.units.find((u) => u.code === code);
+  }
+
+  counts(): Record<State, number> {
+    const c = Object.fromEntries(STATES.map((s) => [s, 0])) as Record<State, number>;
+    for (const u of this.evaluation.units) c[u.state]++;
+    return c;
+  }
+
+  /** The overview the page lists, as JSON text (built once per evaluation). */
+  overviewJson(): string {
+    if (this.overviewCache) return this.overviewCache;
+    const head = {
+      at: this.evaluation.at,
+      version: this.version,
+      mode: this.mode,
+      province: { code: this.opts.inventory.province.code, name: this.opts.inventory.province.name, timezone: this.opts.inventory.province.timezone },
+      datacenter: this.opts.datacenter,
+      refreshSeconds: this.refreshMs / 1000,
+      problems: this.evaluation.problems,
+      counts: this.counts(),
+      peer: this.peerSync?.status ?? null,
+      teams: this.opts.tokens.teams(),
+    };
+    this.overviewCache = `${JSON.stringify(head).slice(0, -1)},"units":${this.summaries}}`;
+    return this.overviewCache;
+  }
+
+  /** Checklist items' titles and kinds, for the page. */
+  checklistCatalog(): Record<string, { title: { vi: string; en: string }; owner: { vi: string; en: string }; kind: string; blocking: boolean; howToFix?: { vi: string; en: string } }> {
+    const out: ReturnType<BoardCore['checklistCatalog']> = {};
+    for (const cu of this.catalog.units)
+      for (const [id, i] of cu.items) if (!out[id]) out[id] = { title: i.title, owner: i.owner, kind: i.kind, blocking: i.blocking, ...(i.howToFix ? { howToFix: i.howToFix } : {}) };
+    return out;
+  }
+
+  async signoff(team: string, body: { unit?: unknown; check?: unknown; who?: unknown; note?: unknown; signed?: unknown }): Promise<SignoffEntry> {
+    const cu = typeof body.unit === 'string' ? this.catalog.byCode.get(body.unit) : undefined;
+    if (!cu) throw new InputRejected('unknown unit', 404);
+    if (typeof body.check !== 'string' || !cu.manualIds.includes(body.check)) throw new InputRejected(`"${String(body.check)}" is not a manual item of unit ${cu.unit.code}`, 400);
+    const who = typeof body.who === 'string' ? body.who.trim() : '';
+    if (!who || who.length > 200) throw new InputRejected('say who signs off (a name, at most 200 characters)');
+    const note = typeof body.note === 'string' ? body.note : '';
+    if (note.length > 2000) throw new InputRejected('the note is longer than 2000 characters');
+    const entry: SignoffEntry = { id: newEntryId(), type: 'signoff', unit: cu.unit.code, check: body.check, signed: body.signed !== false, who, team, note, at: new Date().toISOString(), origin: this.opts.origin };
+    await this.log.append([entry]);
+    return entry;
+  }
+
+  async setMaintenance(team: string, body: { unit?: unknown; site?: unknown; from?: unknown; to?: unknown; reason?: unknown; who?: unknown }): Promise<{ entry: MaintenanceEntry; silence?: string; silenceError?: string }> {
+    const cu = typeof body.unit === 'string' ? this.catalog.byCode.get(body.unit) : undefined;
+    if (!cu) throw new InputRejected('unknown unit', 404);
+    if (body.site !== undefined && body.site !== '' && (typeof body.site !== 'string' || !cu.sites.some((s) => s.site.id === body.site))) throw new InputRejected(`"${String(body.site)}" is not a site of unit ${cu.unit.code}`);
+    const from = typeof body.from === 'string' && body.from ? Date.parse(body.from) : Date.now();
+    const to = typeof body.to === 'string' ? Date.parse(body.to) : NaN;
+    if (Number.isNaN(from) || Number.isNaN(to) || to <= from) throw new InputRejected('give the window as from/to dates with times, "to" after "from"');
+    if (to - from > 7 * 24 * 3600 * 1000) throw new InputRejected('a maintenance window may last at most 7 days');
+    const reason = typeof body.reason === 'string' ? body.reason.trim() : '';
+    const who = typeof body.who === 'string' ? body.who.trim() : '';
+    if (!reason || reason.length > 2000) throw new InputRejected('give a reason (at most 2000 characters)');
+    if (!who || who.length > 200) throw new InputRejected('say who sets the window (a name, at most 200 characters)');
+    const entry: MaintenanceEntry = {
+      id: newEntryId(),
+      type: 'maintenance',
+      unit: cu.unit.code,
+      ...(typeof body.site === 'string' && body.site ? { site: body.site } : {}),
+      from: new Date(from).toISOString(),
+      to: new Date(to).toISOString(),
+      reason,
+      who,
+      team,
+      at: new Date().toISOString(),
+      origin: this.opts.origin,
+    };
+    await this.log.append([entry]);
+    if (!this.opts.alertmanager) return { entry };
+    try {
+      const silence = await createSilence(this.opts.alertmanager, { unit: entry.unit, ...(entry.site ? { site: entry.site } : {}), from: entry.from, to: entry.to, createdBy: `${who} (${team}, sansang board)`, comment: reason });
+      return { entry, silence };
+    } catch (e) {
+      this.warn(`maintenance ${entry.id}: ${(e as Error).message}`);
+      return { entry, silenceError: (e as Error).message };
+    }
+  }
+
+  logSince(cursor: number): { entries: LogEntry[]; next: number } {
+    return this.log.since(cursor);
+  }
+
+  /** Host facts of a unit's sites: the last poll's in embedded mode, else asked of the agents now. */
+  async hostFacts(code: string): Promise<{ site: string; host: HostFacts | null; error?: string }[]> {
+    const cu = this.catalog.byCode.get(code);
+    if (!cu) return [];
+    return Promise.all(
+      cu.sites.map(async (cs) => {
+        if (this.source instanceof EmbeddedSource) return { site: cs.site.id, host: this.source.hostFacts(cs.site.id) };
+        const errors: string[] = [];
+        for (const l of [cs.site.links.primary, cs.site.links.backup]) {
+          if (!l) continue;
+          const r = await fetchStatus(l.address, cs.site.agentPort, { timeoutMs: 3000 });
+          if (r.ok) return { site: cs.site.id, host: r.doc.host };
+          errors.push(r.error);
+        }
+        return { site: cs.site.id, host: null, error: errors.join('; ') };
+      }),
+    );
+  }
+
+  async close(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+    await this.peerSync?.stop();
+    if (this.source instanceof EmbeddedSource) this.source.close();
+    this.listeners.clear();
+    await this.changeFile.close();
+    await this.log.close();
+  }
+}
+
+export function summarise(u: UnitView): UnitSummary {
+  return {
+    code: u.code,
+    name: u.name,
+    kind: u.kind,
+    hotSpot: u.hotSpot,
+    districts: u.districts,
+    state: u.state,
+    since: u.since,
+    failing: u.items.filter((i) => i.state === 'nogo' || i.state === 'unknown').map((i) => ({ check: i.check, state: i.state, since: i.since, sites: i.sites, blocking: i.blocking })),
+    sites: u.sites.length,
+  };
+}

@@ -1,0 +1,207 @@
+// The embedded data source (no Prometheus): the board polls every site's agent at
+// address:agentPort/status on each of its links, reads the document with the shared schema,
+// and judges the central items itself (agent up on every link, clock offset). An agent that
+// does not answer, or answers something that does not conform, leaves its items UNKNOWN.
+import http from 'node:http';
+import type { HostFacts, StatusDocument } from '../../inventory/index.ts';
+import type { Catalog, CatalogItem, CatalogSite, CatalogUnit } from './catalog.ts';
+import { evaluateUnit, type EvalContext, type SiteInputs, type SiteSample } from './evaluate.ts';
+import { fetchStatus, type FetchOptions, type StatusFetch } from './fetch-status.ts';
+import { clockOffsetOk } from './state.ts';
+import type { Evaluation, LinkView } from './types.ts';
+
+interface LinkPoll {
+  link: 'primary' | 'backup';
+  address: string;
+  result: StatusFetch;
+}
+
+interface SitePoll {
+  atMs: number;
+  links: LinkPoll[];
+  /** The document of the first link that answered this poll. */
+  doc?: StatusDocument;
+  receivedMs?: number;
+  sentMs?: number;
+  /** Last time each item was seen failing (board clock), for the `for` rule. */
+  lastFailed: Map<string, number>;
+  /** Central items: since when the board has seen each passing without a break. */
+  passingSince: Map<string, number>;
+  /** Last host facts any poll brought. */
+  host: HostFacts | null;
+  /** Worked out once per poll, read for every item. */
+  failedLinks: number;
+  why: string;
+  agentNowMs: number;
+  checks: Map<string, StatusDocument['checks'][number]>;
+}
+
+export type StatusFetcher = (address: string, port: number) => Promise<StatusFetch>;
+
+export interface EmbeddedOptions {
+  timeoutMs: number;
+  concurrency?: number;
+  basicAuth?: string;
+  https?: { ca?: string | Buffer };
+  /** For tests and the bench: replaces the HTTP fetch. */
+  fetcher?: StatusFetcher;
+}
+
+export class EmbeddedSource {
+  private readonly polls = new Map<string, SitePoll>();
+  // No keep-alive: one short connection per poll every interval is cheap, and thousands of idle
+  // sockets (one per agent address) would cost file descriptors at national scale.
+  private readonly httpAgent = new http.Agent({ keepAlive: false });
+  private readonly fetcher: StatusFetcher;
+
+  constructor(
+    private readonly catalog: Catalog,
+    private readonly opts: EmbeddedOptions,
+  ) {
+    const fo: FetchOptions = { timeoutMs: opts.timeoutMs, ...(opts.basicAuth ? { basicAuth: opts.basicAuth } : {}), ...(opts.https ? { https: opts.https } : { agent: this.httpAgent }) };
+    this.fetcher = opts.fetcher ?? ((address, port) => fetchStatus(address, port, fo));
+  }
+
+  /** Polls every link of every site once, a bounded number at a time. */
+  async poll(): Promise<void> {
+    const jobs: { cs: CatalogSite; link: 'primary' | 'backup'; address: string }[] = [];
+    for (const cu of this.catalog.units)
+      for (const cs of cu.sites) {
+        jobs.push({ cs, link: 'primary', address: cs.site.links.primary.address });
+        if (cs.site.links.backup) jobs.push({ cs, link: 'backup', address: cs.site.links.backup.address });
+      }
+    const results = new Array<StatusFetch>(jobs.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < jobs.length) {
+        const i = next++;
+        const j = jobs[i]!;
+        results[i] = await this.fetcher(j.address, j.cs.site.agentPort);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.opts.concurrency ?? Number(process.env.SANSANG_BOARD_CONCURRENCY ?? 128), jobs.length) }, worker));
+
+    const bySite = new Map<string, LinkPoll[]>();
+    jobs.forEach((j, i) => {
+      const r = results[i]!;
+      // A document about another site is a misconfiguration, not evidence for this one.
+      const checked: StatusFetch = r.ok && r.doc.agent.site !== j.cs.site.id ? { ok: false, error: `the agent answered for site "${r.doc.agent.site}"`, sentMs: r.sentMs, receivedMs: r.receivedMs } : r;
+      const list = bySite.get(j.cs.site.id) ?? [];
+      list.push({ link: j.link, address: j.address, result: checked });
+      bySite.set(j.cs.site.id, list);
+    });
+    for (const cu of this.catalog.units)
+      for (const cs of cu.sites) this.record(cu, cs, bySite.get(cs.site.id) ?? []);
+  }
+
+  private record(cu: CatalogUnit, cs: CatalogSite, links: LinkPoll[]): void {
+    const prev = this.polls.get(cs.site.id);
+    const answered = links.find((l) => l.result.ok);
+    const failed = links.filter((l) => !l.result.ok);
+    const poll: SitePoll = {
+      atMs: Math.max(...links.map((l) => l.result.receivedMs)),
+      links,
+      lastFailed: prev?.lastFailed ?? new Map(),
+      passingSince: prev?.passingSince ?? new Map(),
+      host: prev?.host ?? null,
+      failedLinks: failed.length,
+      why: failed.map((l) => `${l.link} ${l.address}: ${l.result.ok ? '' : l.result.error}`).join('; '),
+      agentNowMs: NaN,
+      checks: new Map(),
+    };
+    if (answered && answered.result.ok) {
+      poll.doc = answered.result.doc;
+      poll.receivedMs = answered.result.receivedMs;
+      poll.sentMs = answered.result.sentMs;
+      poll.agentNowMs = Date.parse(poll.doc.agent.now);
+      for (const c of poll.doc.checks) poll.checks.set(c.check, c);
+      if (poll.doc.host) poll.host = poll.doc.host;
+    }
+    // Keep one document per site, not one per link: at national scale that is half the memory.
+    poll.links = links.map((l) => (l.result.ok && l.result.doc !== poll.doc ? { ...l, result: { ...l.result, doc: poll.doc! } } : l));
+    this.polls.set(cs.site.id, poll);
+    // Remember failures now, so an item that recovers has to hold for its `for`.
+    for (const id of cs.checks) {
+      const s = this.rawSample(cs, cu.items.get(id)!, poll.atMs);
+      if (s.ok === false) poll.lastFailed.set(id, poll.atMs);
+      if (s.ok === true) {
+        if (!poll.passingSince.has(id)) poll.passingSince.set(id, poll.atMs);
+      } else poll.passingSince.delete(id);
+    }
+  }
+
+  /** The sample of an item at a site from the last poll, before the `for` rule. */
+  private rawSample(cs: CatalogSite, item: CatalogItem, nowMs: number): SiteSample {
+    const poll = this.polls.get(cs.site.id);
+    if (!poll) return { ok: null, ageSeconds: null, reason: 'not polled yet' };
+    const age = (nowMs - poll.atMs) / 1000;
+    const failed = poll.failedLinks;
+    const why = poll.why;
+    const e = item.evidence;
+    if (e.kind === 'agent-up') return failed === 0 ? { ok: true, ageSeconds: age } : { ok: false, ageSeconds: age, reason: `no answer on ${why}` };
+    if (e.kind === 'dc-reach') return failed < poll.links.length ? { ok: true, ageSeconds: age } : { ok: false, ageSeconds: age, reason: why };
+    const doc = poll.doc;
+    if (!doc || poll.receivedMs === undefined || poll.sentMs === undefined) return { ok: null, ageSeconds: null, reason: `agent did not answer: ${why}` };
+    if (e.kind === 'clock') {
+      const c = clockOffsetOk(poll.sentMs, poll.receivedMs, poll.agentNowMs, e.maxOffsetSeconds);
+      return { ok: c.ok, ageSeconds: age, ...(c.ok ? {} : { reason: `clock off by ${c.offsetSeconds.toFixed(1)} s (max ${e.maxOffsetSeconds} s)` }) };
+    }
+    if (item.kind !== 'edge') return { ok: null, ageSeconds: null, reason: `${e.kind} is not judged in embedded mode` };
+    const check = poll.checks.get(item.id);
+    if (!check || check.ok === null || !check.at) return { ok: null, ageSeconds: null, reason: check ? 'not judged yet by the agent' : 'the agent does not report this item' };
+    // Ages on the agent's clock, plus how old the document is on ours: immune to clock offset.
+    const agentNow = poll.agentNowMs;
+    const sampleAge = Math.max(0, (agentNow - Date.parse(check.at)) / 1000) + (nowMs - poll.receivedMs) / 1000;
+    const sinceHint = check.since ? poll.receivedMs - (agentNow - Date.parse(check.since)) : null;
+    // The agent's `since` says how long it has been passing (its own thresholds applied).
+    return check.ok ? { ok: true, ageSeconds: sampleAge, sinceHintMs: sinceHint, passingForSeconds: sinceHint === null ? null : (nowMs - sinceHint) / 1000 } : { ok: false, ageSeconds: sampleAge, sinceHintMs: sinceHint, reason: check.reason };
+  }
+
+  private inputs(nowMs: number): SiteInputs {
+    return {
+      sample: (cs, item) => {
+        const s = this.rawSample(cs, item, nowMs);
+        if (s.ok) {
+          const poll = this.polls.get(cs.site.id);
+          const lastFailed = poll?.lastFailed.get(item.id);
+          if (lastFailed !== undefined) s.lastFailedSecondsAgo = (nowMs - lastFailed) / 1000;
+          if (item.kind === 'central') {
+            const since = poll?.passingSince.get(item.id);
+            s.passingForSeconds = since === undefined ? null : (nowMs - since) / 1000;
+          }
+        }
+        return s;
+      },
+      links: (cs) => {
+        const poll = this.polls.get(cs.site.id);
+        const declared: LinkView[] = [{ link: 'primary', address: cs.site.links.primary.address, answered: null }];
+        if (cs.site.links.backup) declared.push({ link: 'backup', address: cs.site.links.backup.address, answered: null });
+        return declared.map((d) => {
+          const p = poll?.links.find((l) => l.link === d.link);
+          if (!p) return d;
+          return p.result.ok ? { ...d, answered: true } : { ...d, answered: false, error: p.result.error };
+        });
+      },
+      agent: (cs) => {
+        const poll = this.polls.get(cs.site.id);
+        if (!poll?.doc || poll.sentMs === undefined || poll.receivedMs === undefined) return undefined;
+        const c = clockOffsetOk(poll.sentMs, poll.receivedMs, Date.parse(poll.doc.agent.now), 0);
+        return { version: poll.doc.agent.version, now: poll.doc.agent.now, clockOffsetSeconds: Math.round(c.offsetSeconds * 1000) / 1000 };
+      },
+    };
+  }
+
+  evaluate(ctx: EvalContext): Evaluation {
+    const inputs = this.inputs(ctx.nowMs);
+    return { at: new Date(ctx.nowMs).toISOString(), units: this.catalog.units.map((cu) => evaluateUnit(cu, inputs, ctx)), problems: [] };
+  }
+
+  /** The last host facts each site's agent reported (null: none yet). */
+  hostFacts(siteId: string): HostFacts | null {
+    return this.polls.get(siteId)?.host ?? null;
+  }
+
+  close(): void {
+    this.httpAgent.destroy();
+  }
+}

@@ -1,0 +1,50 @@
+// The board's /metrics (job `sansang-board`), on a registry of its own with no default Node.js
+// metrics (they fail `promtool check metrics`):
+//   sansang_check_expected{unit,site,check}  1 for every item siteChecks expects at a site
+//   sansang_signoff_status{unit,check}       1 signed off / 0 not yet, every manual item of every unit
+//   sansang_maintenance_active{unit}         1 inside a maintenance window, else 0, every unit
+//   sansang_board_info{version,datacenter}   1
+import { Gauge, Registry } from 'prom-client';
+import type { Catalog } from './catalog.ts';
+import type { MaintenanceIndex } from './maintenance.ts';
+
+export interface BoardMetricsSource {
+  catalog: Catalog;
+  isSigned(unit: string, check: string): boolean;
+  maintenanceAt(nowMs: number): MaintenanceIndex;
+}
+
+export function boardRegistry(src: BoardMetricsSource, info: { version: string; datacenter: string }): Registry {
+  const registry = new Registry();
+  const expected = new Gauge({
+    name: 'sansang_check_expected',
+    help: 'Checklist items the inventory expects at each site (1): the anchor that turns a silent site UNKNOWN.',
+    labelNames: ['unit', 'site', 'check'] as const,
+    registers: [registry],
+  });
+  for (const cu of src.catalog.units) for (const cs of cu.sites) for (const check of cs.checks) expected.set({ unit: cu.unit.code, site: cs.site.id, check }, 1);
+
+  new Gauge({
+    name: 'sansang_signoff_status',
+    help: 'Manual checklist items: 1 signed off on the board, 0 not yet.',
+    labelNames: ['unit', 'check'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const cu of src.catalog.units) for (const check of cu.manualIds) this.set({ unit: cu.unit.code, check }, src.isSigned(cu.unit.code, check) ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'sansang_maintenance_active',
+    help: 'Whether the unit is inside a maintenance window (inventory or set on the board).',
+    labelNames: ['unit'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      const idx = src.maintenanceAt(Date.now());
+      for (const cu of src.catalog.units) this.set({ unit: cu.unit.code }, idx.unitActive(cu.unit.code) ? 1 : 0);
+    },
+  });
+  new Gauge({ name: 'sansang_board_info', help: 'The board: its version and data center.', labelNames: ['version', 'datacenter'] as const, registers: [registry] }).set(info, 1);
+  return registry;
+}

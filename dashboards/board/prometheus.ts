@@ -1,0 +1,134 @@
+// The Prometheus data source (`--prometheus URL`): the board reads what the recording rules
+// concluded (`sansang:unit_check:state`, `sansang:unit:state`, the four-state rule written in
+// PromQL) plus the raw per-site series for the unit page. A fixed number of queries per
+// refresh, whatever the number of units. When the rules are not loaded, the page says so.
+import type { Catalog, CatalogSite } from './catalog.ts';
+import { signoffView, type EvalContext } from './evaluate.ts';
+import { instantQuery, type VectorSample } from './prom-client-http.ts';
+import { STATES, unitState, type State } from './state.ts';
+import type { Evaluation, ItemView, LinkView, SiteItemView, SiteView, UnitView } from './types.ts';
+
+/** The queries of one refresh: their number does not depend on the inventory's size. */
+export const PROMETHEUS_QUERIES = {
+  unitCheck: 'sansang:unit_check:state == 1',
+  unit: 'sansang:unit:state == 1',
+  siteCheck: 'sansang_check_status',
+  up: 'up{job="sansang-agent"}',
+} as const;
+
+type Results = { [K in keyof typeof PROMETHEUS_QUERIES]: VectorSample[] };
+
+const isState = (s: string | undefined): s is State => !!s && (STATES as readonly string[]).includes(s);
+
+export class PrometheusSource {
+  private results: Results | null = null;
+  private error: string | null = null;
+  /** Queries sent so far (the bench and the tests check they do not grow with the units). */
+  queriesSent = 0;
+
+  constructor(
+    private readonly catalog: Catalog,
+    private readonly url: string,
+    private readonly timeoutMs: number,
+  ) {}
+
+  async poll(): Promise<void> {
+    const keys = Object.keys(PROMETHEUS_QUERIES) as (keyof typeof PROMETHEUS_QUERIES)[];
+    try {
+      this.queriesSent += keys.length;
+      const values = await Promise.all(keys.map((k) => instantQuery(this.url, PROMETHEUS_QUERIES[k], this.timeoutMs)));
+      this.results = Object.fromEntries(keys.map((k, i) => [k, values[i]])) as Results;
+      this.error = null;
+    } catch (e) {
+      this.results = null;
+      this.error = (e as Error).message;
+    }
+  }
+
+  evaluate(ctx: EvalContext): Evaluation {
+    const problems: string[] = [];
+    const r = this.results;
+    if (!r) problems.push(`Prometheus ${this.url} cannot be read: ${this.error ?? 'not queried yet'}. Every unit is UNKNOWN.`);
+    else if (r.unit.length === 0) problems.push(`Prometheus ${this.url} has no series of sansang:unit:state: the recording rules are not loaded (write them with \`sansang config rules\` and add them to rule_files). Every unit is UNKNOWN.`);
+    const unitStates = new Map<string, State>();
+    const itemStates = new Map<string, State>();
+    const siteChecks = new Map<string, number>();
+    const up = new Map<string, number>();
+    for (const s of r?.unit ?? []) if (s.metric.unit && isState(s.metric.state)) unitStates.set(s.metric.unit, s.metric.state);
+    for (const s of r?.unitCheck ?? []) if (s.metric.unit && s.metric.check && isState(s.metric.state)) itemStates.set(`${s.metric.unit}/${s.metric.check}`, s.metric.state);
+    for (const s of r?.siteCheck ?? []) siteChecks.set(`${s.metric.unit}/${s.metric.site}/${s.metric.check}`, s.value);
+    for (const s of r?.up ?? []) up.set(`${s.metric.unit}/${s.metric.site}/${s.metric.scrape_link}`, s.value);
+
+    const { nowMs, tracker, maintenance } = ctx;
+    const units = this.catalog.units.map((cu): UnitView => {
+      const code = cu.unit.code;
+      const itemState = (id: string): State => itemStates.get(`${code}/${id}`) ?? 'unknown';
+      const sites: SiteView[] = cu.sites.map((cs) => this.siteView(code, cs, itemState, siteChecks, up, maintenance.siteActive(code, cs.site.id), ctx));
+      const notGo = new Map<string, string[]>();
+      for (const s of sites)
+        for (const i of s.items)
+          if (i.state === 'nogo' || i.state === 'unknown') {
+            const list = notGo.get(i.check);
+            if (list) list.push(s.id);
+            else notGo.set(i.check, [s.id]);
+          }
+      const items: ItemView[] = [...cu.siteItemIds, ...cu.manualIds].map((id) => {
+        const item = cu.items.get(id)!;
+        const state = itemState(id);
+        const view = item.kind === 'manual' ? signoffView(ctx.signoff(code, id)) : undefined;
+        return {
+          check: id,
+          state,
+          since: tracker.at(cu.itemSlots.get(id)!, state, nowMs).iso,
+          blocking: item.blocking,
+          sites: notGo.get(id) ?? [],
+          ...(view ? { signoff: view } : {}),
+        };
+      });
+      // The rules' answer; without it, nothing is known.
+      const state = unitStates.get(code) ?? 'unknown';
+      return {
+        code,
+        name: cu.unit.name,
+        kind: cu.unit.kind,
+        hotSpot: cu.unit.hotSpot,
+        districts: cu.districts,
+        state,
+        since: tracker.unit(cu.slot, code, state, nowMs),
+        maintenance: maintenance.unitWindows(code),
+        items,
+        sites,
+      };
+    });
+    return { at: new Date(nowMs).toISOString(), units, problems };
+  }
+
+  private siteView(code: string, cs: CatalogSite, unitItem: (id: string) => State, siteChecks: Map<string, number>, up: Map<string, number>, inMaint: boolean, ctx: EvalContext): SiteView {
+    const links: LinkView[] = [{ link: 'primary', address: cs.site.links.primary.address, answered: null }];
+    if (cs.site.links.backup) links.push({ link: 'backup', address: cs.site.links.backup.address, answered: null });
+    for (const l of links) {
+      const v = up.get(`${code}/${cs.site.id}/${l.link}`);
+      if (v !== undefined) l.answered = v === 1;
+    }
+    const cu = this.catalog.byCode.get(code)!;
+    const items: SiteItemView[] = cs.checks.map((id, n) => {
+      const item = cu.items.get(id)!;
+      let state: State;
+      if (inMaint) state = 'maintenance';
+      else if (item.kind === 'edge') {
+        const v = siteChecks.get(`${code}/${cs.site.id}/${id}`);
+        state = v === undefined ? 'unknown' : v === 1 ? 'go' : 'nogo';
+      } else if (item.evidence.kind === 'agent-up') state = links.some((l) => l.answered === null) ? 'unknown' : links.every((l) => l.answered) ? 'go' : 'nogo';
+      else state = unitItem(id);
+      return { check: id, state, since: ctx.tracker.at(cs.slots[n]!, state, ctx.nowMs).iso };
+    });
+    return {
+      id: cs.site.id,
+      name: cs.site.name,
+      role: cs.site.role,
+      state: unitState(items.map((i) => ({ state: i.state, blocking: cu.items.get(i.check)!.blocking })), inMaint),
+      links,
+      items,
+    };
+  }
+}

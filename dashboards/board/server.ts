@@ -1,0 +1,164 @@
+// The board's HTTP server (express 5): the page and its assets (nothing from the internet),
+// the JSON the page reads, the event stream that tells it to refresh, sign-offs and maintenance
+// windows (token required), the log a peer board pulls, the shift report, the assets CSV and
+// /metrics.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Registry } from 'prom-client';
+import { InputRejected, type BoardCore } from './board.ts';
+import { assetsCsv, reportCsv, reportHtml, shiftSpan, type Lang } from './report.ts';
+import type { TokenBook } from './tokens.ts';
+
+const pageDir = join(dirname(fileURLToPath(import.meta.url)), 'page');
+const ASSETS: Record<string, string> = {
+  '/': 'index.html',
+  '/board.js': 'board.js',
+  '/board.css': 'board.css',
+  '/report.css': 'report.css',
+};
+const TYPES: Record<string, string> = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
+
+// No inline script or style, nothing from elsewhere: a name that slipped through as markup still could not run.
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+function bearer(req: Request): string {
+  const h = req.get('authorization') ?? '';
+  const m = /^Bearer\s+(\S+)$/i.exec(h);
+  return m ? m[1]! : '';
+}
+
+export function boardApp(board: BoardCore, tokens: TokenBook, registry: Registry): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use((_req, res, next) => {
+    res.set('content-security-policy', CSP);
+    res.set('x-content-type-options', 'nosniff');
+    res.set('referrer-policy', 'no-referrer');
+    next();
+  });
+
+  const files = new Map(Object.entries(ASSETS).map(([route, file]) => [route, readFileSync(join(pageDir, file))]));
+  for (const [route, file] of Object.entries(ASSETS))
+    app.get(route, (_req, res) => {
+      res.set('content-type', TYPES[file.split('.').pop()!]!);
+      res.set('cache-control', 'no-cache');
+      res.send(files.get(route));
+    });
+
+  app.get('/favicon.ico', (_req, res) => {
+    res.status(204).end();
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true, mode: board.mode, version: board.version, lastRefreshMs: board.lastRefreshMs });
+  });
+
+  app.get('/api/state', (req, res) => {
+    const etag = `"v${board.version}-${board.current.at}"`;
+    res.set('etag', etag);
+    res.set('cache-control', 'no-cache');
+    if (req.get('if-none-match') === etag) {
+      res.status(304).end();
+      return;
+    }
+    res.type('application/json').send(board.overviewJson());
+  });
+
+  app.get('/api/checklist', (_req, res) => {
+    res.json(board.checklistCatalog());
+  });
+
+  app.get('/api/units/:code', (req, res) => {
+    const u = board.unit(req.params.code);
+    if (!u) {
+      res.status(404).json({ error: 'unknown unit' });
+      return;
+    }
+    res.json({ at: board.current.at, mode: board.mode, unit: u });
+  });
+
+  // Server-sent events: a small "changed" message; the page then reads /api/state.
+  app.get('/api/events', (req, res) => {
+    res.set({ 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    res.flushHeaders();
+    res.write(`retry: 3000\n\nevent: version\ndata: ${board.version}\n\n`);
+    const off = board.onChange((v) => res.write(`event: version\ndata: ${v}\n\n`));
+    const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
+    req.on('close', () => {
+      off();
+      clearInterval(ping);
+    });
+  });
+
+  app.get('/api/log', (req, res) => {
+    res.json(board.logSince(Number(req.query.since ?? 0)));
+  });
+
+  const json = express.json({ limit: '16kb' });
+  const authed = async (req: Request, res: Response): Promise<string | undefined> => {
+    const body = (req.body ?? {}) as { team?: unknown };
+    const team = await tokens.verify(bearer(req), typeof body.team === 'string' && body.team ? body.team : undefined);
+    if (!team) {
+      res.status(401).set('www-authenticate', 'Bearer realm="sansang board"').json({ error: tokens.teams().length ? 'a valid team token is required' : 'this board has no tokens (--tokens FILE): sign-offs are disabled' });
+      return undefined;
+    }
+    return team;
+  };
+
+  app.post('/api/signoffs', json, async (req, res) => {
+    const team = await authed(req, res);
+    if (!team) return;
+    const entry = await board.signoff(team, req.body ?? {});
+    res.status(201).json(entry);
+  });
+
+  app.post('/api/maintenance', json, async (req, res) => {
+    const team = await authed(req, res);
+    if (!team) return;
+    const r = await board.setMaintenance(team, req.body ?? {});
+    res.status(201).json(r);
+  });
+
+  const lang = (req: Request): Lang => (req.query.lang === 'en' ? 'en' : 'vi');
+  app.get('/report', (req, res) => {
+    res.type('html').send(reportHtml(board, shiftSpan(req.query), lang(req)));
+  });
+  app.get('/report.csv', (req, res) => {
+    res.type('text/csv; charset=utf-8').attachment('sansang-shift-report.csv').send(reportCsv(board, shiftSpan(req.query), lang(req)));
+  });
+  app.get('/assets.csv', async (_req, res) => {
+    res.type('text/csv; charset=utf-8').attachment('sansang-assets.csv').send(await assetsCsv(board, board.catalog.units.map((u) => u.unit.code)));
+  });
+  app.get('/units/:code/assets.csv', async (req, res) => {
+    if (!board.catalog.byCode.has(req.params.code)) {
+      res.status(404).json({ error: 'unknown unit' });
+      return;
+    }
+    res.type('text/csv; charset=utf-8').attachment(`sansang-assets-${req.params.code}.csv`).send(await assetsCsv(board, [req.params.code]));
+  });
+
+  app.get('/metrics', async (_req, res) => {
+    res.type(registry.contentType).send(await registry.metrics());
+  });
+
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'not found' });
+  });
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    if (err instanceof InputRejected) {
+      res.status(err.status).json({ error: err.message });
+      return;
+    }
+    const e = err as { status?: number; type?: string; message?: string };
+    if (e && typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
+      res.status(e.status).json({ error: e.message ?? 'bad request' });
+      return;
+    }
+    process.stderr.write(`board: ${(err as Error)?.stack ?? String(err)}\n`);
+    res.status(500).json({ error: 'internal error' });
+  });
+  return app;
+}

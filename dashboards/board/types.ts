@@ -1,0 +1,81 @@
+// What the board shows: one evaluation of every unit, whichever data source produced it.
+import type { State } from './state.ts';
+import type { Window } from './maintenance.ts';
+
+export interface SignoffView {
+  signed: boolean;
+  who: string;
+  team: string;
+  note: string;
+  at: string;
+  origin: string;
+}
+
+export interface SiteItemView {
+  check: string;
+  state: State;
+  since: string | null;
+  reason?: string;
+}
+
+export interface LinkView {
+  link: 'primary' | 'backup';
+  address: string;
+  /** Did the agent answer on this link at the last poll (null: not polled, Prometheus mode without data). */
+  answered: boolean | null;
+  error?: string;
+}
+
+export interface SiteView {
+  id: string;
+  name: string;
+  role: string;
+  state: State;
+  links: LinkView[];
+  items: SiteItemView[];
+  agent?: { version: string; now: string; clockOffsetSeconds?: number };
+}
+
+export interface ItemView {
+  check: string;
+  state: State;
+  since: string | null;
+  blocking: boolean;
+  reason?: string;
+  /** Sites where the item is not GO. */
+  sites: string[];
+  signoff?: SignoffView;
+}
+
+export interface UnitView {
+  code: string;
+  name: string;
+  kind: string;
+  hotSpot: boolean;
+  districts: string[];
+  state: State;
+  since: string | null;
+  maintenance: Window[];
+  items: ItemView[];
+  sites: SiteView[];
+}
+
+/** The overview's line for a unit: what is failing, nothing more. */
+export interface UnitSummary {
+  code: string;
+  name: string;
+  kind: string;
+  hotSpot: boolean;
+  districts: string[];
+  state: State;
+  since: string | null;
+  failing: { check: string; state: State; since: string | null; sites: string[]; blocking: boolean }[];
+  sites: number;
+}
+
+export interface Evaluation {
+  at: string;
+  units: UnitView[];
+  /** Problems with the data itself (Prometheus unreachable, rules missing…), shown on the page. */
+  problems: string[];
+}
