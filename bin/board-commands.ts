@@ -1,7 +1,6 @@
 // `sansang board`: the go/no-go board for the watch room.
 import type { Command } from 'commander';
 import { loadInventoryFile } from '../inventory/index.ts';
-import { parseListen, startBoard } from '../dashboards/board/index.ts';
 import { UsageError } from './errors.ts';
 
 interface BoardFlags {
@@ -30,6 +29,8 @@ export function registerBoardCommands(program: Command): void {
     .option('--datacenter <id>', 'the data center this board runs in (default: from --listen, else the primary)')
     .option('--refresh <seconds>', "how often the data source is read (default: the agents' probe interval)")
     .action(async (f: BoardFlags) => {
+      // Loaded here, not at the top: other commands (the site agent above all) should not pay for it.
+      const { parseListen, startBoard } = await import('../dashboards/board/index.ts');
       const listen = parseListen(f.listen);
       const refreshMs = f.refresh === undefined ? undefined : Number(f.refresh) * 1000;
       if (refreshMs !== undefined && !(refreshMs >= 200 && refreshMs <= 3_600_000)) throw new UsageError(`--refresh expects seconds from 0.2 to 3600, not "${f.refresh}"`);

@@ -2,7 +2,6 @@
 // offline (no cdktf CLI needed). Deploy with `cdktf deploy --skip-synth 'dc-*'` then `'unit-*'`,
 // or with terraform/tofu in each cdktf.out/stacks/<stack> folder.
 import type { Command } from 'commander';
-import { DEFAULT_INVENTORY, synth } from '../stacks/index.ts';
 
 export function registerSynthCommands(program: Command): void {
   program
@@ -11,6 +10,7 @@ export function registerSynthCommands(program: Command): void {
     .option('--inventory <file>', 'the inventory YAML file (default: $SANSANG_INVENTORY, else the example)')
     .option('--out <dir>', 'output directory', 'cdktf.out')
     .action(async (opts: { inventory?: string; out: string }) => {
+      const { DEFAULT_INVENTORY, synth } = await import('../stacks/index.ts');
       const r = await synth({ inventory: opts.inventory ?? process.env.SANSANG_INVENTORY ?? DEFAULT_INVENTORY, outdir: opts.out });
       for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
       const dcs = r.stacks.filter((s) => s.startsWith('dc-'));
