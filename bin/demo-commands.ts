@@ -14,7 +14,8 @@ export function registerDemoCommands(program: Command): void {
     .option('--control <host:port>', 'the control port `sansang demo fault` talks to', DEMO_DEFAULTS.control)
     .option('--prometheus [host:port]', `also run Prometheus (Debian: prometheus) and point the board at it (default ${DEMO_DEFAULTS.prometheus})`)
     .option('--no-synth', 'skip synthesising the stacks')
-    .action(async (opts: { inventory: string; dir: string; board: string; control: string; prometheus?: string | boolean; synth: boolean }) => {
+    .option('--lab', 'root only: every site in a network namespace of its own, joined by veth links, so a cut link is a real cut')
+    .action(async (opts: { inventory: string; dir: string; board: string; control: string; prometheus?: string | boolean; synth: boolean; lab?: boolean }) => {
       const say = (l: string) => process.stderr.write(`${l}\n`);
       say(`sansang demo: ${opts.inventory}, everything written under ${opts.dir}`);
       const d = await startDemo({ ...opts, prometheus: opts.prometheus === true ? DEMO_DEFAULTS.prometheus : opts.prometheus || undefined, say });
@@ -43,13 +44,15 @@ export function registerDemoCommands(program: Command): void {
     .argument('<action>', Object.keys(FAULTS).join(' | '))
     .argument('<target>', 'a service id or a site id, as the action needs')
     .option('--ms <n>', 'for slow-service: how late to answer, in ms', '5000')
-    .option('--link <link>', 'for cut-link and restore-link: primary or backup', 'primary')
+    .option('--link <link>', 'for cut-link, restore-link and loss: primary or backup', 'primary')
+    .option('--percent <n>', 'for loss: the share of packets dropped, 0-100 (0 restores)')
     .option('--control <host:port>', 'the demo\'s control port', DEMO_DEFAULTS.control)
     .addHelpText('after', `\nFaults:\n${Object.entries(FAULTS).map(([k, v]) => `  ${k.padEnd(14)}${v}`).join('\n')}\n`)
-    .action(async (action: string, target: string, opts: { ms: string; link: string; control: string }) => {
+    .action(async (action: string, target: string, opts: { ms: string; link: string; control: string; percent?: string }) => {
       if (!(action in FAULTS)) throw new UsageError(`unknown fault "${action}"; faults: ${Object.keys(FAULTS).join(', ')}`);
       if (opts.link !== 'primary' && opts.link !== 'backup') throw new UsageError('--link is primary or backup');
-      const msg = await sendFault(`http://${opts.control}`, { action: action as FaultAction, target, ms: Number(opts.ms), link: opts.link });
+      if (action === 'loss' && opts.percent === undefined) throw new UsageError('loss needs --percent N (0 restores)');
+      const msg = await sendFault(`http://${opts.control}`, { action: action as FaultAction, target, ms: Number(opts.ms), link: opts.link, percent: opts.percent === undefined ? undefined : Number(opts.percent) });
       process.stdout.write(`${msg}\n`);
     });
 }

@@ -9,7 +9,8 @@ export interface UnitSummary {
 }
 
 export const BOARD_ROUTES = {
-  overview: '/api/overview',
+  overview: '/api/state',
+  unit: '/api/units/',
   signoffs: '/api/signoffs',
 };
 
@@ -32,7 +33,11 @@ export function boardApi(url: string, token: string) {
     async signOffAll(inv: Inventory, team: string, note: string): Promise<number> {
       let n = 0;
       for (const unit of inv.units) {
+        // Sign only what is not signed yet, so restarts do not pile up entries in the log.
+        const view = (await (await fetch(`${url}${BOARD_ROUTES.unit}${unit.code}`)).json()) as { items?: { check: string; signoff?: { signed: boolean } }[] };
+        const signed = new Set((view.items ?? []).filter((i) => i.signoff?.signed).map((i) => i.check));
         for (const item of unitManualChecks(inv, unit)) {
+          if (signed.has(item.id)) continue;
           const r = await fetch(`${url}${BOARD_ROUTES.signoffs}`, {
             method: 'POST',
             headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },

@@ -15,6 +15,7 @@ export const FAULTS = {
   'start-agent': 'start it again',
   'cut-link': "cut a site's link (TARGET: site id, --link primary|backup; needs root)",
   'restore-link': 'restore it',
+  loss: "drop a share of a site's packets at random over a link (TARGET: site id, --percent N, --link; 0 restores; --lab only)",
 } as const;
 export type FaultAction = keyof typeof FAULTS;
 
@@ -23,6 +24,14 @@ export interface FaultRequest {
   target: string;
   ms?: number;
   link?: 'primary' | 'backup';
+  /** For `loss`: the share of packets dropped, 0–100. */
+  percent?: number;
+}
+
+/** What the lab (`--lab`) offers the faults: a cut is a veth set down, loss an nftables rule. */
+export interface LabFaults {
+  setLink(siteId: string, link: 'primary' | 'backup', up: boolean): Promise<void>;
+  setLoss(siteId: string, link: 'primary' | 'backup', percent: number): Promise<void>;
 }
 
 export interface ControlDeps {
@@ -31,6 +40,7 @@ export interface ControlDeps {
   cutter: LinkCutter;
   inv: Inventory;
   startAgent(siteId: string): Promise<void>;
+  lab?: LabFaults;
 }
 
 export interface Control {
@@ -71,9 +81,22 @@ export async function applyFault(f: FaultRequest, d: ControlDeps): Promise<strin
       const link = f.link ?? 'primary';
       const l = site().links[link];
       if (!l) throw new Error(`site ${f.target} has no ${link} link`);
+      if (d.lab) {
+        await d.lab.setLink(f.target, link, f.action === 'restore-link');
+        return `${link} link of ${f.target} (${l.address}) ${f.action === 'cut-link' ? 'cut: its veth is down' : 'restored: its veth is up'}`;
+      }
       if (f.action === 'cut-link') await d.cutter.cut(l.address);
       else await d.cutter.restore(l.address);
       return `${link} link of ${f.target} (${l.address}) ${f.action === 'cut-link' ? 'cut' : 'restored'}`;
+    }
+    case 'loss': {
+      const link = f.link ?? 'primary';
+      if (!d.lab) throw new Error('packet loss needs the lab: start the demo with --lab (as root)');
+      if (!site().links[link]) throw new Error(`site ${f.target} has no ${link} link`);
+      const percent = f.percent ?? NaN;
+      if (!Number.isInteger(percent) || percent < 0 || percent > 100) throw new Error('--percent must be a whole number from 0 to 100');
+      await d.lab.setLoss(f.target, link, percent);
+      return percent ? `${f.target} now drops ${percent} % of its packets over the ${link} link` : `no more packet loss on the ${link} link of ${f.target}`;
     }
   }
 }

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { allSites, loadInventoryFile, siteLinks, type Inventory } from '../inventory/index.ts';
+import { allChecklistItems, allSites, loadInventoryFile, siteLinks, type Inventory } from '../inventory/index.ts';
 import { ensureDemoCa } from './ca.ts';
 import { startControl, type Control } from './control.ts';
 import { LinkCutter } from './nft.ts';
@@ -14,6 +14,7 @@ import { Processes } from './processes.ts';
 import { StandIns } from './standins.ts';
 import { boardApi, waitForOverview, type UnitSummary } from './board-client.ts';
 import { startPrometheus } from './prometheus.ts';
+import { labUnavailable, startLabDemo } from './lab/index.ts';
 
 export const DEMO_DEFAULTS = {
   inventory: 'inventory/examples/demo.yaml',
@@ -50,6 +51,11 @@ const cli = join(repo, 'bin/sansang.js');
 
 export async function startDemo(opts: DemoOptions): Promise<Demo> {
   const say = opts.say ?? ((l: string) => process.stderr.write(`${l}\n`));
+  if (opts.lab) {
+    const why = await labUnavailable();
+    if (!why) return startLabDemo({ ...opts, say });
+    say(`--lab: ${why}; running without the lab`);
+  }
   const dir = resolve(opts.dir);
   await mkdir(dir, { recursive: true });
   const source = await loadInventoryFile(opts.inventory);
@@ -59,8 +65,11 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
   // The demo CA, and a copy of the inventory that tells the agents to trust it.
   const ca = await ensureDemoCa(join(dir, 'ca'));
   const inventoryFile = join(dir, 'inventory.yaml');
-  const inv: Inventory = { ...source, agent: { ...source.agent, caFile: ca.caFile } };
-  await writeFile(inventoryFile, `# Written by the demo from ${opts.inventory}, with the demo CA trusted. Do not edit: it is rewritten at each start.\n${stringify(inv)}`);
+  const inv = demoInventory(source, ca.caFile);
+  await writeFile(
+    inventoryFile,
+    `# Written by the demo from ${opts.inventory}: the demo CA is trusted and every item's \`for\` is\n# ${DEMO_FOR} so the province turns GO within a minute. Rewritten at each start: do not edit.\n${stringify(inv)}`,
+  );
 
   const procs = new Processes(join(dir, 'logs'));
   const standIns = new StandIns(inv, ca);
@@ -126,6 +135,22 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
     await stop();
     throw e;
   }
+}
+
+export /** Production waits minutes before calling an item GO; the demo waits seconds. */
+const DEMO_FOR = '10s';
+
+export function demoInventory(source: Inventory, caFile: string): Inventory {
+  const thresholds = Object.fromEntries(allChecklistItems(source).map((i) => [i.id, { ...source.checklist?.thresholds[i.id], for: DEMO_FOR }]));
+  return {
+    ...source,
+    agent: { ...source.agent, caFile },
+    checklist: { drop: source.checklist?.drop ?? [], add: source.checklist?.add ?? [], thresholds },
+    // A unit's own tuning would win over the province's: shorten it there too.
+    units: source.units.map((u) =>
+      u.checklist ? { ...u, checklist: { ...u.checklist, thresholds: Object.fromEntries(Object.entries(u.checklist.thresholds).map(([k, t]) => [k, { ...t, for: DEMO_FOR }])) } } : u,
+    ),
+  };
 }
 
 async function synthStacks(inventory: string, out: string, say: (l: string) => void): Promise<void> {

@@ -26,12 +26,18 @@ interface StandIn extends Listener {
   close?: () => Promise<void>;
 }
 
+export interface StandInOptions {
+  /** Non-loopback addresses the stand-ins may listen on (the lab's services addresses). */
+  allowAddresses?: readonly string[];
+}
+
 export class StandIns {
   private readonly items: StandIn[] = [];
 
   constructor(
     inv: Inventory,
     private readonly tls?: TlsMaterial,
+    opts: StandInOptions = {},
   ) {
     const seen = new Set<string>();
     for (const service of inv.services) {
@@ -47,7 +53,7 @@ export class StandIns {
         } else if (p.kind === 'tcp') l = { kind: 'tcp', host: p.host, port: p.port };
         else if (p.kind === 'dns') l = { kind: 'dns', host: p.server, port: p.port };
         if (!l) continue; // ICMP: loopback answers by itself
-        if (!isLoopback(l.host)) throw new Error(`stand-in for ${service.id} would listen on ${l.host}: the demo only uses loopback addresses`);
+        if (!isLoopback(l.host) && !opts.allowAddresses?.includes(l.host)) throw new Error(`stand-in for ${service.id} would listen on ${l.host}: the demo only uses loopback addresses`);
         const key = `${l.kind === 'dns' ? 'udp' : 'tcp'}:${l.host}:${l.port}`;
         if (seen.has(key)) continue;
         seen.add(key);
