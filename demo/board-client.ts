@@ -34,8 +34,8 @@ export function boardApi(url: string, token: string) {
       let n = 0;
       for (const unit of inv.units) {
         // Sign only what is not signed yet, so restarts do not pile up entries in the log.
-        const view = (await (await fetch(`${url}${BOARD_ROUTES.unit}${unit.code}`)).json()) as { items?: { check: string; signoff?: { signed: boolean } }[] };
-        const signed = new Set((view.items ?? []).filter((i) => i.signoff?.signed).map((i) => i.check));
+        const view = (await (await fetch(`${url}${BOARD_ROUTES.unit}${unit.code}`)).json()) as { unit?: { items: { check: string; signoff?: { signed: boolean } }[] } };
+        const signed = new Set((view.unit?.items ?? []).filter((i) => i.signoff?.signed).map((i) => i.check));
         for (const item of unitManualChecks(inv, unit)) {
           if (signed.has(item.id)) continue;
           const r = await fetch(`${url}${BOARD_ROUTES.signoffs}`, {
@@ -53,7 +53,7 @@ export function boardApi(url: string, token: string) {
 }
 
 export async function fetchOverview(url: string): Promise<UnitSummary[]> {
-  const r = await fetch(`${url}${BOARD_ROUTES.overview}`);
+  const r = await fetch(new URL(BOARD_ROUTES.overview, url));
   if (!r.ok) throw new Error(`board overview: HTTP ${r.status}`);
   const body = (await r.json()) as { units: UnitSummary[] };
   return body.units;

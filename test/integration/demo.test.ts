@@ -1,0 +1,178 @@
+// The whole path as a user meets it: the demo of the example province with a real Prometheus
+// (Debian: prometheus) running the generated rules; the board in Prometheus mode beside a
+// second board in embedded mode must agree on every unit, before and after an agent dies.
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBoard } from '../../dashboards/index.ts';
+import { loadInventoryFile } from '../../inventory/index.ts';
+import { sendFault } from '../../demo/control.ts';
+import { fetchOverview, type UnitSummary } from '../../demo/board-client.ts';
+import { prometheusBinary } from '../../demo/prometheus.ts';
+import { startDemo, type Demo } from '../../demo/run.ts';
+
+const repo = resolve(import.meta.dirname, '../..');
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+async function until<T>(what: string, f: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await f();
+      if (v !== undefined) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+async function ready(prometheus: string): Promise<Record<string, number>> {
+  const r = await fetch(`${prometheus}/api/v1/query?query=${encodeURIComponent('sansang:unit:ready')}`);
+  const body = (await r.json()) as { data: { result: { metric: { unit: string }; value: [number, string] }[] } };
+  return Object.fromEntries(body.data.result.map((s) => [s.metric.unit, Number(s.value[1])]));
+}
+
+const states = (units: UnitSummary[]) => Object.fromEntries(units.map((u) => [u.code, u.state]));
+
+describe('npm start: the demo with a real Prometheus', () => {
+  let dir = '';
+  let demo: Demo | undefined;
+  let embedded: Awaited<ReturnType<typeof startBoard>> | undefined;
+  let browser: Browser | undefined;
+  const said: string[] = [];
+
+  beforeAll(async () => {
+    prometheusBinary(); // fails with the Debian package to install when it is missing
+    dir = await mkdtemp(join(tmpdir(), 'sansang-demo-'));
+    demo = await startDemo({
+      inventory: join(repo, 'inventory/examples/demo.yaml'),
+      dir,
+      board: `127.0.0.1:${await freePort()}`,
+      control: `127.0.0.1:${await freePort()}`,
+      prometheus: `127.0.0.1:${await freePort()}`,
+      interval: '5s',
+      say: (l) => said.push(l),
+    });
+    // A second board, in embedded mode, over the same agents; it pulls the sign-offs from the
+    // demo's board as the board of the other data center would.
+    embedded = await startBoard({
+      inventory: await loadInventoryFile(join(dir, 'inventory.yaml')),
+      dataDir: join(dir, 'embedded-board'),
+      peer: demo.boardUrl,
+      listen: { host: '127.0.0.1', port: await freePort() },
+      refreshMs: 2000,
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await embedded?.close();
+    await demo?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('synthesises the stacks, labels its stand-ins and brings every unit to GO', async () => {
+    expect(existsSync(join(dir, 'cdktf.out/manifest.json'))).toBe(true);
+    expect(said.join('\n')).toMatch(/stand-in {2}lgsp +http:\/\/127\.0\.0\.1:18081/);
+    const units = await demo!.allGo(120_000);
+    expect(units.map((u) => u.code).sort()).toEqual(['16681', '16690', '17827']);
+  }, 150_000);
+
+  it('signed the manual items off as "demo", and the page shows every unit', async () => {
+    const { unit } = (await (await fetch(`${demo!.boardUrl}/api/units/16681`)).json()) as { unit: { items: { check: string; signoff?: { signed: boolean; who: string } }[] } };
+    const signoff = unit.items.find((i) => i.check === 'staff-trained')?.signoff;
+    expect(signoff).toMatchObject({ signed: true, who: 'demo' });
+
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 420 } });
+    await page.goto(`${demo!.boardUrl}/`);
+    await page.getByText('Phường Thành Vinh').waitFor({ timeout: 15_000 });
+    await page.getByText('Xã Nghi Lộc').waitFor();
+    // The README's picture of the board is this screenshot.
+    await mkdir(join(repo, 'docs'), { recursive: true });
+    await page.screenshot({ path: join(repo, 'docs/board.png') });
+  }, 60_000);
+
+  it('Prometheus, running the generated rules, says every unit is ready; both boards agree', async () => {
+    const r = await until('sansang:unit:ready == 1 for every unit', async () => {
+      const v = await ready(demo!.prometheusUrl!);
+      return Object.keys(v).length === 3 && Object.values(v).every((x) => x === 1) ? v : undefined;
+    }, 120_000);
+    expect(r).toEqual({ '16681': 1, '16690': 1, '17827': 1 });
+    const both = await until('both boards GO', async () => {
+      const [p, e] = [states(await fetchOverview(demo!.boardUrl)), states(await fetchOverview(embedded!.url))];
+      return Object.values(p).every((s) => s === 'go') && Object.values(e).every((s) => s === 'go') ? [p, e] : undefined;
+    }, 60_000);
+    expect(both[0]).toEqual(both[1]);
+  }, 200_000);
+
+  it('an agent stops: its unit is no longer ready, the others are, and both boards say so alike', async () => {
+    expect(await sendFault(demo!.controlUrl, { action: 'stop-agent', target: 'truong-vinh-motcua' })).toMatch(/stopped/);
+    try {
+      await agentDown();
+    } finally {
+      await sendFault(demo!.controlUrl, { action: 'start-agent', target: 'truong-vinh-motcua' });
+    }
+    await until('unit 16690 ready again', async () => ((await ready(demo!.prometheusUrl!))['16690'] === 1 ? true : undefined), 120_000);
+  }, 300_000);
+
+  async function agentDown(): Promise<void> {
+    const r = await until('unit 16690 not ready', async () => {
+      const v = await ready(demo!.prometheusUrl!);
+      return v['16690'] === 0 ? v : undefined;
+    }, 90_000);
+    expect(r['16681']).toBe(1);
+    expect(r['17827']).toBe(1);
+    const [p, e] = await until('both boards to see 16690 not GO', async () => {
+      const [p, e] = [states(await fetchOverview(demo!.boardUrl)), states(await fetchOverview(embedded!.url))];
+      return p['16690'] !== 'go' && e['16690'] !== 'go' && p['16690'] === e['16690'] ? [p, e] : undefined;
+    }, 60_000);
+    expect(p).toEqual(e);
+    expect(p['16681']).toBe('go');
+  }
+
+  it('a stopped service stand-in turns its item NO-GO on the board, and back', async () => {
+    await sendFault(demo!.controlUrl, { action: 'stop-service', target: 'lgsp' });
+    await until('reach-lgsp failing', async () => {
+      const u = await fetchOverview(demo!.boardUrl);
+      return u.every((x) => x.failing.some((f) => f.check === 'reach-lgsp')) ? true : undefined;
+    }, 90_000);
+    await sendFault(demo!.controlUrl, { action: 'start-service', target: 'lgsp' });
+    await demo!.allGo(120_000);
+  }, 240_000);
+
+  it('stops cleanly, and the next start finds its sign-offs', async () => {
+    const log = join(dir, 'board', 'board-log.jsonl');
+    const before = (await readFile(log, 'utf8')).trim().split('\n').length;
+    const boardUrl = demo!.boardUrl;
+    const agentUrl = demo!.agents['thanh-vinh-hq']![0]!;
+    await embedded!.close();
+    embedded = undefined;
+    await demo!.stop();
+    demo = undefined;
+    await expect(fetch(boardUrl)).rejects.toThrow();
+    await expect(fetch(agentUrl)).rejects.toThrow();
+
+    demo = await startDemo({ inventory: join(repo, 'inventory/examples/demo.yaml'), dir, board: new URL(boardUrl).host, control: `127.0.0.1:${await freePort()}`, interval: '5s', synth: false, say: () => undefined });
+    const { unit } = (await (await fetch(`${demo.boardUrl}/api/units/16681`)).json()) as { unit: { items: { check: string; signoff?: { signed: boolean } }[] } };
+    expect(unit.items.find((i) => i.check === 'failover-drill')?.signoff?.signed).toBe(true);
+    expect((await readFile(log, 'utf8')).trim().split('\n').length).toBe(before);
+  }, 120_000);
+});
