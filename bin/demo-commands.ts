@@ -1,6 +1,6 @@
 // `sansang demo` (what `npm start` runs) and `sansang demo fault`.
 import type { Command } from 'commander';
-import { DEMO_DEFAULTS, startDemo } from '../demo/run.ts';
+import { DEMO_DEFAULTS } from '../demo/defaults.ts';
 import { FAULTS, sendFault, type FaultAction } from '../demo/control.ts';
 import { UsageError } from './errors.ts';
 
@@ -18,6 +18,7 @@ export function registerDemoCommands(program: Command): void {
     .action(async (opts: { inventory: string; dir: string; board: string; control: string; prometheus?: string | boolean; synth: boolean; lab?: boolean }) => {
       const say = (l: string) => process.stderr.write(`${l}\n`);
       say(`sansang demo: ${opts.inventory}, everything written under ${opts.dir}`);
+      const { startDemo } = await import('../demo/run.ts');
       const d = await startDemo({ ...opts, prometheus: opts.prometheus === true ? DEMO_DEFAULTS.prometheus : opts.prometheus || undefined, say });
       const stop = () => void d.stop().then(() => process.exit(0));
       process.once('SIGINT', stop);

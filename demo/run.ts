@@ -16,13 +16,7 @@ import { boardApi, waitForOverview, type UnitSummary } from './board-client.ts';
 import { startPrometheus } from './prometheus.ts';
 import { labUnavailable, startLabDemo } from './lab/index.ts';
 
-export const DEMO_DEFAULTS = {
-  inventory: 'inventory/examples/demo.yaml',
-  dir: '.sansang/demo',
-  board: '127.0.0.1:18700',
-  control: '127.0.0.1:18799',
-  prometheus: '127.0.0.1:18790',
-};
+export { DEMO_DEFAULTS } from './defaults.ts';
 
 export interface DemoOptions {
   inventory: string;
