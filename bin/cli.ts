@@ -15,6 +15,8 @@ export function buildProgram(): Command {
     .description('Readiness toolkit for the switch to two-level local government: inventory, stacks, site agents, go/no-go board.')
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
+    // Options belong to the command they follow (`demo --control` vs `demo fault --control`).
+    .enablePositionalOptions()
     .configureHelp({ sortSubcommands: false });
   registerInventoryCommands(program);
   registerConfigCommands(program);

@@ -7,6 +7,8 @@ import { UsageError } from './errors.ts';
 export function registerDemoCommands(program: Command): void {
   const demo = program
     .command('demo')
+    // `demo --control` and `demo fault --control` are different options: each after its own command.
+    .enablePositionalOptions()
     .description('run a live province on this machine: stand-in services, one agent per site, the board (what `npm start` runs)')
     .option('--inventory <file>', 'the province to run', DEMO_DEFAULTS.inventory)
     .option('--dir <dir>', 'where everything the demo writes goes (kept between runs)', DEMO_DEFAULTS.dir)
