@@ -142,6 +142,8 @@ export class Agent {
     const evidence: RoundEvidence = { probes: probes.filter((p) => this.jobs.includes(p.job)), filesystems, now: new Date() };
     for (const c of this.checks.round(evidence)) this.metrics.setCheck(c.check, c.ok);
     this.metrics.setRoundDuration((performance.now() - t0) / 1000);
+    // Off the next scrape's path: render the round's figures now, once pending I/O has been served.
+    setImmediate(() => void this.metrics.prerender().catch(() => undefined));
     return { probes, collectors, evidence };
   }
 

@@ -195,6 +195,24 @@ export class AgentMetrics {
     this.roundDuration.set(seconds);
   }
 
+  private async rendered(key: 'om' | 'text'): Promise<{ generation: number; body: string }> {
+    let hit = this.cache.get(key);
+    if (!hit || hit.generation !== this.generation) {
+      const generation = this.generation;
+      hit = { generation, body: await (key === 'om' ? this.openMetrics : this.text).metrics() };
+      this.cache.set(key, hit);
+    }
+    return hit;
+  }
+
+  /**
+   * Renders again, now, each format a scraper has asked for, so the next scrape after a round
+   * finds it ready instead of paying for the whole rendering (milliseconds at fifty targets).
+   */
+  async prerender(): Promise<void> {
+    for (const key of [...this.cache.keys()]) await this.rendered(key as 'om' | 'text');
+  }
+
   /**
    * The exposition for a scrape: OpenMetrics when the scraper's Accept header asks for it.
    * `sansang_host_time_seconds` is written at the moment of the scrape, so Prometheus can compute
@@ -203,13 +221,7 @@ export class AgentMetrics {
   async expose(accept: string | undefined): Promise<{ contentType: string; body: string }> {
     const om = !!accept && /application\/openmetrics-text/i.test(accept);
     const reg = om ? this.openMetrics : this.text;
-    const key = om ? 'om' : 'text';
-    let hit = this.cache.get(key);
-    if (!hit || hit.generation !== this.generation) {
-      const generation = this.generation;
-      hit = { generation, body: await reg.metrics() };
-      this.cache.set(key, hit);
-    }
+    const hit = await this.rendered(om ? 'om' : 'text');
     const time = `# HELP sansang_host_time_seconds The host clock, Unix time, read at scrape time.\n# TYPE sansang_host_time_seconds gauge\nsansang_host_time_seconds ${Date.now() / 1000}\n`;
     const body = om ? hit.body.replace(/# EOF\n?$/, `${time}# EOF\n`) : `${hit.body}${time}`;
     return { contentType: reg.contentType, body };

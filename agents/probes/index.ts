@@ -169,12 +169,22 @@ export async function runJob(job: ProbeJob): Promise<ProbeRun> {
   return { job, result, observation: obs };
 }
 
-/** Runs jobs with at most `limit` at a time (each bounded by its own deadline). */
+/** Resolves on a later turn of the event loop (after its I/O poll), not in the current one. */
+const nextTurn = () => new Promise<void>((r) => setImmediate(r));
+
+/**
+ * Runs jobs with at most `limit` at a time (each bounded by its own deadline). Jobs are started
+ * one per turn of the event loop: starting a probe can block for milliseconds (spawning `ping`
+ * forks this process), and fifty started in one go would hold a waiting scrape for all of them.
+ */
 export async function runJobs(jobs: readonly ProbeJob[], limit: number, onEach?: (r: ProbeRun) => void): Promise<ProbeRun[]> {
   const out: ProbeRun[] = new Array(jobs.length);
   let next = 0;
+  let gate: Promise<void> = Promise.resolve();
+  const startTurn = () => (gate = gate.then(nextTurn));
   const worker = async () => {
     for (;;) {
+      await startTurn();
       const i = next++;
       if (i >= jobs.length) return;
       const r = await runJob(jobs[i]!);
