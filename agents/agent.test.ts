@@ -181,6 +181,28 @@ describe('agent', () => {
     const m = await get('/metrics', { accept: 'application/openmetrics-text;version=1.0.0,text/plain;q=0.5' });
     expect(m.type).toMatch(/^application\/openmetrics-text/);
     expect(m.body.trimEnd().endsWith('# EOF')).toBe(true);
+    // OpenMetrics names a counter family without `_total`, its samples with it…
+    expect(m.body).toMatch(/^# TYPE sansang_probe_icmp_sent counter$/m);
+    expect(m.body).toMatch(/^sansang_probe_icmp_sent_total\{/m);
+    // …and a text scrape after it still has the contract's names (prom-client renames in place).
+    const text = (await get('/metrics')).body;
+    expect(text).toMatch(/^# TYPE sansang_probe_icmp_sent_total counter$/m);
+    expect(text).toMatch(/^sansang_probe_icmp_received_total\{/m);
+    expect(promtoolCheckMetrics(text).output).toBe('');
+  });
+
+  it('a running agent gives each probe its own slot across the interval', async () => {
+    const doc = await until('every probe once', async () => {
+      const d = await status();
+      return d.probes.length === running.agent.probeJobs.length && d;
+    });
+    const starts = doc.probes.map((p) => Date.parse(p.at));
+    const intervalMs = doc.agent.intervalSeconds * 1000;
+    const base = Math.min(...starts);
+    // Phases within the interval, in eighths: probes started at once would share one or two.
+    const eighths = new Set(starts.map((t) => Math.floor((((t - base) % intervalMs) / intervalMs) * 8)));
+    expect(doc.probes.length).toBe(16);
+    expect(eighths.size).toBeGreaterThanOrEqual(6);
   });
 
   it('edge checks follow their thresholds', async () => {

@@ -1,20 +1,21 @@
-// The agent's core: the current configuration, one round (probes and collectors in parallel,
-// each bounded by its own deadline), the checks, the metrics and the status document. The
-// scheduler (node-cron) and the HTTP server sit on top of it; `agent check` runs one round.
+// The agent's core: the current configuration, the probe schedule, the checks, the metrics and
+// the status document. A running agent ticks once an interval (node-cron) and gives each probe
+// its own slot across the interval, so a failure is seen by the next slot, not at the next
+// round, and no burst of probes leaves at once; the checks are judged at each tick from every
+// probe's latest result. `agent check` runs one round of everything at once instead.
 import cron, { type ScheduledTask } from 'node-cron';
 import {
   StatusDocument,
   sliceSiteChecks,
   type CollectorResult,
   type HostFacts,
-  type ProbeResult,
   type SiteSliceDocument,
 } from '../inventory/index.ts';
 import { CheckBook, type RoundEvidence } from './checks.ts';
 import { cronFor, loadConfig, type ConfigSource, type LoadedConfig } from './config.ts';
 import { defaultCollectors, runCollector, type Collector, type CollectorRun, type FilesystemUse } from './host/collectors.ts';
 import { gatherFacts } from './host/facts.ts';
-import { buildJobs, jobKey, runJobs, type ProbeJob, type ProbeRun } from './probes/index.ts';
+import { buildJobs, jobKey, rollingOrder, runJob, runJobs, type ProbeJob, type ProbeRun } from './probes/index.ts';
 import { AgentMetrics } from './registry.ts';
 import { durationMs } from './timeout.ts';
 import { AGENT_VERSION } from './version.ts';
@@ -41,7 +42,11 @@ export class Agent {
   private config!: LoadedConfig;
   private jobs: ProbeJob[] = [];
   private checks!: CheckBook;
-  private results = new Map<string, ProbeResult>();
+  /** The latest run of each job, by jobKey. */
+  private latest = new Map<string, ProbeRun>();
+  /** Jobs in flight, by jobKey: a slot never starts a job whose last run has not ended. */
+  private inFlight = new Set<string>();
+  private slotTimers = new Set<NodeJS.Timeout>();
   private collectorResults = new Map<string, CollectorResult>();
   private facts: HostFacts | null = null;
   private task: ScheduledTask | null = null;
@@ -87,7 +92,7 @@ export class Agent {
     this.jobs = jobs;
     const keep = new Set(jobs.map(jobKey));
     this.metrics.retainProbes(keep);
-    for (const k of [...this.results.keys()]) if (!keep.has(k)) this.results.delete(k);
+    for (const k of [...this.latest.keys()]) if (!keep.has(k)) this.latest.delete(k);
     if (!this.checks) this.checks = new CheckBook(items);
     else for (const id of this.checks.setItems(items)) this.metrics.setCheck(id, null);
   }
@@ -121,36 +126,105 @@ export class Agent {
   private async doRound(): Promise<RoundOutcome> {
     const t0 = performance.now();
     const jobs = this.jobs;
-    const collectorTimeout = Math.min(10_000, Math.floor(this.intervalMs * 0.8));
     const [probes, collectors] = await Promise.all([
       runJobs(jobs, this.opts.concurrency ?? 64, (r) => {
         // A job of a configuration replaced during the round is dropped, not recorded.
         if (!this.jobs.includes(r.job)) return;
-        this.results.set(jobKey(r.job), r.result);
+        this.latest.set(jobKey(r.job), r);
         this.metrics.recordProbe(r);
       }),
-      Promise.all((this.opts.collectors ?? defaultCollectors).map((c) => runCollector(c, collectorTimeout))),
+      this.runCollectors(),
     ]);
-    for (const c of collectors) {
-      this.collectorResults.set(c.result.collector, c.result);
-      this.metrics.recordCollector(c);
-    }
-    const fsRun = collectors.find((c) => c.result.collector === 'filesystem');
-    const filesystems: FilesystemUse[] | { error: string } = fsRun?.output?.filesystems ?? {
-      error: fsRun?.result.error ?? 'the filesystem collector did not run',
+    const evidence: RoundEvidence = {
+      probes: probes.filter((p) => this.jobs.includes(p.job)),
+      filesystems: this.filesystems(collectors),
+      now: new Date(),
     };
-    const evidence: RoundEvidence = { probes: probes.filter((p) => this.jobs.includes(p.job)), filesystems, now: new Date() };
-    for (const c of this.checks.round(evidence)) this.metrics.setCheck(c.check, c.ok);
+    this.judge(evidence);
     this.metrics.setRoundDuration((performance.now() - t0) / 1000);
-    // Off the next scrape's path: render the round's figures now, once pending I/O has been served.
-    setImmediate(() => void this.metrics.prerender().catch(() => undefined));
     return { probes, collectors, evidence };
   }
 
-  /** Starts the schedule: a first round now, then every interval at this agent's offset. */
+  private async runCollectors(): Promise<CollectorRun[]> {
+    const timeout = Math.min(10_000, Math.floor(this.intervalMs * 0.8));
+    const runs = await Promise.all((this.opts.collectors ?? defaultCollectors).map((c) => runCollector(c, timeout)));
+    for (const c of runs) {
+      this.collectorResults.set(c.result.collector, c.result);
+      this.metrics.recordCollector(c);
+    }
+    return runs;
+  }
+
+  private filesystems(collectors: readonly CollectorRun[]): FilesystemUse[] | { error: string } {
+    const fsRun = collectors.find((c) => c.result.collector === 'filesystem');
+    return fsRun?.output?.filesystems ?? { error: fsRun?.result.error ?? 'the filesystem collector did not run' };
+  }
+
+  private judge(evidence: RoundEvidence): void {
+    for (const c of this.checks.round(evidence)) this.metrics.setCheck(c.check, c.ok);
+  }
+
+  /**
+   * One tick of a running agent: every job gets a slot, evenly spaced across the interval in
+   * rollingOrder; the collectors run now, and then the checks are judged from the latest result
+   * of every probe. A job's timeout is below the interval, so its run ends before its next slot.
+   */
+  private async tick(): Promise<void> {
+    if (this.closed) return;
+    const t0 = performance.now();
+    const jobs = rollingOrder(this.jobs);
+    const slotMs = this.intervalMs / Math.max(1, jobs.length);
+    let pending = jobs.length;
+    const ended = () => {
+      if (--pending === 0) this.metrics.setRoundDuration((performance.now() - t0) / 1000);
+    };
+    jobs.forEach((job, i) => {
+      const timer = setTimeout(() => {
+        this.slotTimers.delete(timer);
+        void this.runSlot(job).finally(ended);
+      }, Math.round(i * slotMs));
+      this.slotTimers.add(timer);
+    });
+    this.lastFilesystems = this.filesystems(await this.runCollectors());
+    if (this.closed) return;
+    this.unjudged = !this.judgeLatest();
+  }
+
+  private lastFilesystems: RoundEvidence['filesystems'] | null = null;
+  /** The last tick could not judge the items: the first probe to complete the set judges them. */
+  private unjudged = false;
+
+  /**
+   * Judges the items from every probe's latest result. Until every job has one (at start, after
+   * a reload) they are not judged: a probe that has not run yet is no evidence against its link.
+   */
+  private judgeLatest(): boolean {
+    const probes = this.jobs.flatMap((j) => this.latest.get(jobKey(j)) ?? []);
+    if (probes.length < this.jobs.length || !this.lastFilesystems) return false;
+    this.judge({ probes, filesystems: this.lastFilesystems, now: new Date(), rolling: true });
+    return true;
+  }
+
+  private async runSlot(job: ProbeJob): Promise<void> {
+    const key = jobKey(job);
+    // A job of a configuration replaced since the tick, or one still running, keeps its result.
+    if (this.closed || !this.jobs.includes(job) || this.inFlight.has(key)) return;
+    this.inFlight.add(key);
+    try {
+      const r = await runJob(job);
+      if (this.closed || !this.jobs.includes(job)) return;
+      this.latest.set(key, r);
+      this.metrics.recordProbe(r);
+      if (this.unjudged) this.unjudged = !this.judgeLatest();
+      } finally {
+      this.inFlight.delete(key);
+    }
+  }
+
+  /** Starts the schedule: a first tick now, then every interval at this agent's offset. */
   start(): void {
     this.schedule();
-    void this.round().catch((e: unknown) => this.log(`sansang agent: round failed: ${String(e)}`));
+    void this.tick().catch((e: unknown) => this.log(`sansang agent: tick failed: ${String(e)}`));
     if (this.opts.facts ?? true) {
       const refresh = () => {
         gatherFacts().then(
@@ -171,10 +245,10 @@ export class Agent {
       expr,
       async () => {
         if (this.closed) return;
-        await this.round();
+        await this.tick();
       },
-      // noOverlap: a round never starts while the last one runs; a little random delay on top of
-      // the fixed offset spreads agents further.
+      // noOverlap: a tick never starts while the last one's collectors run; a little random delay
+      // on top of the fixed offset spreads agents further.
       {
         noOverlap: true,
         maxRandomDelay: Math.min(1000, Math.floor(this.intervalMs * 0.05)),
@@ -195,8 +269,8 @@ export class Agent {
         intervalSeconds: this.intervalMs / 1000,
       },
       probes: this.jobs.flatMap((j) => {
-        const r = this.results.get(jobKey(j));
-        return r ? [r] : [];
+        const r = this.latest.get(jobKey(j));
+        return r ? [r.result] : [];
       }),
       checks: this.checks.results(),
       collectors: [...this.collectorResults.values()],
@@ -209,6 +283,8 @@ export class Agent {
   async close(): Promise<void> {
     this.closed = true;
     if (this.factsTimer) clearInterval(this.factsTimer);
+    for (const t of this.slotTimers) clearTimeout(t);
+    this.slotTimers.clear();
     await this.task?.destroy();
     this.task = null;
   }

@@ -12,6 +12,11 @@ export interface RoundEvidence {
   /** Local filesystems, or the reason they could not be read. */
   filesystems: FilesystemUse[] | { error: string };
   now: Date;
+  /**
+   * The probes' latest results, each from its own slot (a running agent), rather than one round
+   * run at once (`agent check`): results are then of different ages, which the link item weighs.
+   */
+  rolling?: boolean;
 }
 
 export interface Judgement {
@@ -34,6 +39,10 @@ export function judge(item: ChecklistItem, ev: RoundEvidence): Judgement {
       const over = results.filter((r) => r.link === e.link);
       const ok = over.filter((r) => r.success);
       if (over.length === 0) return { ok: false, reason: `no probe runs over the ${e.link} link` };
+      if (ev.rolling) {
+        const cut = cutSinceLastSuccess(over, e.link);
+        if (cut) return { ok: false, reason: cut, value: `${ok.length}/${over.length}` };
+      }
       return ok.length > 0
         ? { ok: true, reason: `${ok.length} of ${over.length} probes answer over the ${e.link} link`, value: `${ok.length}/${over.length}` }
         : { ok: false, reason: `nothing answers over the ${e.link} link (${over[0]!.error ?? 'failed'})`, value: `0/${over.length}` };
@@ -96,6 +105,26 @@ export function judge(item: ChecklistItem, ev: RoundEvidence): Judgement {
     default:
       return { ok: false, reason: `${e.kind} is not judged by the agent` };
   }
+}
+
+/** When the link's results are of different ages, how many different targets must fail after its last success. */
+const LINK_FAILED_TARGETS = 3;
+
+/**
+ * With results of different ages, an older success says nothing about the link once probes to
+ * several different targets have failed after it: a cut is judged by the next few slots, not
+ * after every probe has had its turn. One dead service (or two) never makes the link fail: its
+ * failures are interleaved with the other targets' successes (rollingOrder).
+ */
+function cutSinceLastSuccess(over: readonly ProbeResult[], link: string): string | null {
+  const end = (r: ProbeResult) => Date.parse(r.at) + r.durationSeconds * 1000;
+  const lastOk = Math.max(-Infinity, ...over.filter((r) => r.success).map(end));
+  if (lastOk === -Infinity) return null; // nothing answers: the general rule says so
+  const failed = over.filter((r) => !r.success && end(r) > lastOk).sort((a, b) => end(a) - end(b));
+  const targets = new Set(failed.map((r) => r.target));
+  const need = Math.min(LINK_FAILED_TARGETS, new Set(over.map((r) => r.target)).size);
+  if (targets.size < need) return null;
+  return `${failed.length} probes to ${targets.size} targets failed over the ${link} link since its last success (${failed[failed.length - 1]!.error ?? 'failed'})`;
 }
 
 interface ItemState {

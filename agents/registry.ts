@@ -31,6 +31,28 @@ const HOST_GAUGES: Record<string, { help: string; labels: string[] }> = {
   sansang_host_boot_time_seconds: { help: 'Unix time the host booted.', labels: [] },
 };
 
+type Format = 'om' | 'text';
+interface RenderCache {
+  generation: number;
+  epoch: number;
+  body: string;
+  parts: Map<client.Metric<string>, { version: number; text: string }>;
+}
+/** What a registry holds: the metric objects themselves, with the name prom-client renders. */
+type RegisteredMetric = client.Metric<string> & { name: string; type?: string };
+
+/** One metric in one format; an OpenMetrics counter is named without `_total` (its samples keep it). */
+async function renderMetric(reg: client.Registry<client.RegistryContentType>, m: RegisteredMetric, om: boolean): Promise<string> {
+  const name = m.name;
+  if (!(om && m.type === 'counter' && name.endsWith('_total'))) return reg.getSingleMetricAsString(name);
+  m.name = name.slice(0, -'_total'.length);
+  try {
+    return await reg.getSingleMetricAsString(name);
+  } finally {
+    m.name = name;
+  }
+}
+
 export class AgentMetrics {
   readonly text = new Registry();
   readonly openMetrics = new Registry<client.OpenMetricsContentType>();
@@ -102,15 +124,26 @@ export class AgentMetrics {
     return new Gauge({ name, help, labelNames, registers: this.regs });
   }
 
-  /** Bumped on every change: the rendered exposition is reused until then (scrapes are cheap). */
+  // Rendering: each metric's text is kept per format and rendered again only when that metric
+  // changed (a probe's result touches a handful), so a scrape costs what changed since the last
+  // one. prom-client's own Registry.metrics() would also rename counters in place for
+  // OpenMetrics (dropping `_total` from the shared metric object, so later text scrapes named
+  // them wrongly); the renderer below gives each format its name and puts it back.
   private generation = 0;
-  private cache = new Map<string, { generation: number; body: string }>();
-  private changed(): void {
+  private epoch = 0;
+  private readonly versions = new Map<client.Metric<string>, number>();
+  private readonly cache = new Map<Format, RenderCache>();
+  private renderChain: Promise<unknown> = Promise.resolve();
+
+  /** Marks metrics (none: every metric) as changed. */
+  private changed(...metrics: client.Metric<string>[]): void {
     this.generation++;
+    if (metrics.length === 0) this.epoch++;
+    for (const m of metrics) this.versions.set(m, (this.versions.get(m) ?? 0) + 1);
   }
 
   recordProbe(run: ProbeRun): void {
-    this.changed();
+    this.changed(this.probeSuccess, this.probeDuration, this.probeLastRun);
     const l: ProbeLabels = { target: run.job.target, probe: run.job.probe, link: run.job.link };
     this.seen.set(`${l.target}\u0000${l.probe}\u0000${l.link}`, l);
     const r = run.result;
@@ -118,6 +151,7 @@ export class AgentMetrics {
     this.probeDuration.set(l, r.durationSeconds);
     this.probeLastRun.set(l, Date.parse(r.at) / 1000);
     if (run.job.job.kind === 'icmp') {
+      this.changed(this.icmpSent, this.icmpReceived, this.icmpLoss, this.icmpRtt);
       // Counters exist from the first round, even when nothing was sent.
       this.icmpSent.inc(l, r.icmp?.sent ?? 0);
       this.icmpReceived.inc(l, r.icmp?.received ?? 0);
@@ -128,12 +162,14 @@ export class AgentMetrics {
       if (!r.icmp) this.icmpRtt.zero(l);
     }
     if (run.job.job.kind === 'http') {
+      this.changed(this.httpStatus, this.httpPhase, this.tlsExpiry);
       if (r.http?.status !== undefined) this.httpStatus.set(l, r.http.status);
       else this.httpStatus.remove(l);
       for (const [phase, v] of Object.entries(r.http?.phases ?? {})) this.httpPhase.set({ ...l, phase }, v);
       if (r.http?.certExpiry) this.tlsExpiry.set(l, Date.parse(r.http.certExpiry) / 1000);
     }
     if (run.job.job.kind === 'dns') {
+      this.changed(this.dnsAnswers);
       if (r.dns) this.dnsAnswers.set(l, r.dns.answers);
       else this.dnsAnswers.remove(l);
     }
@@ -163,7 +199,7 @@ export class AgentMetrics {
   }
 
   recordCollector(run: CollectorRun): void {
-    this.changed();
+    this.changed(this.collectorSuccess, this.collectorDuration, ...this.host.values());
     const c = run.result.collector;
     this.collectorSuccess.set({ collector: c }, run.result.success ? 1 : 0);
     this.collectorDuration.set({ collector: c }, run.result.durationSeconds);
@@ -175,42 +211,57 @@ export class AgentMetrics {
   }
 
   setCheck(check: string, ok: boolean | null): void {
-    this.changed();
+    this.changed(this.checkStatus);
     if (ok === null) this.checkStatus.remove({ check });
     else this.checkStatus.set({ check }, ok ? 1 : 0);
   }
 
   retainChecks(keep: ReadonlySet<string>, all: Iterable<string>): void {
+    this.changed(this.checkStatus);
     for (const c of all) if (!keep.has(c)) this.checkStatus.remove({ check: c });
   }
 
   setReload(ok: boolean): void {
-    this.changed();
+    this.changed(this.reloadOk, this.reloadTime);
     this.reloadOk.set(ok ? 1 : 0);
     if (ok) this.reloadTime.set(Date.now() / 1000);
   }
 
   setRoundDuration(seconds: number): void {
-    this.changed();
+    this.changed(this.roundDuration);
     this.roundDuration.set(seconds);
   }
 
-  private async rendered(key: 'om' | 'text'): Promise<{ generation: number; body: string }> {
-    let hit = this.cache.get(key);
-    if (!hit || hit.generation !== this.generation) {
-      const generation = this.generation;
-      hit = { generation, body: await (key === 'om' ? this.openMetrics : this.text).metrics() };
-      this.cache.set(key, hit);
-    }
-    return hit;
+  /** The whole exposition in one format, from the cached text of every metric that did not change. */
+  private rendered(format: Format): Promise<string> {
+    // One rendering at a time: an OpenMetrics counter is renamed while it renders.
+    const next = this.renderChain.then(() => this.render(format));
+    this.renderChain = next.catch(() => undefined);
+    return next;
   }
 
-  /**
-   * Renders again, now, each format a scraper has asked for, so the next scrape after a round
-   * finds it ready instead of paying for the whole rendering (milliseconds at fifty targets).
-   */
-  async prerender(): Promise<void> {
-    for (const key of [...this.cache.keys()]) await this.rendered(key as 'om' | 'text');
+  private async render(format: Format): Promise<string> {
+    let c = this.cache.get(format);
+    if (!c) this.cache.set(format, (c = { generation: -1, epoch: -1, body: '', parts: new Map() }));
+    if (c.generation === this.generation) return c.body;
+    if (c.epoch !== this.epoch) c.parts.clear();
+    const generation = this.generation;
+    const epoch = this.epoch;
+    const om = format === 'om';
+    const reg: client.Registry<client.RegistryContentType> = om ? this.openMetrics : this.text;
+    const texts: string[] = [];
+    for (const m of reg.getMetricsAsArray() as unknown as RegisteredMetric[]) {
+      const version = this.versions.get(m) ?? 0;
+      let part = c.parts.get(m);
+      if (!part || part.version !== version) {
+        part = { version, text: await renderMetric(reg, m, om) };
+        c.parts.set(m, part);
+      }
+      texts.push(part.text);
+    }
+    const body = om ? `${texts.join('\n')}\n# EOF\n` : `${texts.join('\n\n')}\n`;
+    Object.assign(c, { generation, epoch, body });
+    return body;
   }
 
   /**
@@ -221,9 +272,9 @@ export class AgentMetrics {
   async expose(accept: string | undefined): Promise<{ contentType: string; body: string }> {
     const om = !!accept && /application\/openmetrics-text/i.test(accept);
     const reg = om ? this.openMetrics : this.text;
-    const hit = await this.rendered(om ? 'om' : 'text');
+    const rendered = await this.rendered(om ? 'om' : 'text');
     const time = `# HELP sansang_host_time_seconds The host clock, Unix time, read at scrape time.\n# TYPE sansang_host_time_seconds gauge\nsansang_host_time_seconds ${Date.now() / 1000}\n`;
-    const body = om ? hit.body.replace(/# EOF\n?$/, `${time}# EOF\n`) : `${hit.body}${time}`;
+    const body = om ? rendered.replace(/# EOF\n?$/, `${time}# EOF\n`) : `${rendered}${time}`;
     return { contentType: reg.contentType, body };
   }
 }

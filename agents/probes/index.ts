@@ -196,6 +196,28 @@ export async function runJobs(jobs: readonly ProbeJob[], limit: number, onEach?:
   return out;
 }
 
+/**
+ * The order in which a running agent spreads its jobs over the interval, one slot each: the
+ * links alternate, and within a link the targets take turns (a service's second probe comes
+ * after every target's first). A cut link is then hit by the very next slot, and consecutive
+ * slots over one link belong to different targets, which the link item relies on.
+ */
+export function rollingOrder(jobs: readonly ProbeJob[]): ProbeJob[] {
+  const perLink = new Map<LinkName, Map<string, ProbeJob[]>>();
+  for (const j of jobs) {
+    const byTarget = perLink.get(j.link) ?? new Map<string, ProbeJob[]>();
+    byTarget.set(j.target, [...(byTarget.get(j.target) ?? []), j]);
+    perLink.set(j.link, byTarget);
+  }
+  const sequences = [...perLink.values()].map((byTarget) => {
+    const lists = [...byTarget.values()];
+    const depth = Math.max(...lists.map((l) => l.length));
+    return Array.from({ length: depth }, (_, i) => lists.flatMap((l) => (l[i] ? [l[i]] : []))).flat();
+  });
+  const longest = Math.max(0, ...sequences.map((s) => s.length));
+  return Array.from({ length: longest }, (_, i) => sequences.flatMap((s) => (s[i] ? [s[i]] : []))).flat();
+}
+
 export { isSafeTarget } from '../../inventory/index.ts';
 export { pingArguments, probeIcmp } from './icmp.ts';
 export { probeTcp } from './tcp.ts';

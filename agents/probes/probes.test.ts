@@ -13,7 +13,7 @@ import {
   type Stand,
   type TlsMaterial,
 } from '../test-support/servers.ts';
-import { pingArguments, probeDns, probeHttp, probeIcmp, probeTcp, runJob, type ProbeJob } from './index.ts';
+import { pingArguments, probeDns, probeHttp, probeIcmp, probeTcp, rollingOrder, runJob, type ProbeJob } from './index.ts';
 import type { ProbeContext } from './types.ts';
 
 const ctx = (timeoutMs = 3000, sourceAddress = '127.0.0.1'): ProbeContext => ({
@@ -240,5 +240,37 @@ describe('icmp', () => {
       expect(spawned[0]![0]).toBe('ping');
       expect(spawned[0]!.at(-1)).toBe('127.0.0.1');
     });
+  });
+});
+
+describe('rollingOrder', () => {
+  it('alternates the links and lets targets take turns within a link', () => {
+    const job = (target: string, probe: string, link: 'primary' | 'backup'): ProbeJob => ({
+      target,
+      probe,
+      link,
+      statusKind: 'tcp',
+      sourceAddress: '127.0.0.1',
+      timeoutMs: 100,
+      job: { kind: 'tcp', spec: { host: '127.0.0.1', port: 1 } },
+    });
+    const jobs = (['primary', 'backup'] as const).flatMap((l) => [
+      job('gateway', 'icmp', l),
+      job('portal', 'http', l),
+      job('portal', 'icmp', l),
+      job('mail', 'tcp', l),
+    ]);
+    const order = rollingOrder(jobs).map((j) => `${j.target}/${j.probe}@${j.link}`);
+    expect(order).toEqual([
+      'gateway/icmp@primary',
+      'gateway/icmp@backup',
+      'portal/http@primary',
+      'portal/http@backup',
+      'mail/tcp@primary',
+      'mail/tcp@backup',
+      'portal/icmp@primary',
+      'portal/icmp@backup',
+    ]);
+    expect(rollingOrder([])).toEqual([]);
   });
 });
