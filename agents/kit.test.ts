@@ -1,12 +1,13 @@
 // The technician's commands, run for real: `sansang agent check` (exit code and table), the kit
 // (its bundle runs with plain `node` from a folder with no node_modules), `install --dry-run`
 // and `install --root` into a temporary prefix.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SiteSliceDocument } from '../inventory/index.ts';
+import { NODE_FLAGS } from './install/layout.ts';
 
 const root = join(import.meta.dirname, '..');
 const demo = join(root, 'inventory/examples/demo.yaml');
@@ -54,7 +55,7 @@ describe('sansang agent kit and install', () => {
     expect(unit).toMatch(/^DynamicUser=yes$/m);
     expect(unit).toMatch(/^AmbientCapabilities=CAP_NET_RAW$/m);
     expect(unit).toMatch(
-      /^ExecStart=\/usr\/bin\/env node \/opt\/sansang-agent\/sansang-agent.cjs --config \/etc\/sansang-agent\/site.json$/m,
+      /^ExecStart=\/usr\/bin\/env node --optimize-for-size --no-opt \/opt\/sansang-agent\/sansang-agent.cjs --config \/etc\/sansang-agent\/site.json$/m,
     );
     expect(readFileSync(join(kit, 'README.md'), 'utf8')).toContain('Ba lệnh cần gõ');
   });
@@ -68,6 +69,31 @@ describe('sansang agent kit and install', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain('Site thanh-vinh-hq');
     expect(r.status).toBe(1);
+  });
+
+  it('the bundle runs as the unit starts it, with its V8 flags, and serves /healthz', async () => {
+    const unit = readFileSync(join(kit, 'sansang-agent.service'), 'utf8');
+    const flags = /^ExecStart=\/usr\/bin\/env node (.*?) \/opt\//m.exec(unit)![1]!.split(' ');
+    expect(flags).toEqual([...NODE_FLAGS]);
+    const child = spawn(process.execPath, [...flags, join(kit, 'sansang-agent.cjs'), '--config', join(kit, 'site.json'), '--listen', '127.0.0.1:19477'], {
+      cwd: work,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', r));
+    try {
+      let status = 0;
+      for (let i = 0; i < 100 && status !== 200; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        status = await fetch('http://127.0.0.1:19477/healthz').then((r) => r.status, () => 0);
+      }
+      expect(status, stderr).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    expect(stderr).not.toMatch(/bad option|unknown flag|Error/i);
   });
 
   it('install --dry-run writes nothing; install --root installs under the prefix', () => {

@@ -18,6 +18,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { bundleAgent } from '../agents/kit.ts';
+import { NODE_FLAGS } from '../agents/install/layout.ts';
 import { httpStand, tcpStand } from '../agents/test-support/servers.ts';
 import { testSlice } from '../agents/test-support/inventory.ts';
 
@@ -119,7 +120,7 @@ async function main() {
     });
     const cfg = join(work, `site-${kind}.json`);
     writeFileSync(cfg, JSON.stringify(slice));
-    const agent = start(process.execPath, [bundle, '--config', cfg, '--listen', '127.0.0.1:19464']);
+    const agent = start(process.execPath, [...NODE_FLAGS, bundle, '--config', cfg, '--listen', '127.0.0.1:19464']);
     const bb = start('/usr/bin/prometheus-blackbox-exporter', [`--config.file=${bbConfig}`, '--web.listen-address=127.0.0.1:19115']);
     await waitHttp('http://127.0.0.1:19464/healthz');
     await waitHttp('http://127.0.0.1:19115/metrics');

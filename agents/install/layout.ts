@@ -1,6 +1,15 @@
 // Where the agent lives on a site's machine, and the systemd unit and README of the kit.
 import type { SiteSliceDocument } from '../../inventory/index.ts';
 
+/**
+ * V8 flags the unit runs the agent with, for a commune PC's memory (bench/README.md): a young
+ * generation that grows slowly (the default grows to 16 MB semi-spaces under a burst of
+ * results), and no optimising compiler (TurboFan: its code and its own pages of the node
+ * binary; the agent's JavaScript is I/O glue). Command line only: node refuses both in
+ * NODE_OPTIONS, and the heap's sizes are fixed when it starts.
+ */
+export const NODE_FLAGS = ['--optimize-for-size', '--no-opt'] as const;
+
 export const BUNDLE_NAME = 'sansang-agent.cjs';
 export const CONFIG_NAME = 'site.json';
 export const UNIT_NAME = 'sansang-agent.service';
@@ -20,7 +29,7 @@ After=network-online.target
 
 [Service]
 Type=simple
-ExecStart=/usr/bin/env node ${INSTALL_PATHS.bundle} --config ${INSTALL_PATHS.configDir}/${CONFIG_NAME}
+ExecStart=/usr/bin/env node ${NODE_FLAGS.join(' ')} ${INSTALL_PATHS.bundle} --config ${INSTALL_PATHS.configDir}/${CONFIG_NAME}
 ExecReload=/bin/kill -HUP $MAINPID
 Restart=always
 RestartSec=5
