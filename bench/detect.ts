@@ -300,7 +300,9 @@ async function main(): Promise<void> {
       watches.forEach((w, j) => times.get(w.name)!.push(seen[j]!));
       say(`cut ${i + 1}/${cuts}: ${watches.map((w, j) => `${w.name} ${seen[j]!.toFixed(1)} s`).join('; ')}`);
       await demo.lab.setLink(site.id, 'primary', true);
+      const r0 = performance.now();
       await healthy();
+      say(`  every watcher healthy again ${((performance.now() - r0) / 1000).toFixed(1)} s after the link came back`);
     }
 
     const rows = [...times].map(([name, t]) => {

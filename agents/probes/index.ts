@@ -12,6 +12,7 @@ import { probeTcp, type TcpSpec } from './tcp.ts';
 import { probeHttp, type HttpSpec } from './http.ts';
 import { probeDns, type DnsSpec } from './dns.ts';
 import { ProbeFailure, type ProbeObservation } from './types.ts';
+import { deadLinkReason } from './link-state.ts';
 
 export type JobSpec =
   { kind: 'icmp'; spec: IcmpSpec } | { kind: 'tcp'; spec: TcpSpec } | { kind: 'http'; spec: HttpSpec } | { kind: 'dns'; spec: DnsSpec };
@@ -129,7 +130,9 @@ export async function runJob(job: ProbeJob): Promise<ProbeRun> {
   const started = new Date();
   const t0 = performance.now();
   let obs: ProbeObservation;
+  const dead = deadLinkReason(job.sourceAddress);
   try {
+    if (dead) throw new ProbeFailure(dead, 'link-down');
     obs = await withTimeout(
       dispatch(job.job, { sourceAddress: job.sourceAddress, timeoutMs: job.timeoutMs, signal: ac.signal }),
       job.timeoutMs,

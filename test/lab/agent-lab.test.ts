@@ -214,5 +214,12 @@ describe('agent lab', () => {
     );
     expect(value(later, 'sansang_check_status', { check: 'wan-backup' })).toBe(1);
     expect(value(later, 'sansang_check_status', { check: 'reach-document-management' })).toBe(1);
+    // The site's own port is down: its probes say so instead of timing out.
+    const status = (await (await fetch(`http://${AGENT}/status`, { signal: AbortSignal.timeout(3000) })).json()) as {
+      probes: { target: string; link: string; errorKind?: string; error?: string }[];
+    };
+    const gw = status.probes.find((p) => p.target === 'gateway' && p.link === 'primary');
+    expect(gw).toMatchObject({ errorKind: 'link-down' });
+    expect(gw?.error).toMatch(/interface p0 is down/);
   }, 40_000);
 });
