@@ -90,6 +90,7 @@ export class Agent {
     const items = sliceSiteChecks(cfg.slice).filter((i) => i.kind === 'edge');
     this.config = cfg;
     this.jobs = jobs;
+    this.metrics.maxStaleMs = durationMs(cfg.slice.agent.interval);
     const keep = new Set(jobs.map(jobKey));
     this.metrics.retainProbes(keep);
     for (const k of [...this.latest.keys()]) if (!keep.has(k)) this.latest.delete(k);
@@ -188,6 +189,8 @@ export class Agent {
     this.lastFilesystems = this.filesystems(await this.runCollectors());
     if (this.closed) return;
     this.unjudged = !this.judgeLatest();
+    // The figures that moved since the last tick, rendered once pending I/O has been served.
+    setImmediate(() => void this.metrics.prerender().catch(() => undefined));
   }
 
   private lastFilesystems: RoundEvidence['filesystems'] | null = null;

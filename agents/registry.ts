@@ -35,6 +35,8 @@ type Format = 'om' | 'text';
 interface RenderCache {
   generation: number;
   epoch: number;
+  urgent: number;
+  renderedAt: number;
   body: string;
   parts: Map<client.Metric<string>, { version: number; text: string }>;
 }
@@ -129,8 +131,18 @@ export class AgentMetrics {
   // one. prom-client's own Registry.metrics() would also rename counters in place for
   // OpenMetrics (dropping `_total` from the shared metric object, so later text scrapes named
   // them wrongly); the renderer below gives each format its name and puts it back.
+  //
+  // Figures that only moved (a duration, a round trip, a counter) are rendered at most once per
+  // `maxStaleMs` (the agent sets its interval, and renders right after each tick, off the
+  // scrape's path); a change a watcher must see at once (a probe's success or a check that
+  // flipped, a series removed, a reload) is rendered by the very next scrape. Probes finish one
+  // by one across the interval: rendering each scrape would cost a rendering per scrape.
   private generation = 0;
   private epoch = 0;
+  private urgent = 0;
+  maxStaleMs = 0;
+  private readonly lastSuccess = new Map<string, boolean>();
+  private readonly lastCheck = new Map<string, boolean | null>();
   private readonly versions = new Map<client.Metric<string>, number>();
   private readonly cache = new Map<Format, RenderCache>();
   private renderChain: Promise<unknown> = Promise.resolve();
@@ -138,15 +150,21 @@ export class AgentMetrics {
   /** Marks metrics (none: every metric) as changed. */
   private changed(...metrics: client.Metric<string>[]): void {
     this.generation++;
-    if (metrics.length === 0) this.epoch++;
+    if (metrics.length === 0) {
+      this.epoch++;
+      this.urgent++;
+    }
     for (const m of metrics) this.versions.set(m, (this.versions.get(m) ?? 0) + 1);
   }
 
   recordProbe(run: ProbeRun): void {
     this.changed(this.probeSuccess, this.probeDuration, this.probeLastRun);
     const l: ProbeLabels = { target: run.job.target, probe: run.job.probe, link: run.job.link };
-    this.seen.set(`${l.target}\u0000${l.probe}\u0000${l.link}`, l);
+    const key = `${l.target}\u0000${l.probe}\u0000${l.link}`;
+    this.seen.set(key, l);
     const r = run.result;
+    if (this.lastSuccess.get(key) !== r.success) this.urgent++;
+    this.lastSuccess.set(key, r.success);
     this.probeSuccess.set(l, r.success ? 1 : 0);
     this.probeDuration.set(l, r.durationSeconds);
     this.probeLastRun.set(l, Date.parse(r.at) / 1000);
@@ -195,6 +213,7 @@ export class AgentMetrics {
       this.icmpRtt.remove(l);
       for (const phase of ['resolve', 'connect', 'tls', 'processing']) this.httpPhase.remove({ ...l, phase });
       this.seen.delete(key);
+      this.lastSuccess.delete(key);
     }
   }
 
@@ -212,17 +231,21 @@ export class AgentMetrics {
 
   setCheck(check: string, ok: boolean | null): void {
     this.changed(this.checkStatus);
+    if (this.lastCheck.get(check) !== ok) this.urgent++;
+    this.lastCheck.set(check, ok);
     if (ok === null) this.checkStatus.remove({ check });
     else this.checkStatus.set({ check }, ok ? 1 : 0);
   }
 
   retainChecks(keep: ReadonlySet<string>, all: Iterable<string>): void {
     this.changed(this.checkStatus);
+    this.urgent++;
     for (const c of all) if (!keep.has(c)) this.checkStatus.remove({ check: c });
   }
 
   setReload(ok: boolean): void {
     this.changed(this.reloadOk, this.reloadTime);
+    this.urgent++;
     this.reloadOk.set(ok ? 1 : 0);
     if (ok) this.reloadTime.set(Date.now() / 1000);
   }
@@ -233,20 +256,22 @@ export class AgentMetrics {
   }
 
   /** The whole exposition in one format, from the cached text of every metric that did not change. */
-  private rendered(format: Format): Promise<string> {
+  private rendered(format: Format, force = false): Promise<string> {
     // One rendering at a time: an OpenMetrics counter is renamed while it renders.
-    const next = this.renderChain.then(() => this.render(format));
+    const next = this.renderChain.then(() => this.render(format, force));
     this.renderChain = next.catch(() => undefined);
     return next;
   }
 
-  private async render(format: Format): Promise<string> {
+  private async render(format: Format, force: boolean): Promise<string> {
     let c = this.cache.get(format);
-    if (!c) this.cache.set(format, (c = { generation: -1, epoch: -1, body: '', parts: new Map() }));
+    if (!c) this.cache.set(format, (c = { generation: -1, epoch: -1, urgent: -1, renderedAt: 0, body: '', parts: new Map() }));
     if (c.generation === this.generation) return c.body;
+    if (!force && c.urgent === this.urgent && performance.now() - c.renderedAt < this.maxStaleMs) return c.body;
     if (c.epoch !== this.epoch) c.parts.clear();
     const generation = this.generation;
     const epoch = this.epoch;
+    const urgent = this.urgent;
     const om = format === 'om';
     const reg: client.Registry<client.RegistryContentType> = om ? this.openMetrics : this.text;
     const texts: string[] = [];
@@ -260,8 +285,13 @@ export class AgentMetrics {
       texts.push(part.text);
     }
     const body = om ? `${texts.join('\n')}\n# EOF\n` : `${texts.join('\n\n')}\n`;
-    Object.assign(c, { generation, epoch, body });
+    Object.assign(c, { generation, epoch, urgent, renderedAt: performance.now(), body });
     return body;
+  }
+
+  /** Renders what changed, now, in each format a scraper has asked for (after a tick, off the scrape's path). */
+  async prerender(): Promise<void> {
+    for (const format of [...this.cache.keys()]) await this.rendered(format, true);
   }
 
   /**

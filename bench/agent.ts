@@ -22,7 +22,9 @@ import { NODE_FLAGS } from '../agents/install/layout.ts';
 import { httpStand, tcpStand } from '../agents/test-support/servers.ts';
 import { testSlice } from '../agents/test-support/inventory.ts';
 
-const { values: args } = parseArgs({ options: { duration: { type: 'string', default: '60' }, interval: { type: 'string', default: '5' }, targets: { type: 'string', default: '50' } } });
+const { values: args } = parseArgs({ options: { duration: { type: 'string', default: '60' }, interval: { type: 'string', default: '5' }, targets: { type: 'string', default: '50' }, 'node-flags': { type: 'string' } } });
+// The agent runs with the unit's V8 flags (agents/install/layout.ts) unless told otherwise ('' for none).
+const nodeFlags = args['node-flags'] === undefined ? [...NODE_FLAGS] : args['node-flags'].split(' ').filter(Boolean);
 const DURATION = Number(args.duration);
 const INTERVAL = Number(args.interval);
 const N = Number(args.targets);
@@ -120,7 +122,7 @@ async function main() {
     });
     const cfg = join(work, `site-${kind}.json`);
     writeFileSync(cfg, JSON.stringify(slice));
-    const agent = start(process.execPath, [...NODE_FLAGS, bundle, '--config', cfg, '--listen', '127.0.0.1:19464']);
+    const agent = start(process.execPath, [...nodeFlags, bundle, '--config', cfg, '--listen', '127.0.0.1:19464']);
     const bb = start('/usr/bin/prometheus-blackbox-exporter', [`--config.file=${bbConfig}`, '--web.listen-address=127.0.0.1:19115']);
     await waitHttp('http://127.0.0.1:19464/healthz');
     await waitHttp('http://127.0.0.1:19115/metrics');
@@ -190,7 +192,7 @@ async function main() {
   await web.close();
   await tcp.close();
 
-  console.log(`\n${N} targets, interval ${INTERVAL} s, ${PHASE_S} s per kind\n`);
+  console.log(`\n${N} targets, interval ${INTERVAL} s, ${PHASE_S} s per kind; the agent runs as node ${[...nodeFlags, "BUNDLE"].join(" ")}\n`);
   console.log('tool               kind  probes  echoes  CPU s   CPU s/1000 probes (echoes for ICMP)  peak RSS MB');
   for (const r of rows) {
     const per = r.kind === 'icmp' ? r.cpu / (r.echoes / 1000) : r.cpu / (r.probes / 1000);
