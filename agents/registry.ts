@@ -108,7 +108,7 @@ export class AgentMetrics {
     'Unix time of the last successful configuration load.',
     [],
   );
-  readonly roundDuration = this.gauge('sansang_round_duration_seconds', 'How long the last probe round took.', []);
+  readonly roundDuration = this.gauge('sansang_round_duration_seconds', 'How long the last round took, from its start to the end of its last probe (a running agent starts each probe in its own slot across the interval).', []);
   private readonly host = new Map<string, client.Gauge<string>>();
   private readonly collectorSeries = new Map<string, Sample[]>();
   /** Label sets the agent has written, per probe key, so targets that leave the config are removed. */
@@ -235,12 +235,6 @@ export class AgentMetrics {
     this.lastCheck.set(check, ok);
     if (ok === null) this.checkStatus.remove({ check });
     else this.checkStatus.set({ check }, ok ? 1 : 0);
-  }
-
-  retainChecks(keep: ReadonlySet<string>, all: Iterable<string>): void {
-    this.changed(this.checkStatus);
-    this.urgent++;
-    for (const c of all) if (!keep.has(c)) this.checkStatus.remove({ check: c });
   }
 
   setReload(ok: boolean): void {
