@@ -1,9 +1,7 @@
 // `npm start`: a live province on one machine. Synthesises the stacks of the example, starts
 // stand-ins for every service it probes, one agent per site and the board, signs the manual
 // items off as "demo", and takes faults on a loopback control port until Ctrl-C.
-import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { allChecklistItems, allSites, loadInventoryFile, siteLinks, type Inventory } from '../inventory/index.ts';
@@ -12,8 +10,8 @@ import { startControl, type Control } from './control.ts';
 import { LinkCutter } from './nft.ts';
 import { Processes } from './processes.ts';
 import { StandIns } from './standins.ts';
-import { boardApi, waitForOverview, type UnitSummary } from './board-client.ts';
-import { startPrometheus } from './prometheus.ts';
+import { waitForOverview, type UnitSummary } from './board-client.ts';
+import { cli, startBoardSignedOff, synthStacks } from './board-start.ts';
 import { labUnavailable, startLabDemo } from './lab/index.ts';
 
 export { DEMO_DEFAULTS } from './defaults.ts';
@@ -42,8 +40,6 @@ export interface Demo {
   allGo(timeoutMs?: number): Promise<UnitSummary[]>;
 }
 
-const repo = resolve(import.meta.dirname, '..');
-const cli = join(repo, 'bin/sansang.js');
 
 export async function startDemo(opts: DemoOptions): Promise<Demo> {
   const say = opts.say ?? ((l: string) => process.stderr.write(`${l}\n`));
@@ -56,7 +52,7 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
   await mkdir(dir, { recursive: true });
   const source = await loadInventoryFile(opts.inventory);
 
-  if (opts.synth !== false) await synthStacks(opts.inventory, join(dir, 'cdktf.out'), say);
+  if (opts.synth !== false) await synthStacks(opts.inventory, join(dir, 'cdktf.out'), join(dir, 'logs'), say);
 
   // The demo CA, and a copy of the inventory that tells the agents to trust it.
   const ca = await ensureDemoCa(join(dir, 'ca'));
@@ -87,10 +83,6 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
     await standIns.startAll();
     for (const s of standIns.list()) say(`  stand-in  ${s.service.id.padEnd(12)} ${s.kind}://${s.host}:${s.port}  (for ${s.service.name})`);
 
-    const tokensFile = join(dir, 'tokens.yaml');
-    if (!existsSync(tokensFile)) await writeFile(tokensFile, stringify({ demo: randomBytes(18).toString('base64url') }), { mode: 0o600 });
-    const token = ((await import('yaml')).parse(await readFile(tokensFile, 'utf8')) as { demo: string }).demo;
-
     const agentArgs = (siteId: string) => [cli, 'agent', '--inventory', inventoryFile, '--site', siteId];
     const agents: Record<string, string[]> = {};
     for (const { site } of allSites(inv)) {
@@ -98,18 +90,7 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
       agents[site.id] = siteLinks(site).map((l) => `http://${site.links[l]!.address}:${site.agentPort}/metrics`);
     }
 
-    let prometheusUrl: string | undefined;
-    if (opts.prometheus) {
-      prometheusUrl = await startPrometheus({ inv, dir: join(dir, 'prometheus'), listen: opts.prometheus, board: opts.board, procs, cli, inventoryFile });
-      say(`  prometheus ${prometheusUrl}`);
-    }
-    const boardArgs = [cli, 'board', '--inventory', inventoryFile, '--listen', opts.board, '--data-dir', join(dir, 'board'), '--tokens', tokensFile];
-    if (prometheusUrl) boardArgs.push('--prometheus', prometheusUrl);
-    await procs.start('board', process.execPath, boardArgs);
-    const boardUrl = `http://${opts.board}`;
-    const board = boardApi(boardUrl, token);
-    await board.waitUp(30_000);
-    await board.signOffAll(inv, 'demo', 'Ký xác nhận mẫu của bản demo / signed by the demo');
+    const { boardUrl, prometheusUrl } = await startBoardSignedOff({ inv, inventoryFile, dir, prometheusDir: join(dir, 'prometheus'), board: opts.board, prometheus: opts.prometheus, procs, say });
 
     control = await startControl(opts.control, {
       standIns,
@@ -147,12 +128,4 @@ export function demoInventory(source: Inventory, caFile: string): Inventory {
       u.checklist ? { ...u, checklist: { ...u.checklist, thresholds: Object.fromEntries(Object.entries(u.checklist.thresholds).map(([k, t]) => [k, { ...t, for: DEMO_FOR }])) } } : u,
     ),
   };
-}
-
-async function synthStacks(inventory: string, out: string, say: (l: string) => void): Promise<void> {
-  const procs = new Processes(join(out, '..', 'logs'));
-  const child = await procs.start('synth', process.execPath, [cli, 'synth', '--inventory', inventory, '--out', out]);
-  const code = await child.exited;
-  if (code !== 0) throw new Error(`synthesising the stacks failed (exit ${code}); see ${child.log}`);
-  say(`stacks synthesised into ${out} (cdktf deploy would apply them to the data centers' Docker hosts)`);
 }

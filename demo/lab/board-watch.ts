@@ -64,7 +64,3 @@ export function allUnitsGo(board: string, timeoutMs: number): Promise<UnitLine[]
     500,
   );
 }
-
-export function boardUp(board: string, timeoutMs: number): Promise<true> {
-  return waitUntil('the board answering', async () => ((await fetch(`${board}/healthz`, { signal: AbortSignal.timeout(2000) })).ok ? true : undefined), timeoutMs);
-}

@@ -6,15 +6,14 @@ import { X509Certificate, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { allSites, loadInventoryFile, siteLinks, type Inventory } from '../../inventory/index.ts';
-import { boardApi } from '../board-client.ts';
-import { allUnitsGo, boardUp } from './board-watch.ts';
+import { cli, startBoardSignedOff, synthStacks } from '../board-start.ts';
+import { allUnitsGo } from './board-watch.ts';
 import { ensureDemoCa, type DemoCa } from '../ca.ts';
 import { startControl, type Control, type LabFaults } from '../control.ts';
 import { LinkCutter } from '../nft.ts';
 import { Processes } from '../processes.ts';
-import { startPrometheus } from '../prometheus.ts';
 import { demoInventory, type Demo, type DemoOptions } from '../run.ts';
 import { StandIns } from '../standins.ts';
 import { labInventory, makePlan, type LabInventoryOptions, type LabPlan } from './plan.ts';
@@ -33,8 +32,6 @@ export interface LabDemo extends Demo {
   inventoryFile: string;
 }
 
-const repo = resolve(import.meta.dirname, '../..');
-const cli = join(repo, 'bin/sansang.js');
 let seq = 0;
 
 export async function startLabDemo(opts: LabDemoOptions): Promise<LabDemo> {
@@ -43,7 +40,7 @@ export async function startLabDemo(opts: LabDemoOptions): Promise<LabDemo> {
   const labDir = join(dir, 'lab');
   await mkdir(labDir, { recursive: true });
   const source = await loadInventoryFile(opts.inventory);
-  if (opts.synth !== false) await synth(opts.inventory, join(dir, 'cdktf.out'), join(dir, 'logs'), say);
+  if (opts.synth !== false) await synthStacks(opts.inventory, join(dir, 'cdktf.out'), join(dir, 'logs'), say);
 
   const plan = makePlan(source, { pid: process.pid, seq: seq++, tag: randomBytes(3).toString('hex').slice(0, 4) });
   const ca = await labCa(join(labDir, 'ca'), [...plan.services.values()]);
@@ -77,7 +74,6 @@ export async function startLabDemo(opts: LabDemoOptions): Promise<LabDemo> {
     await standIns.startAll();
     for (const s of standIns.list()) say(`  stand-in  ${s.service.id.padEnd(12)} ${s.kind}://${s.host}:${s.port}  (for ${s.service.name})`);
 
-    const token = await demoToken(join(dir, 'tokens.yaml'));
     const startAgent = async (siteId: string) => {
       const { cmd, args } = theLab.inSite(siteId, [process.execPath, cli, 'agent', '--inventory', inventoryFile, '--site', siteId]);
       await procs.start(`agent-${siteId}`, cmd, args);
@@ -88,18 +84,7 @@ export async function startLabDemo(opts: LabDemoOptions): Promise<LabDemo> {
       agents[site.id] = siteLinks(site).map((l) => `http://${site.links[l]!.address}:${site.agentPort}/metrics`);
     }
 
-    let prometheusUrl: string | undefined;
-    if (opts.prometheus) {
-      prometheusUrl = await startPrometheus({ inv, dir: join(labDir, 'prometheus'), listen: opts.prometheus, board: opts.board, procs, cli, inventoryFile });
-      say(`  prometheus ${prometheusUrl}`);
-    }
-    const boardArgs = [cli, 'board', '--inventory', inventoryFile, '--listen', opts.board, '--data-dir', join(dir, 'board'), '--tokens', join(dir, 'tokens.yaml')];
-    if (prometheusUrl) boardArgs.push('--prometheus', prometheusUrl);
-    await procs.start('board', process.execPath, boardArgs);
-    const boardUrl = `http://${opts.board}`;
-    const board = boardApi(boardUrl, token);
-    await boardUp(boardUrl, 30_000);
-    await board.signOffAll(inv, 'demo', 'Ký xác nhận mẫu của bản demo / signed by the demo');
+    const { boardUrl, prometheusUrl } = await startBoardSignedOff({ inv, inventoryFile, dir, prometheusDir: join(labDir, 'prometheus'), board: opts.board, prometheus: opts.prometheus, procs, say });
 
     const faults: LabFaults = {
       setLink: (siteId, link, up) => theLab.setLink(siteId, link, up),
@@ -137,17 +122,4 @@ async function labCa(dir: string, ips: string[]): Promise<DemoCa> {
     if (!wanted.every((ip) => cert.checkIP(ip))) await rm(server);
   }
   return ensureDemoCa(dir, ['localhost'], wanted);
-}
-
-/** The stacks of the example, as the demo without the lab synthesises them. */
-async function synth(inventory: string, out: string, logs: string, say: (l: string) => void): Promise<void> {
-  const child = await new Processes(logs).start('synth', process.execPath, [cli, 'synth', '--inventory', inventory, '--out', out]);
-  const code = await child.exited;
-  if (code !== 0) throw new Error(`synthesising the stacks failed (exit ${code}); see ${child.log}`);
-  say(`stacks synthesised into ${out} (cdktf deploy would apply them to the data centers' Docker hosts)`);
-}
-
-async function demoToken(file: string): Promise<string> {
-  if (!existsSync(file)) await writeFile(file, stringify({ demo: randomBytes(18).toString('base64url') }), { mode: 0o600 });
-  return (parse(await readFile(file, 'utf8')) as { demo: string }).demo;
 }
