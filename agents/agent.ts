@@ -219,7 +219,7 @@ export class Agent {
       this.latest.set(key, r);
       this.metrics.recordProbe(r);
       if (this.unjudged) this.unjudged = !this.judgeLatest();
-      } finally {
+    } finally {
       this.inFlight.delete(key);
     }
   }

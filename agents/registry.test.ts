@@ -41,3 +41,37 @@ describe('AgentMetrics rendering', () => {
     expect(series((await m.expose(undefined)).body, 'sansang_probe_duration_seconds')).toBe('1');
   });
 });
+
+describe('exposition text', () => {
+  it('is what prom-client itself writes, line for line, in both formats, hostile label values included', async () => {
+    const m = new AgentMetrics('1.2.3');
+    const hostile = 'a"b\\c\nd';
+    const base = run(true, 0.25);
+    const icmp = (target: string, rttSeconds: number[]): ProbeRun => ({
+      job: { ...base.job, target, probe: 'icmp', statusKind: 'icmp', job: { kind: 'icmp', spec: { host: '127.0.0.1', count: 3, spacingSeconds: 0.2 } } },
+      result: { ...base.result, target, probe: 'icmp', kind: 'icmp', icmp: { sent: 3, received: rttSeconds.length, lossRatio: 1 - rttSeconds.length / 3, rttSeconds } },
+      observation: { success: true },
+    });
+    const http: ProbeRun = {
+      job: { ...base.job, target: hostile, probe: 'http', statusKind: 'http', job: { kind: 'http', spec: { url: 'http://127.0.0.1/' } } as ProbeRun['job']['job'] },
+      result: { ...base.result, target: hostile, probe: 'http', kind: 'http', http: { status: 200, phases: { resolve: 0, connect: 0.001, tls: 0, processing: 0.002 } } },
+      observation: { success: true },
+    };
+    for (let i = 0; i < 2; i++) {
+      m.recordProbe(icmp('portal', [0.0001, 0.003]));
+      m.recordProbe(icmp(hostile, []));
+      m.recordProbe(http);
+    }
+    m.setCheck('wan-primary', true);
+    m.setCheck(hostile, false);
+    m.setReload(true);
+    m.setRoundDuration(1.5);
+    const withoutTime = (body: string) => body.replace(/# HELP sansang_host_time_seconds .*\n# TYPE sansang_host_time_seconds gauge\nsansang_host_time_seconds \S+\n/, '');
+    const ours = withoutTime((await m.expose(undefined)).body);
+    expect(ours).toContain('target="a\\"b\\\\c\\nd"');
+    expect(ours).toBe(await m.text.metrics());
+    // Last: prom-client's OpenMetrics rendering renames the counters on the shared objects.
+    const oursOm = withoutTime((await m.expose('application/openmetrics-text; version=1.0.0')).body);
+    expect(oursOm).toBe(await m.openMetrics.metrics());
+  });
+});

@@ -3,6 +3,7 @@
 // registered in two registries, one per exposition format, so a scrape can ask for either
 // without switching a shared registry's format under a concurrent scrape.
 import client from 'prom-client';
+import { formatMetric } from './exposition.ts';
 import type { ProbeRun } from './probes/index.ts';
 import type { CollectorRun, Sample } from './host/collectors.ts';
 
@@ -40,21 +41,6 @@ interface RenderCache {
   body: string;
   parts: Map<client.Metric<string>, { version: number; text: string }>;
 }
-/** What a registry holds: the metric objects themselves, with the name prom-client renders. */
-type RegisteredMetric = client.Metric<string> & { name: string; type?: string };
-
-/** One metric in one format; an OpenMetrics counter is named without `_total` (its samples keep it). */
-async function renderMetric(reg: client.Registry<client.RegistryContentType>, m: RegisteredMetric, om: boolean): Promise<string> {
-  const name = m.name;
-  if (!(om && m.type === 'counter' && name.endsWith('_total'))) return reg.getSingleMetricAsString(name);
-  m.name = name.slice(0, -'_total'.length);
-  try {
-    return await reg.getSingleMetricAsString(name);
-  } finally {
-    m.name = name;
-  }
-}
-
 export class AgentMetrics {
   readonly text = new Registry();
   readonly openMetrics = new Registry<client.OpenMetricsContentType>();
@@ -128,9 +114,9 @@ export class AgentMetrics {
 
   // Rendering: each metric's text is kept per format and rendered again only when that metric
   // changed (a probe's result touches a handful), so a scrape costs what changed since the last
-  // one. prom-client's own Registry.metrics() would also rename counters in place for
-  // OpenMetrics (dropping `_total` from the shared metric object, so later text scrapes named
-  // them wrongly); the renderer below gives each format its name and puts it back.
+  // one. The text is written by exposition.ts from each metric's values, not by prom-client's
+  // Registry.metrics(), which is slower and, for OpenMetrics, renames counters in place (dropping
+  // `_total` from the shared metric object, so later text scrapes named them wrongly).
   //
   // Figures that only moved (a duration, a round trip, a counter) are rendered at most once per
   // `maxStaleMs` (the agent sets its interval, and renders right after each tick, off the
@@ -159,9 +145,10 @@ export class AgentMetrics {
 
   recordProbe(run: ProbeRun): void {
     this.changed(this.probeSuccess, this.probeDuration, this.probeLastRun);
-    const l: ProbeLabels = { target: run.job.target, probe: run.job.probe, link: run.job.link };
-    const key = `${l.target}\u0000${l.probe}\u0000${l.link}`;
-    this.seen.set(key, l);
+    const key = `${run.job.target}\u0000${run.job.probe}\u0000${run.job.link}`;
+    // The same labels object for a series every time: exposition.ts keeps its text with it.
+    let l = this.seen.get(key);
+    if (!l) this.seen.set(key, (l = { target: run.job.target, probe: run.job.probe, link: run.job.link }));
     const r = run.result;
     if (this.lastSuccess.get(key) !== r.success) this.urgent++;
     this.lastSuccess.set(key, r.success);
@@ -183,7 +170,7 @@ export class AgentMetrics {
       this.changed(this.httpStatus, this.httpPhase, this.tlsExpiry);
       if (r.http?.status !== undefined) this.httpStatus.set(l, r.http.status);
       else this.httpStatus.remove(l);
-      for (const [phase, v] of Object.entries(r.http?.phases ?? {})) this.httpPhase.set({ ...l, phase }, v);
+      for (const [phase, v] of Object.entries(r.http?.phases ?? {})) this.httpPhase.set(this.phaseLabels(key, l, phase), v);
       if (r.http?.certExpiry) this.tlsExpiry.set(l, Date.parse(r.http.certExpiry) / 1000);
     }
     if (run.job.job.kind === 'dns') {
@@ -191,6 +178,13 @@ export class AgentMetrics {
       if (r.dns) this.dnsAnswers.set(l, r.dns.answers);
       else this.dnsAnswers.remove(l);
     }
+  }
+
+  private readonly phaseSeries = new Map<string, Record<string, ProbeLabels & { phase: string }>>();
+  private phaseLabels(key: string, l: ProbeLabels, phase: string): ProbeLabels & { phase: string } {
+    let byPhase = this.phaseSeries.get(key);
+    if (!byPhase) this.phaseSeries.set(key, (byPhase = {}));
+    return (byPhase[phase] ??= { ...l, phase });
   }
 
   /** Removes every series of probes whose key is not in `keep`. */
@@ -213,6 +207,7 @@ export class AgentMetrics {
       this.icmpRtt.remove(l);
       for (const phase of ['resolve', 'connect', 'tls', 'processing']) this.httpPhase.remove({ ...l, phase });
       this.seen.delete(key);
+      this.phaseSeries.delete(key);
       this.lastSuccess.delete(key);
     }
   }
@@ -249,9 +244,17 @@ export class AgentMetrics {
     this.roundDuration.set(seconds);
   }
 
-  /** The whole exposition in one format, from the cached text of every metric that did not change. */
+  /** A rendering that may still be served: nothing changed, or only figures that moved, not long ago. */
+  private fresh(c: RenderCache | undefined): c is RenderCache {
+    return !!c && (c.generation === this.generation || (c.urgent === this.urgent && performance.now() - c.renderedAt < this.maxStaleMs));
+  }
+
+  /** The whole exposition in one format (without its trailer), from the cached text of every metric that did not change. */
   private rendered(format: Format, force = false): Promise<string> {
-    // One rendering at a time: an OpenMetrics counter is renamed while it renders.
+    const c = this.cache.get(format);
+    // Served at once, not queued behind a rendering in progress (a prerender that yields to I/O).
+    if (!force && this.fresh(c)) return Promise.resolve(c.body);
+    // One rendering at a time, so two scrapes in a row do not both render the same changes.
     const next = this.renderChain.then(() => this.render(format, force));
     this.renderChain = next.catch(() => undefined);
     return next;
@@ -260,25 +263,26 @@ export class AgentMetrics {
   private async render(format: Format, force: boolean): Promise<string> {
     let c = this.cache.get(format);
     if (!c) this.cache.set(format, (c = { generation: -1, epoch: -1, urgent: -1, renderedAt: 0, body: '', parts: new Map() }));
-    if (c.generation === this.generation) return c.body;
-    if (!force && c.urgent === this.urgent && performance.now() - c.renderedAt < this.maxStaleMs) return c.body;
+    if (c.generation === this.generation || (!force && this.fresh(c))) return c.body;
     if (c.epoch !== this.epoch) c.parts.clear();
     const generation = this.generation;
     const epoch = this.epoch;
     const urgent = this.urgent;
     const om = format === 'om';
-    const reg: client.Registry<client.RegistryContentType> = om ? this.openMetrics : this.text;
     const texts: string[] = [];
-    for (const m of reg.getMetricsAsArray() as unknown as RegisteredMetric[]) {
+    // The registry holds the metric objects themselves (its typings say otherwise).
+    for (const m of (om ? this.openMetrics : this.text).getMetricsAsArray() as unknown as client.Metric<string>[]) {
       const version = this.versions.get(m) ?? 0;
       let part = c.parts.get(m);
       if (!part || part.version !== version) {
-        part = { version, text: await renderMetric(reg, m, om) };
+        // A prerender gives pending I/O (a scrape) its turn between metrics.
+        if (force) await new Promise<void>((r) => setImmediate(r));
+        part = { version, text: await formatMetric(m, om) };
         c.parts.set(m, part);
       }
       texts.push(part.text);
     }
-    const body = om ? `${texts.join('\n')}\n# EOF\n` : `${texts.join('\n\n')}\n`;
+    const body = `${texts.join(om ? '\n' : '\n\n')}\n`;
     Object.assign(c, { generation, epoch, urgent, renderedAt: performance.now(), body });
     return body;
   }
@@ -298,7 +302,7 @@ export class AgentMetrics {
     const reg = om ? this.openMetrics : this.text;
     const rendered = await this.rendered(om ? 'om' : 'text');
     const time = `# HELP sansang_host_time_seconds The host clock, Unix time, read at scrape time.\n# TYPE sansang_host_time_seconds gauge\nsansang_host_time_seconds ${Date.now() / 1000}\n`;
-    const body = om ? rendered.replace(/# EOF\n?$/, `${time}# EOF\n`) : `${rendered}${time}`;
+    const body = om ? `${rendered}${time}# EOF\n` : `${rendered}${time}`;
     return { contentType: reg.contentType, body };
   }
 }

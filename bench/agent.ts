@@ -142,22 +142,24 @@ async function main() {
     const seen = new Set<string>();
     let bbProbes = 0;
     const end = Date.now() + PHASE_S * 1000;
-    // The exporter: one /probe per target per interval, as Prometheus would scrape it.
-    const driveBb = (async () => {
-      while (Date.now() < end) {
-        const tick = Date.now();
-        await Promise.all(
-          targets.map(async (t) => {
-            const r = await fetch(`http://127.0.0.1:19115/probe?module=${kind}&target=${encodeURIComponent(t.bb)}`).catch(() => null);
-            if (r) {
-              await r.text();
-              bbProbes++;
-            }
-          }),
-        );
-        await sleep(Math.max(0, INTERVAL * 1000 - (Date.now() - tick)));
-      }
-    })();
+    // The exporter: one /probe per target per interval, as Prometheus scrapes it: each target at
+    // its own offset in the interval (Prometheus spreads a job's targets by a hash of their
+    // labels), not all fifty at one instant, a burst no scraper makes.
+    const origin = Date.now();
+    const driveBb = Promise.all(
+      targets.map(async (t, i) => {
+        for (let n = 0; ; n++) {
+          const at = origin + (i / targets.length + n) * INTERVAL * 1000;
+          if (at >= end) return;
+          await sleep(at - Date.now());
+          const r = await fetch(`http://127.0.0.1:19115/probe?module=${kind}&target=${encodeURIComponent(t.bb)}`).catch(() => null);
+          if (r) {
+            await r.text();
+            bbProbes++;
+          }
+        }
+      }),
+    );
     // The agent runs its own schedule; count its runs from /status (each probe's `at` changes per round).
     const watchAgent = (async () => {
       while (Date.now() < end) {

@@ -5,7 +5,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import si from 'systeminformation';
 import { withTimeout } from '../timeout.ts';
-import { diskFree } from './df.ts';
+import { filesystemSizes } from './mounts.ts';
 import type { CollectorResult } from '../../inventory/index.ts';
 
 export interface Sample {
@@ -38,10 +38,10 @@ const LOCAL_FS = /^(ext[234]|xfs|btrfs|zfs|f2fs|jfs|reiserfs|vfat|exfat|ntfs|ntf
 export const filesystemCollector: Collector = {
   name: 'filesystem',
   async collect() {
-    // Not si.fsSize(): it runs a synchronous child process every call (see df.ts).
-    const list = await diskFree();
+    // Not si.fsSize() nor df: both run a child process every call (see mounts.ts).
+    const list = await filesystemSizes((type) => LOCAL_FS.test(type));
     const filesystems: FilesystemUse[] = list
-      .filter((f) => LOCAL_FS.test(f.type) && f.size > 0)
+      .filter((f) => f.size > 0)
       .map((f) => ({ mountpoint: f.mount, fstype: f.type, device: f.fs, sizeBytes: f.size, freeBytes: f.available }));
     const samples = filesystems.flatMap((f) => {
       const labels = { mountpoint: f.mountpoint, fstype: f.fstype, device: f.device };
