@@ -6,11 +6,12 @@
 // is not counted: a normal scraper (one scrape a second, as Prometheus) through every phase while
 // the probes run, then 8 back-to-back scrapers for a few seconds. Not run in CI.
 //
-//   npx tsx bench/agent.ts [--duration 60] [--interval 5] [--targets 50]
+//   npx tsx bench/agent.ts [--duration 60] [--interval 5] [--targets 50] [--drive spread|burst] [--node-flags '…']
 //
 // CPU is read from /proc/PID/stat (utime+stime, plus cutime+cstime: the `ping` children the
-// agent has reaped); RSS is the peak (VmHWM). The exporter is driven by /probe requests at the
-// interval, one per target, as Prometheus would.
+// agent has reaped); RSS is the peak (VmHWM). The exporter is driven by /probe requests, one per
+// target per interval, each target at its own offset as Prometheus spreads them (--drive burst:
+// all at the start of the interval).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,7 +23,8 @@ import { NODE_FLAGS } from '../agents/install/layout.ts';
 import { httpStand, tcpStand } from '../agents/test-support/servers.ts';
 import { testSlice } from '../agents/test-support/inventory.ts';
 
-const { values: args } = parseArgs({ options: { duration: { type: 'string', default: '60' }, interval: { type: 'string', default: '5' }, targets: { type: 'string', default: '50' }, 'node-flags': { type: 'string' } } });
+const { values: args } = parseArgs({ options: { duration: { type: 'string', default: '60' }, interval: { type: 'string', default: '5' }, targets: { type: 'string', default: '50' }, 'node-flags': { type: 'string' }, drive: { type: 'string', default: 'spread' } } });
+if (args.drive !== 'spread' && args.drive !== 'burst') throw new Error(`--drive ${args.drive}: spread (as Prometheus) or burst`);
 // The agent runs with the unit's V8 flags (agents/install/layout.ts) unless told otherwise ('' for none).
 const nodeFlags = args['node-flags'] === undefined ? [...NODE_FLAGS] : args['node-flags'].split(' ').filter(Boolean);
 const DURATION = Number(args.duration);
@@ -142,21 +144,27 @@ async function main() {
     const seen = new Set<string>();
     let bbProbes = 0;
     const end = Date.now() + PHASE_S * 1000;
-    // The exporter: one /probe per target per interval, as Prometheus scrapes it: each target at
-    // its own offset in the interval (Prometheus spreads a job's targets by a hash of their
-    // labels), not all fifty at one instant, a burst no scraper makes.
+    // The exporter: one /probe per target per interval. `spread` (the default) is what Prometheus
+    // does: each target at its own offset in the interval (it spreads a job's targets by a hash of
+    // their labels). `burst` sends all of them at the start of each interval, as this bench did
+    // before: the exporter then batches its work (less CPU a probe) and the machine gets a burst
+    // every interval that no Prometheus makes.
     const origin = Date.now();
+    const probeBb = async (t: (typeof targets)[number]) => {
+      const r = await fetch(`http://127.0.0.1:19115/probe?module=${kind}&target=${encodeURIComponent(t.bb)}`).catch(() => null);
+      if (r) {
+        await r.text();
+        bbProbes++;
+      }
+    };
+    const offset = (i: number) => (args.drive === 'spread' ? i / targets.length : 0);
     const driveBb = Promise.all(
       targets.map(async (t, i) => {
         for (let n = 0; ; n++) {
-          const at = origin + (i / targets.length + n) * INTERVAL * 1000;
+          const at = origin + (offset(i) + n) * INTERVAL * 1000;
           if (at >= end) return;
           await sleep(at - Date.now());
-          const r = await fetch(`http://127.0.0.1:19115/probe?module=${kind}&target=${encodeURIComponent(t.bb)}`).catch(() => null);
-          if (r) {
-            await r.text();
-            bbProbes++;
-          }
+          await probeBb(t);
         }
       }),
     );
@@ -194,7 +202,7 @@ async function main() {
   await web.close();
   await tcp.close();
 
-  console.log(`\n${N} targets, interval ${INTERVAL} s, ${PHASE_S} s per kind; the agent runs as node ${[...nodeFlags, "BUNDLE"].join(" ")}\n`);
+  console.log(`\n${N} targets, interval ${INTERVAL} s, ${PHASE_S} s per kind, the exporter's probes ${args.drive === 'spread' ? 'spread over the interval' : 'in one burst an interval'}; the agent runs as node ${[...nodeFlags, 'BUNDLE'].join(' ')}\n`);
   console.log('tool               kind  probes  echoes  CPU s   CPU s/1000 probes (echoes for ICMP)  peak RSS MB');
   for (const r of rows) {
     const per = r.kind === 'icmp' ? r.cpu / (r.echoes / 1000) : r.cpu / (r.probes / 1000);

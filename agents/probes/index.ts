@@ -124,6 +124,8 @@ export interface ProbeRun {
   observation: ProbeObservation;
 }
 
+const PROBE_ENDED = new Error('the probe ended');
+
 /** Runs one job under its deadline; always resolves. */
 export async function runJob(job: ProbeJob): Promise<ProbeRun> {
   const ac = new AbortController();
@@ -144,7 +146,9 @@ export async function runJob(job: ProbeJob): Promise<ProbeRun> {
     else if (e instanceof ProbeFailure) obs = { success: false, error: e.message, errorKind: e.kind };
     else obs = { success: false, error: (e as Error)?.message ?? String(e), errorKind: 'other' };
   } finally {
-    ac.abort();
+    // Anything the prober left listening is told to stop. With a reason of our own: abort()
+    // without one builds a DOMException, stack trace and all, for every probe.
+    ac.abort(PROBE_ENDED);
   }
   const durationSeconds = (performance.now() - t0) / 1000;
   const result: ProbeResult = {
