@@ -57,26 +57,32 @@ export function onePerFilesystem(entries: readonly MountEntry[]): MountEntry[] {
   return [...best.values()];
 }
 
-const pending = new Map<string, Promise<{ size: number; available: number }>>();
+type Size = { size: number; available: number } | null;
+const pending = new Map<string, Promise<Size>>();
 
-function sizeOf(mount: string): Promise<{ size: number; available: number }> {
+/** statfs of one mount point; null when it cannot be read (gone since, or not ours to read). */
+function sizeOf(mount: string): Promise<Size> {
   let p = pending.get(mount);
   if (!p) {
     p = statfs(mount).then(
       (s) => ({ size: s.blocks * s.bsize, available: s.bavail * s.bsize }),
-      (e: unknown) => Promise.reject(new Error(`statfs ${mount}: ${(e as Error).message}`)),
+      () => null,
     );
-    const done = () => pending.delete(mount);
-    p.then(done, done);
+    void p.finally(() => pending.delete(mount));
     pending.set(mount, p);
   }
   return p;
 }
 
-/** Every mounted filesystem whose type `wanted` accepts, with its size and free space. */
+/**
+ * Every mounted filesystem whose type `wanted` accepts, with its size and free space. A mount
+ * point statfs refuses (unmounted since, a FUSE mount of another user) is left out, as df leaves
+ * it out with a message; one that hangs keeps the collector waiting until its timeout.
+ */
 export async function filesystemSizes(wanted: (type: string) => boolean, mountinfo = '/proc/self/mountinfo'): Promise<FsRow[]> {
   const entries = onePerFilesystem(parseMountinfo(await readFile(mountinfo, 'utf8')).filter((e) => wanted(e.type)));
-  const rows = await Promise.all(entries.map(async (e) => ({ fs: e.source, type: e.type, mount: e.mount, ...(await sizeOf(e.mount)) })));
+  const sized = await Promise.all(entries.map(async (e) => ({ e, size: await sizeOf(e.mount) })));
+  const rows = sized.flatMap(({ e, size }) => (size ? [{ fs: e.source, type: e.type, mount: e.mount, ...size }] : []));
   await applyZfsUsage(rows);
   return rows;
 }
