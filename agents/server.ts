@@ -25,17 +25,52 @@ export function parseListen(s: string): ListenAddress {
   return { host, port };
 }
 
-function basicAuthCheck(auth: NonNullable<AgentSettings['basicAuth']>) {
-  const good = new Set<string>(); // headers already verified: bcrypt is slow by design, scrapes are frequent
-  return async (header: string | undefined): Promise<boolean> => {
-    if (!header?.startsWith('Basic ')) return false;
-    if (good.has(header)) return true;
+/** How a request's basic auth came out: `busy` when it was not checked, to keep the agent free. */
+export type AuthVerdict = 'ok' | 'denied' | 'busy';
+
+/**
+ * Basic auth against a bcrypt hash. bcrypt is slow by design: under the unit's `--no-opt` one
+ * check at cost 10 takes ~1.8 s of this process' only thread, in 100 ms slices (bcryptjs), so a
+ * stream of wrong passwords would stall scrapes and skew probe timings. Hence a header once
+ * checked, right or wrong, is answered from memory (a scraper sends the same one every time),
+ * and a header not seen before is checked only when no other check is running and bcrypt has
+ * used less than `share` of the time lately (a credit that refills at that share of the clock, up
+ * to `capMs`); otherwise the request gets 429 at once, unchecked. A flood of new wrong passwords
+ * thus costs at most a fifth of the agent's time, in bcryptjs' 100 ms slices.
+ */
+export function basicAuthCheck(auth: NonNullable<AgentSettings['basicAuth']>, { share = 0.2, capMs = 3000 } = {}) {
+  const good = new Set<string>();
+  const bad = new Set<string>(); // insertion order: the oldest is dropped first
+  let checking = false;
+  let credit = capMs;
+  let at = performance.now();
+  const refill = () => {
+    const now = performance.now();
+    credit = Math.min(capMs, credit + (now - at) * share);
+    at = now;
+  };
+  return async (header: string | undefined): Promise<AuthVerdict> => {
+    if (!header?.startsWith('Basic ')) return 'denied';
+    if (good.has(header)) return 'ok';
+    if (bad.has(header)) return 'denied';
     const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
     const i = decoded.indexOf(':');
-    if (i < 0 || decoded.slice(0, i) !== auth.username) return false;
-    const ok = await bcrypt.compare(decoded.slice(i + 1), auth.passwordHash);
-    if (ok && good.size < 16) good.add(header);
-    return ok;
+    if (i < 0 || decoded.slice(0, i) !== auth.username) return 'denied';
+    refill();
+    if (checking || credit <= 0) return 'busy';
+    checking = true;
+    const t0 = performance.now();
+    try {
+      const ok = await bcrypt.compare(decoded.slice(i + 1), auth.passwordHash);
+      const seen = ok ? good : bad;
+      if (seen.size >= 64) seen.delete(seen.values().next().value!);
+      seen.add(header);
+      return ok ? 'ok' : 'denied';
+    } finally {
+      checking = false;
+      refill();
+      credit -= performance.now() - t0;
+    }
   };
 }
 
@@ -60,7 +95,12 @@ export async function serveAgent(agent: Agent, listen: readonly ListenAddress[],
       res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('ok\n');
       return;
     }
-    if (authOk && !(await authOk(req.headers.authorization))) {
+    const verdict = authOk ? await authOk(req.headers.authorization) : 'ok';
+    if (verdict === 'busy') {
+      res.writeHead(429, { 'retry-after': '10', 'content-type': 'text/plain' }).end('busy checking other credentials: try again later\n');
+      return;
+    }
+    if (verdict === 'denied') {
       res.writeHead(401, { 'www-authenticate': 'Basic realm="sansang agent"', 'content-type': 'text/plain' }).end('unauthorized\n');
       return;
     }
