@@ -8,6 +8,7 @@ import type { EvalContext } from './evaluate.ts';
 import { fetchStatus } from './fetch-status.ts';
 import { join } from 'node:path';
 import { ChangeFile, CHANGES_FILE } from './changes.ts';
+import { lockDataDir, type DataDirLock } from './data-lock.ts';
 import { SinceTracker } from './history.ts';
 import { allWindows, MaintenanceIndex } from './maintenance.ts';
 import { PeerSync } from './peer.ts';
@@ -69,6 +70,7 @@ export class BoardCore {
     readonly opts: BoardCoreOptions,
     readonly log: BoardLog,
     private readonly changeFile: ChangeFile,
+    private readonly lock: DataDirLock,
   ) {
     this.warn = opts.warn ?? ((m) => process.stderr.write(`${m}\n`));
     this.tracker.restore(changeFile.loaded);
@@ -94,9 +96,16 @@ export class BoardCore {
   }
 
   static async create(opts: BoardCoreOptions): Promise<BoardCore> {
-    const log = await BoardLog.open(opts.dataDir, opts.warn);
-    const changes = await ChangeFile.open(join(opts.dataDir, CHANGES_FILE), opts.warn ?? ((m) => process.stderr.write(`${m}\n`)));
-    return new BoardCore(opts, log, changes);
+    // The data dir is this board's alone before anything in it is read or cut.
+    const lock = await lockDataDir(opts.dataDir);
+    try {
+      const log = await BoardLog.open(opts.dataDir, opts.warn);
+      const changes = await ChangeFile.open(join(opts.dataDir, CHANGES_FILE), opts.warn ?? ((m) => process.stderr.write(`${m}\n`)));
+      return new BoardCore(opts, log, changes, lock);
+    } catch (e) {
+      await lock.release();
+      throw e;
+    }
   }
 
   get mode(): 'embedded' | 'prometheus' {
@@ -282,6 +291,7 @@ export class BoardCore {
     this.listeners.clear();
     await this.changeFile.close();
     await this.log.close();
+    await this.lock.release();
   }
 }
 
