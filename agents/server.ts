@@ -6,8 +6,7 @@ import https from 'node:https';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve as resolvePath } from 'node:path';
 import { isIP, type AddressInfo } from 'node:net';
-import bcrypt from 'bcryptjs';
-import { InputError, type AgentSettings } from '../inventory/index.ts';
+import { BcryptGate, InputError, type AgentSettings, type GateVerdict } from '../inventory/index.ts';
 import type { Agent } from './agent.ts';
 
 export interface ListenAddress {
@@ -26,51 +25,20 @@ export function parseListen(s: string): ListenAddress {
 }
 
 /** How a request's basic auth came out: `busy` when it was not checked, to keep the agent free. */
-export type AuthVerdict = 'ok' | 'denied' | 'busy';
+export type AuthVerdict = GateVerdict;
 
 /**
- * Basic auth against a bcrypt hash. bcrypt is slow by design: under the unit's `--no-opt` one
- * check at cost 10 takes ~1.8 s of this process' only thread, in 100 ms slices (bcryptjs), so a
- * stream of wrong passwords would stall scrapes and skew probe timings. Hence a header once
- * checked, right or wrong, is answered from memory (a scraper sends the same one every time),
- * and a header not seen before is checked only when no other check is running and bcrypt has
- * used less than `share` of the time lately (a credit that refills at that share of the clock, up
- * to `capMs`); otherwise the request gets 429 at once, unchecked. A flood of new wrong passwords
- * thus costs at most a fifth of the agent's time, in bcryptjs' 100 ms slices.
+ * Basic auth against a bcrypt hash, through a BcryptGate: credentials once checked, right or
+ * wrong, are answered from memory; new ones are checked one at a time within a fifth of the
+ * agent's time, else the request gets 429 at once (inventory/bcrypt-gate.ts says why).
  */
-export function basicAuthCheck(auth: NonNullable<AgentSettings['basicAuth']>, { share = 0.2, capMs = 3000 } = {}) {
-  const good = new Set<string>();
-  const bad = new Set<string>(); // insertion order: the oldest is dropped first
-  let checking = false;
-  let credit = capMs;
-  let at = performance.now();
-  const refill = () => {
-    const now = performance.now();
-    credit = Math.min(capMs, credit + (now - at) * share);
-    at = now;
-  };
+export function basicAuthCheck(auth: NonNullable<AgentSettings['basicAuth']>, gate = new BcryptGate()) {
   return async (header: string | undefined): Promise<AuthVerdict> => {
     if (!header?.startsWith('Basic ')) return 'denied';
-    if (good.has(header)) return 'ok';
-    if (bad.has(header)) return 'denied';
     const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
     const i = decoded.indexOf(':');
     if (i < 0 || decoded.slice(0, i) !== auth.username) return 'denied';
-    refill();
-    if (checking || credit <= 0) return 'busy';
-    checking = true;
-    const t0 = performance.now();
-    try {
-      const ok = await bcrypt.compare(decoded.slice(i + 1), auth.passwordHash);
-      const seen = ok ? good : bad;
-      if (seen.size >= 64) seen.delete(seen.values().next().value!);
-      seen.add(header);
-      return ok ? 'ok' : 'denied';
-    } finally {
-      checking = false;
-      refill();
-      credit -= performance.now() - t0;
-    }
+    return gate.check(header, decoded.slice(i + 1), auth.passwordHash);
   };
 }
 

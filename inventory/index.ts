@@ -9,3 +9,4 @@ export * from './slug.ts';
 export * from './status.ts';
 export * from './generated.ts';
 export * from './slice.ts';
+export * from './bcrypt-gate.ts';

@@ -5,8 +5,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadInventoryFile, type Inventory } from '../../inventory/index.ts';
+import { BcryptGate, loadInventoryFile, type Inventory } from '../../inventory/index.ts';
 import { startBoard, type RunningBoard } from './index.ts';
 import { freePort, relocate, startStandIn, type StandInAgent } from './testing.ts';
 import { TokenBook } from './tokens.ts';
@@ -148,5 +149,21 @@ describe('board HTTP API', () => {
     expect((await fetch(new URL('units/00000/assets.csv', board.url))).status).toBe(404);
     const all = await (await fetch(new URL('assets.csv', board.url))).text();
     expect(all.trim().split('\r\n')).toHaveLength(1 + 5);
+  });
+
+  it('once bcrypt has used its share of the time, a new token gets 429 at once; a token already checked still works', async () => {
+    const hashed = await startBoard({ inventory: inv, dataDir: join(dir, 'hashed'), listen: '127.0.0.1:0', tokens: TokenBook.parse(`vinh: "${bcrypt.hashSync(TOKEN, 4)}"\n`, 'tokens.yaml', new BcryptGate({ share: 0.001, capMs: 1 })), refreshMs: 60_000, warn: () => {} });
+    try {
+      const at = (path: string, token: string) =>
+        fetch(new URL(path, hashed.url), { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ unit: inv.units[0]!.code, check: 'staff-trained', team: 'vinh', who: 'x', note: '', signed: true }) });
+      // A credit of 1 ms refilled at 0.1 % of the clock: the first check spends it all.
+      expect((await at('api/signoffs', TOKEN)).status).toBe(201);
+      const flood = await Promise.all(Array.from({ length: 5 }, (_, i) => at('api/signoffs', `wrong-token-${i}-0123456789`)));
+      expect(flood.map((r) => r.status)).toEqual([429, 429, 429, 429, 429]);
+      expect(flood[0]!.headers.get('retry-after')).toBe('10');
+      expect((await at('api/signoffs', TOKEN)).status).toBe(201); // remembered: no check needed
+    } finally {
+      await hashed.close();
+    }
   });
 });

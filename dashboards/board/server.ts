@@ -9,7 +9,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Registry } from 'prom-client';
 import { InputRejected, type BoardCore } from './board.ts';
 import { assetsCsv, reportCsv, reportHtml, shiftSpan, type Lang } from './report.ts';
-import type { TokenBook } from './tokens.ts';
+import { TokenCheckBusy, type TokenBook } from './tokens.ts';
 
 const pageDir = join(dirname(fileURLToPath(import.meta.url)), 'page');
 const ASSETS: Record<string, string> = {
@@ -100,7 +100,14 @@ export function boardApp(board: BoardCore, tokens: TokenBook, registry: Registry
   const json = express.json({ limit: '16kb' });
   const authed = async (req: Request, res: Response): Promise<string | undefined> => {
     const body = (req.body ?? {}) as { team?: unknown };
-    const team = await tokens.verify(bearer(req), typeof body.team === 'string' && body.team ? body.team : undefined);
+    let team: string | undefined;
+    try {
+      team = await tokens.verify(bearer(req), typeof body.team === 'string' && body.team ? body.team : undefined);
+    } catch (e) {
+      if (!(e instanceof TokenCheckBusy)) throw e;
+      res.status(429).set('retry-after', '10').json({ error: e.message });
+      return undefined;
+    }
     if (!team) {
       res.status(401).set('www-authenticate', 'Bearer realm="sansang board"').json({ error: tokens.teams().length ? 'a valid team token is required' : 'this board has no tokens (--tokens FILE): sign-offs are disabled' });
       return undefined;

@@ -1,6 +1,6 @@
 import bcrypt from 'bcryptjs';
 import { describe, expect, it } from 'vitest';
-import { TokenBook } from './tokens.ts';
+import { TokenBook, TokenCheckBusy } from './tokens.ts';
 
 describe('TokenBook', () => {
   it('accepts clear tokens and bcrypt hashes, and names the team', async () => {
@@ -25,5 +25,13 @@ describe('TokenBook', () => {
 
   it('an empty book accepts nothing', async () => {
     expect(await TokenBook.empty().verify('anything-at-all-1234')).toBeUndefined();
+  });
+
+  it('a flood of wrong tokens: one bcrypt check at a time, the others TokenCheckBusy at once', async () => {
+    const book = TokenBook.parse(`ttdl: "${bcrypt.hashSync('ttdl-secret-token-1234', 10)}"\n`);
+    const results = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => book.verify(`wrong-token-${i}-000000`, 'ttdl')));
+    expect(results.filter((r) => r.status === 'fulfilled' && r.value === undefined)).toHaveLength(1);
+    expect(results.filter((r) => r.status === 'rejected' && r.reason instanceof TokenCheckBusy)).toHaveLength(9);
+    expect(await book.verify('ttdl-secret-token-1234', 'ttdl')).toBe('ttdl');
   });
 });

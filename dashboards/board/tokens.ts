@@ -8,9 +8,8 @@
 // A request carries `Authorization: Bearer TOKEN` and names its team (`team` in the body).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import bcrypt from 'bcryptjs';
 import { parse } from 'yaml';
-import { InputError } from '../../inventory/index.ts';
+import { BcryptGate, InputError, type GateVerdict } from '../../inventory/index.ts';
 
 const BCRYPT = /^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/;
 const TEAM = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -18,18 +17,27 @@ export const MIN_TOKEN_LENGTH = 16;
 
 const sha = (s: string): Buffer => createHash('sha256').update(s).digest();
 
-export class TokenBook {
-  /** Hashes of tokens already checked against a bcrypt entry, so each sign-off is not 100 ms of bcrypt. */
-  private readonly verified = new Map<string, Buffer>();
+/** A token could not be checked now: bcrypt has used its share of the board's time (answer 429). */
+export class TokenCheckBusy extends Error {
+  override name = 'TokenCheckBusy';
+}
 
-  constructor(private readonly secrets: ReadonlyMap<string, string>) {}
+export class TokenBook {
+  /**
+   * bcrypt entries are checked through a gate: a token once checked is answered from memory, so
+   * each sign-off is not 100 ms of bcrypt, and a stream of wrong tokens cannot take the board over.
+   */
+  constructor(
+    private readonly secrets: ReadonlyMap<string, string>,
+    private readonly gate = new BcryptGate(),
+  ) {}
 
   static empty(): TokenBook {
     return new TokenBook(new Map());
   }
 
   /** Parses the file's text; throws InputError naming the file and the bad entry. */
-  static parse(text: string, file = '<tokens>'): TokenBook {
+  static parse(text: string, file = '<tokens>', gate?: BcryptGate): TokenBook {
     let data: unknown;
     try {
       data = parse(text);
@@ -44,7 +52,7 @@ export class TokenBook {
       if (!BCRYPT.test(secret) && secret.length < MIN_TOKEN_LENGTH) throw new InputError(`${file}: the token of team "${team}" is shorter than ${MIN_TOKEN_LENGTH} characters; use a longer one or its bcrypt hash`);
       m.set(team, secret);
     }
-    return new TokenBook(m);
+    return new TokenBook(m, gate);
   }
 
   static async load(file: string): Promise<TokenBook> {
@@ -55,23 +63,27 @@ export class TokenBook {
     return [...this.secrets.keys()];
   }
 
-  /** The team the token belongs to (the named team when given), or undefined. */
+  /**
+   * The team the token belongs to (the named team when given), or undefined. Throws
+   * TokenCheckBusy when a bcrypt entry would have to be checked and the gate says not now.
+   */
   async verify(token: string, team?: string): Promise<string | undefined> {
     if (!token) return undefined;
     const candidates = team ? [team] : this.teams();
-    for (const t of candidates) if (await this.matches(t, token)) return t;
+    let busy = false;
+    for (const t of candidates) {
+      const v = await this.matches(t, token);
+      if (v === 'ok') return t;
+      if (v === 'busy') busy = true;
+    }
+    if (busy) throw new TokenCheckBusy('too many token checks at once: try again in a few seconds');
     return undefined;
   }
 
-  private async matches(team: string, token: string): Promise<boolean> {
+  private async matches(team: string, token: string): Promise<GateVerdict> {
     const secret = this.secrets.get(team);
-    if (secret === undefined) return false;
-    const h = sha(token);
-    if (!BCRYPT.test(secret)) return timingSafeEqual(h, sha(secret));
-    const known = this.verified.get(team);
-    if (known && timingSafeEqual(known, h)) return true;
-    const ok = await bcrypt.compare(token, secret);
-    if (ok) this.verified.set(team, h);
-    return ok;
+    if (secret === undefined) return 'denied';
+    if (!BCRYPT.test(secret)) return timingSafeEqual(sha(token), sha(secret)) ? 'ok' : 'denied';
+    return this.gate.check(`${team}\u0000${token}`, token, secret);
   }
 }
