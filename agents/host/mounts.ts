@@ -1,7 +1,7 @@
 // Filesystem sizes without a child process: the mount table from /proc/self/mountinfo and each
 // filesystem's figures from statfs(2), as `df` gets them (size = blocks × block size, available =
-// blocks available to unprivileged users). Running `df` every tick forked the agent (~10 ms of
-// its event loop, which a waiting scrape felt) and cost more CPU than the rest of the tick.
+// blocks available to unprivileged users). Running `df` every tick forked the agent (3–10 ms of
+// its event loop, which a waiting scrape felt) and cost a child process' CPU every tick.
 //
 // A statfs that never returns (a dying disk) holds one thread of libuv's small pool: a mount
 // point whose statfs is still pending is not asked again, its pending call is awaited instead,
