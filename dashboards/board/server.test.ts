@@ -71,7 +71,9 @@ describe('board HTTP API', () => {
   it('refuses a sign-off without a valid token (401), accepts it with one', async () => {
     const body = { unit: '16681', check: 'staff-trained', who: 'Nguyễn Văn A', note: '<script>alert(1)</script>' };
     expect((await post('api/signoffs', body)).status).toBe(401);
-    expect((await post('api/signoffs', body, 'wrong-token-0123456789')).status).toBe(401);
+    const wrong = await post('api/signoffs', body, 'wrong-token-0123456789');
+    expect(wrong.status).toBe(401);
+    expect(await wrong.json()).toMatchObject({ code: 'bad-token' }); // the page says it in its own language
     expect((await post('api/signoffs', { ...body, team: 'ttdl' }, TOKEN)).status).toBe(401);
     const ok = await post('api/signoffs', { ...body, team: 'vinh' }, TOKEN);
     expect(ok.status).toBe(201);
@@ -161,6 +163,7 @@ describe('board HTTP API', () => {
       const flood = await Promise.all(Array.from({ length: 5 }, (_, i) => at('api/signoffs', `wrong-token-${i}-0123456789`)));
       expect(flood.map((r) => r.status)).toEqual([429, 429, 429, 429, 429]);
       expect(flood[0]!.headers.get('retry-after')).toBe('10');
+      expect(await flood[0]!.json()).toMatchObject({ code: 'tokens-busy' });
       expect((await at('api/signoffs', TOKEN)).status).toBe(201); // remembered: no check needed
     } finally {
       await hashed.close();

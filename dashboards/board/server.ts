@@ -105,11 +105,15 @@ export function boardApp(board: BoardCore, tokens: TokenBook, registry: Registry
       team = await tokens.verify(bearer(req), typeof body.team === 'string' && body.team ? body.team : undefined);
     } catch (e) {
       if (!(e instanceof TokenCheckBusy)) throw e;
-      res.status(429).set('retry-after', '10').json({ error: e.message });
+      res.status(429).set('retry-after', '10').json({ error: e.message, code: 'tokens-busy' });
       return undefined;
     }
     if (!team) {
-      res.status(401).set('www-authenticate', 'Bearer realm="sansang board"').json({ error: tokens.teams().length ? 'a valid team token is required' : 'this board has no tokens (--tokens FILE): sign-offs are disabled' });
+      const none = tokens.teams().length === 0;
+      res
+        .status(401)
+        .set('www-authenticate', 'Bearer realm="sansang board"')
+        .json({ error: none ? 'this board has no tokens (--tokens FILE): sign-offs are disabled' : 'a valid team token is required', code: none ? 'no-tokens' : 'bad-token' });
       return undefined;
     }
     return team;

@@ -19,6 +19,7 @@ const I18N = {
     maintenance: 'Bảo trì', setMaint: 'Đặt lịch bảo trì', from: 'Từ', to: 'Đến', reason: 'Lý do', site: 'Điểm', wholeUnit: 'Cả đơn vị', save: 'Lưu',
     signin: 'Đăng nhập tổ', signout: 'Đăng xuất', team: 'Tổ', token: 'Mã truy cập', signedInAs: 'Tổ: {team}', needSignin: 'Đăng nhập tổ (cuối trang) để ký xác nhận.',
     noTokens: 'Bảng này chưa cấu hình mã truy cập (--tokens): không thể ký xác nhận.',
+    badToken: 'Mã truy cập không đúng với tổ này (token).', tokensBusy: 'Bảng đang kiểm tra nhiều mã truy cập: thử lại sau ít giây.',
     failing: 'Chưa đạt', advisory: 'khuyến nghị', allGo: 'Mọi hạng mục đạt', mode_embedded: 'đọc trực tiếp từ tác tử', mode_prometheus: 'từ Prometheus',
     updated: 'Cập nhật {at}', peer: 'Bảng đối tác', peerOk: 'đồng bộ lúc {at}', peerErr: 'lỗi: {err}', agent: 'Tác tử', clockOffset: 'lệch đồng hồ {s} giây',
     error: 'Lỗi: {err}', more: '… và {n} hạng mục khác', unknownUnit: 'Không có đơn vị này', owner: 'Phụ trách', howToFix: 'Cách khắc phục', windows: 'Lịch bảo trì đang hiệu lực',
@@ -37,6 +38,7 @@ const I18N = {
     maintenance: 'Maintenance', setMaint: 'Set a maintenance window', from: 'From', to: 'To', reason: 'Reason', site: 'Site', wholeUnit: 'Whole unit', save: 'Save',
     signin: 'Team sign-in', signout: 'Sign out', team: 'Team', token: 'Token', signedInAs: 'Team: {team}', needSignin: 'Sign in with your team token (page bottom) to sign off.',
     noTokens: 'This board has no team tokens (--tokens): sign-offs are disabled.',
+    badToken: 'The token is not valid for this team.', tokensBusy: 'The board is busy checking other tokens: try again in a few seconds.',
     failing: 'Failing', advisory: 'advisory', allGo: 'Every item GO', mode_embedded: 'read from the agents directly', mode_prometheus: 'from Prometheus',
     updated: 'Updated {at}', peer: 'Peer board', peerOk: 'synced at {at}', peerErr: 'error: {err}', agent: 'Agent', clockOffset: 'clock off by {s} s',
     error: 'Error: {err}', more: '… and {n} more items', unknownUnit: 'No such unit', owner: 'Owner', howToFix: 'How to fix', windows: 'Open maintenance windows',
@@ -242,9 +244,12 @@ async function post(url, body) {
   const a = auth();
   const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer ' + (a ? a.token : '') }, body: JSON.stringify(Object.assign({ team: a ? a.team : '' }, body)) });
   const data = await r.json().catch(() => ({}));
-  if (!r.ok) throw new Error(data.error || 'HTTP ' + r.status);
+  if (!r.ok) throw new Error(ERROR_CODES[data.code] ? t(ERROR_CODES[data.code]) : data.error || 'HTTP ' + r.status);
   return data;
 }
+
+/** The server's error codes the page says in the reader's language; other errors as the server wrote them. */
+const ERROR_CODES = { 'bad-token': 'badToken', 'no-tokens': 'noTokens', 'tokens-busy': 'tokensBusy' };
 
 function renderSignin() {
   const box = document.getElementById('signin');
