@@ -21,7 +21,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -30,6 +29,7 @@ import { findSite, probeId, servicesForUnit, type Inventory, type Probe } from '
 import { startLabDemo, type LabDemo } from '../demo/lab/index.ts';
 import { itemState, waitUntil } from '../demo/lab/board-watch.ts';
 import { Processes } from '../demo/processes.ts';
+import { freePort } from '../dashboards/board/testing.ts';
 
 const repo = resolve(import.meta.dirname, '..');
 const PROMETHEUS = '/usr/bin/prometheus';
@@ -148,14 +148,6 @@ function prometheusConfig(o: { agent: string; blackbox: string; targets: Blackbo
 }
 
 // ---------------------------------------------------------------- observing
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 /** The agent's primary-link probe results (all, or one `target/probe`), read from its /metrics over the backup link. */
 async function agentPrimary(url: string, only?: string): Promise<number[]> {

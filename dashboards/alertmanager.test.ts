@@ -3,13 +3,14 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadInventoryFile, writeGeneratedFiles, type Inventory } from '../inventory/index.ts';
 import { ALERTMANAGER_FILE, alertmanagerFiles, windowRanges } from './alertmanager.ts';
+import { freePort } from './board/testing.ts';
 
 const run = promisify(execFile);
 const root = new URL('../', import.meta.url).pathname;
@@ -34,14 +35,6 @@ async function amtool(args: string[]): Promise<string> {
     if (err.code === 'ENOENT') throw new Error('amtool not found: install the Debian package "prometheus-alertmanager"');
     throw new Error(`amtool ${args.join(' ')} failed: ${err.stdout ?? ''}${err.stderr ?? ''}`);
   }
-}
-
-async function freePort(): Promise<number> {
-  const s = createNetServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 describe('alertmanager.yml', () => {

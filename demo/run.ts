@@ -40,7 +40,6 @@ export interface Demo {
   allGo(timeoutMs?: number): Promise<UnitSummary[]>;
 }
 
-
 export async function startDemo(opts: DemoOptions): Promise<Demo> {
   const say = opts.say ?? ((l: string) => process.stderr.write(`${l}\n`));
   if (opts.lab) {

@@ -1,9 +1,9 @@
 // `sansang demo fault` as a person types it, with no demo running.
 import { execFile } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { freePort } from '../../dashboards/board/testing.ts';
 
 const repo = resolve(import.meta.dirname, '../..');
 
@@ -24,10 +24,7 @@ describe('sansang demo fault', () => {
   });
 
   it('says no demo is answering on the control port it was given', async () => {
-    const s = createServer();
-    await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-    const port = (s.address() as { port: number }).port;
-    await new Promise((r) => s.close(r));
+    const port = await freePort(); // nothing listens there
     const r = await sansang('demo', 'fault', 'stop-service', 'lgsp', '--control', `127.0.0.1:${port}`);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(`sansang: no demo is answering at http://127.0.0.1:${port}: start one with \`npm start\`\n`);

@@ -3,7 +3,6 @@
 // second board in embedded mode must agree on every unit, before and after an agent dies.
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
@@ -14,16 +13,9 @@ import { sendFault } from '../../demo/control.ts';
 import { fetchOverview, type UnitSummary } from '../../demo/board-client.ts';
 import { prometheusBinary } from '../../demo/prometheus.ts';
 import { startDemo, type Demo } from '../../demo/run.ts';
+import { freePort } from '../../dashboards/board/testing.ts';
 
 const repo = resolve(import.meta.dirname, '../..');
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 async function until<T>(what: string, f: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
   const end = Date.now() + timeoutMs;

@@ -5,7 +5,6 @@
 // the unit is GO again once the link is back. Needs root, iproute2 and nftables (as CI has).
 import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -14,6 +13,7 @@ import { loadInventoryFile } from '../../inventory/index.ts';
 import { sendFault } from '../../demo/control.ts';
 import { Lab, LAB_RANGES, labInventory, labUnavailable, makePlan, startLabDemo, type LabDemo } from '../../demo/lab/index.ts';
 import { allUnitsGo, itemState, unitItems, waitUntil } from '../../demo/lab/board-watch.ts';
+import { freePort } from '../../dashboards/board/testing.ts';
 
 const run = promisify(execFile);
 const repo = resolve(import.meta.dirname, '../..');
@@ -47,14 +47,6 @@ async function ours(): Promise<{ netns: string[]; links: string[]; guards: strin
   const routes = JSON.parse((await run('ip', ['-j', 'route', 'show'])).stdout) as { dst: string; type?: string }[];
   const guards = routes.filter((r) => r.type === 'unreachable' && (LAB_RANGES as readonly string[]).includes(r.dst)).map((r) => r.dst);
   return { netns, links, guards };
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 /** Running (a zombie waiting for its reaper is not). */
