@@ -14,8 +14,6 @@ import { waitForOverview, type UnitSummary } from './board-client.ts';
 import { cli, startBoardSignedOff, synthStacks } from './board-start.ts';
 import { labUnavailable, startLabDemo } from './lab/index.ts';
 
-export { DEMO_DEFAULTS } from './defaults.ts';
-
 export interface DemoOptions {
   inventory: string;
   dir: string;
