@@ -1,6 +1,7 @@
 // The exposition's rendering: figures that only moved wait for the next tick's rendering, a
 // success that flips is seen by the very next scrape, and OpenMetrics never renames the text.
 import { describe, expect, it } from 'vitest';
+import { Registry, type Metric, type OpenMetricsContentType } from 'prom-client';
 import { AgentMetrics } from './registry.ts';
 import type { ProbeRun } from './probes/index.ts';
 
@@ -69,9 +70,12 @@ describe('exposition text', () => {
     const withoutTime = (body: string) => body.replace(/# HELP sansang_host_time_seconds .*\n# TYPE sansang_host_time_seconds gauge\nsansang_host_time_seconds \S+\n/, '');
     const ours = withoutTime((await m.expose(undefined)).body);
     expect(ours).toContain('target="a\\"b\\\\c\\nd"');
-    expect(ours).toBe(await m.text.metrics());
+    expect(ours).toBe(await m.registry.metrics());
     // Last: prom-client's OpenMetrics rendering renames the counters on the shared objects.
     const oursOm = withoutTime((await m.expose('application/openmetrics-text; version=1.0.0')).body);
-    expect(oursOm).toBe(await m.openMetrics.metrics());
+    const om = new Registry<OpenMetricsContentType>();
+    om.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+    for (const metric of m.registry.getMetricsAsArray() as unknown as Metric<string>[]) om.registerMetric(metric);
+    expect(oursOm).toBe(await om.metrics());
   });
 });

@@ -1,7 +1,7 @@
 // The agent's metrics, in a prom-client registry of its own (never the global one, and without
-// prom-client's default Node.js metrics, which fail `promtool check metrics`). Every metric is
-// registered in two registries, one per exposition format, so a scrape can ask for either
-// without switching a shared registry's format under a concurrent scrape.
+// prom-client's default Node.js metrics, which fail `promtool check metrics`). Both exposition
+// formats are written from it by exposition.ts, so one registry serves text and OpenMetrics
+// scrapes alike.
 import client from 'prom-client';
 import { formatMetric } from './exposition.ts';
 import type { ProbeRun } from './probes/index.ts';
@@ -42,9 +42,8 @@ interface RenderCache {
   parts: Map<client.Metric<string>, { version: number; text: string }>;
 }
 export class AgentMetrics {
-  readonly text = new Registry();
-  readonly openMetrics = new Registry<client.OpenMetricsContentType>();
-  private readonly regs = [this.text, this.openMetrics] as client.Registry[];
+  readonly registry = new Registry();
+  private readonly regs = [this.registry];
 
   readonly probeSuccess = this.gauge('sansang_probe_success', '1 when the probe succeeded in its last round.', PROBE_LABELS);
   readonly probeDuration = this.gauge('sansang_probe_duration_seconds', 'How long the last round of the probe took.', PROBE_LABELS);
@@ -101,7 +100,6 @@ export class AgentMetrics {
   private readonly seen = new Map<string, ProbeLabels>();
 
   constructor(version: string) {
-    this.openMetrics.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
     for (const [name, d] of Object.entries(HOST_GAUGES)) this.host.set(name, this.gauge(name, d.help, d.labels));
     // prom-client starts label-less gauges at 0: no sample until measured, never a made-up 0.
     for (const g of [...this.host.values(), this.roundDuration]) g.remove({});
@@ -205,7 +203,7 @@ export class AgentMetrics {
       this.icmpSent.remove(l);
       this.icmpReceived.remove(l);
       this.icmpRtt.remove(l);
-      for (const phase of ['resolve', 'connect', 'tls', 'processing']) this.httpPhase.remove({ ...l, phase });
+      for (const pl of Object.values(this.phaseSeries.get(key) ?? {})) this.httpPhase.remove(pl);
       this.seen.delete(key);
       this.phaseSeries.delete(key);
       this.lastSuccess.delete(key);
@@ -271,7 +269,7 @@ export class AgentMetrics {
     const om = format === 'om';
     const texts: string[] = [];
     // The registry holds the metric objects themselves (its typings say otherwise).
-    for (const m of (om ? this.openMetrics : this.text).getMetricsAsArray() as unknown as client.Metric<string>[]) {
+    for (const m of this.registry.getMetricsAsArray() as unknown as client.Metric<string>[]) {
       const version = this.versions.get(m) ?? 0;
       let part = c.parts.get(m);
       if (!part || part.version !== version) {
@@ -299,10 +297,9 @@ export class AgentMetrics {
    */
   async expose(accept: string | undefined): Promise<{ contentType: string; body: string }> {
     const om = !!accept && /application\/openmetrics-text/i.test(accept);
-    const reg = om ? this.openMetrics : this.text;
     const rendered = await this.rendered(om ? 'om' : 'text');
     const time = `# HELP sansang_host_time_seconds The host clock, Unix time, read at scrape time.\n# TYPE sansang_host_time_seconds gauge\nsansang_host_time_seconds ${Date.now() / 1000}\n`;
     const body = om ? `${rendered}${time}# EOF\n` : `${rendered}${time}`;
-    return { contentType: reg.contentType, body };
+    return { contentType: om ? Registry.OPENMETRICS_CONTENT_TYPE : Registry.PROMETHEUS_CONTENT_TYPE, body };
   }
 }
