@@ -128,12 +128,7 @@ export class Agent {
     const t0 = performance.now();
     const jobs = this.jobs;
     const [probes, collectors] = await Promise.all([
-      runJobs(jobs, this.opts.concurrency ?? 64, (r) => {
-        // A job of a configuration replaced during the round is dropped, not recorded.
-        if (!this.jobs.includes(r.job)) return;
-        this.latest.set(jobKey(r.job), r);
-        this.metrics.recordProbe(r);
-      }),
+      runJobs(jobs, this.opts.concurrency ?? 64, (r) => this.record(r)),
       this.runCollectors(),
     ]);
     const evidence: RoundEvidence = {
@@ -144,6 +139,14 @@ export class Agent {
     this.judge(evidence);
     this.metrics.setRoundDuration((performance.now() - t0) / 1000);
     return { probes, collectors, evidence };
+  }
+
+  /** Keeps a run as its job's latest and in the metrics; a job of a configuration replaced meanwhile is dropped. */
+  private record(r: ProbeRun): boolean {
+    if (!this.jobs.includes(r.job)) return false;
+    this.latest.set(jobKey(r.job), r);
+    this.metrics.recordProbe(r);
+    return true;
   }
 
   private async runCollectors(): Promise<CollectorRun[]> {
@@ -215,10 +218,7 @@ export class Agent {
     this.inFlight.add(key);
     try {
       const r = await runJob(job);
-      if (this.closed || !this.jobs.includes(job)) return;
-      this.latest.set(key, r);
-      this.metrics.recordProbe(r);
-      if (this.unjudged) this.unjudged = !this.judgeLatest();
+      if (!this.closed && this.record(r) && this.unjudged) this.unjudged = !this.judgeLatest();
     } finally {
       this.inFlight.delete(key);
     }
