@@ -90,7 +90,7 @@ export class Agent {
     const items = sliceSiteChecks(cfg.slice).filter((i) => i.kind === 'edge');
     this.config = cfg;
     this.jobs = jobs;
-    this.metrics.maxStaleMs = durationMs(cfg.slice.agent.interval);
+    this.metrics.maxStaleMs = this.intervalMs;
     const keep = new Set(jobs.map(jobKey));
     this.metrics.retainProbes(keep);
     for (const k of [...this.latest.keys()]) if (!keep.has(k)) this.latest.delete(k);

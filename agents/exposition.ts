@@ -32,7 +32,7 @@ const escapeValue = (v: LabelValue) => (typeof v === 'string' ? escapeText(v).re
 function formatLabels(labels: Labels, exclude?: Labels): string {
   let out = '';
   for (const name in labels) {
-    if (exclude && Object.prototype.hasOwnProperty.call(exclude, name)) continue;
+    if (exclude && Object.hasOwn(exclude, name)) continue;
     out += `${out ? ',' : ''}${name}="${escapeValue(labels[name]!)}"`;
   }
   return out;
