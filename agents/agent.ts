@@ -4,13 +4,7 @@
 // round, and no burst of probes leaves at once; the checks are judged at each tick from every
 // probe's latest result. `agent check` runs one round of everything at once instead.
 import cron, { type ScheduledTask } from 'node-cron';
-import {
-  StatusDocument,
-  sliceSiteChecks,
-  type CollectorResult,
-  type HostFacts,
-  type SiteSliceDocument,
-} from '../inventory/index.ts';
+import { StatusDocument, sliceSiteChecks, type CollectorResult, type HostFacts, type SiteSliceDocument } from '../inventory/index.ts';
 import { CheckBook, type RoundEvidence } from './checks.ts';
 import { cronFor, loadConfig, type ConfigSource, type LoadedConfig } from './config.ts';
 import { defaultCollectors, runCollector, type Collector, type CollectorRun, type FilesystemUse } from './host/collectors.ts';
@@ -183,10 +177,13 @@ export class Agent {
       if (--pending === 0) this.metrics.setRoundDuration((performance.now() - t0) / 1000);
     };
     jobs.forEach((job, i) => {
-      const timer = setTimeout(() => {
-        this.slotTimers.delete(timer);
-        void this.runSlot(job).finally(ended);
-      }, Math.round(i * slotMs));
+      const timer = setTimeout(
+        () => {
+          this.slotTimers.delete(timer);
+          void this.runSlot(job).finally(ended);
+        },
+        Math.round(i * slotMs),
+      );
       this.slotTimers.add(timer);
     });
     this.lastFilesystems = this.filesystems(await this.runCollectors());

@@ -45,7 +45,12 @@ describe('judge', () => {
     const t0 = Date.parse('2026-07-01T00:00:00Z');
     const at = (s: number) => ({ at: new Date(t0 + s * 1000).toISOString() });
     const rolling = (probes: ProbeRun[]): RoundEvidence => ({ ...ev(probes), rolling: true });
-    const older = [run('a', 'primary', true, at(0)), run('b', 'primary', true, at(1)), run('c', 'primary', true, at(2)), run('d', 'primary', true, at(3))];
+    const older = [
+      run('a', 'primary', true, at(0)),
+      run('b', 'primary', true, at(1)),
+      run('c', 'primary', true, at(2)),
+      run('d', 'primary', true, at(3)),
+    ];
     // The link is cut after 3 s: a, b and c fail in their next slots, d's success is older.
     const cut = [run('a', 'primary', false, at(5)), run('b', 'primary', false, at(6)), run('c', 'primary', false, at(7)), older[3]!];
     expect(judge(i, ev(cut)).ok).toBe(true); // one round at once: any success is enough
@@ -55,10 +60,17 @@ describe('judge', () => {
     // Two targets failing since the last success: not yet.
     expect(judge(i, rolling([cut[0]!, cut[1]!, older[2]!, older[3]!])).ok).toBe(true);
     // One dead service fails in every slot, interleaved with the others' successes.
-    const oneDead = [run('a', 'primary', false, at(5)), run('a', 'primary', false, at(9)), run('b', 'primary', true, at(6)), run('c', 'primary', true, at(7))];
+    const oneDead = [
+      run('a', 'primary', false, at(5)),
+      run('a', 'primary', false, at(9)),
+      run('b', 'primary', true, at(6)),
+      run('c', 'primary', true, at(7)),
+    ];
     expect(judge(i, rolling(oneDead)).ok).toBe(true);
     // Only two targets over the link (a with two probes): both failing after the last success is enough.
-    expect(judge(i, rolling([run('a', 'primary', true, at(0)), run('a', 'primary', false, at(5)), run('g', 'primary', false, at(6))])).ok).toBe(false);
+    expect(
+      judge(i, rolling([run('a', 'primary', true, at(0)), run('a', 'primary', false, at(5)), run('g', 'primary', false, at(6))])).ok,
+    ).toBe(false);
   });
   it('loss and latency: worst ICMP probe over the primary link', () => {
     const icmp = (lossRatio: number, rtt: number[]) =>

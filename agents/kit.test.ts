@@ -75,10 +75,14 @@ describe('sansang agent kit and install', () => {
     const unit = readFileSync(join(kit, 'sansang-agent.service'), 'utf8');
     const flags = /^ExecStart=\/usr\/bin\/env node (.*?) \/opt\//m.exec(unit)![1]!.split(' ');
     expect(flags).toEqual([...NODE_FLAGS]);
-    const child = spawn(process.execPath, [...flags, join(kit, 'sansang-agent.cjs'), '--config', join(kit, 'site.json'), '--listen', '127.0.0.1:19477'], {
-      cwd: work,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [...flags, join(kit, 'sansang-agent.cjs'), '--config', join(kit, 'site.json'), '--listen', '127.0.0.1:19477'],
+      {
+        cwd: work,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((r) => child.on('exit', r));
@@ -86,7 +90,10 @@ describe('sansang agent kit and install', () => {
       let status = 0;
       for (let i = 0; i < 100 && status !== 200; i++) {
         await new Promise((r) => setTimeout(r, 100));
-        status = await fetch('http://127.0.0.1:19477/healthz').then((r) => r.status, () => 0);
+        status = await fetch('http://127.0.0.1:19477/healthz').then(
+          (r) => r.status,
+          () => 0,
+        );
       }
       expect(status, stderr).toBe(200);
     } finally {

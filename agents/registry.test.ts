@@ -18,7 +18,12 @@ const run = (success: boolean, durationSeconds: number): ProbeRun => ({
   result: { target: 'portal', probe: 'tcp', link: 'primary', kind: 'tcp', success, durationSeconds, at: new Date().toISOString() },
   observation: { success },
 });
-const series = (body: string, name: string) => body.split('\n').find((l) => l.startsWith(`${name}{`))?.split(' ').pop();
+const series = (body: string, name: string) =>
+  body
+    .split('\n')
+    .find((l) => l.startsWith(`${name}{`))
+    ?.split(' ')
+    .pop();
 
 describe('AgentMetrics rendering', () => {
   it('moved figures wait for prerender or maxStaleMs; a flipped success is rendered at once', async () => {
@@ -49,13 +54,37 @@ describe('exposition text', () => {
     const hostile = 'a"b\\c\nd';
     const base = run(true, 0.25);
     const icmp = (target: string, rttSeconds: number[]): ProbeRun => ({
-      job: { ...base.job, target, probe: 'icmp', statusKind: 'icmp', job: { kind: 'icmp', spec: { host: '127.0.0.1', count: 3, spacingSeconds: 0.2 } } },
-      result: { ...base.result, target, probe: 'icmp', kind: 'icmp', icmp: { sent: 3, received: rttSeconds.length, lossRatio: 1 - rttSeconds.length / 3, rttSeconds } },
+      job: {
+        ...base.job,
+        target,
+        probe: 'icmp',
+        statusKind: 'icmp',
+        job: { kind: 'icmp', spec: { host: '127.0.0.1', count: 3, spacingSeconds: 0.2 } },
+      },
+      result: {
+        ...base.result,
+        target,
+        probe: 'icmp',
+        kind: 'icmp',
+        icmp: { sent: 3, received: rttSeconds.length, lossRatio: 1 - rttSeconds.length / 3, rttSeconds },
+      },
       observation: { success: true },
     });
     const http: ProbeRun = {
-      job: { ...base.job, target: hostile, probe: 'http', statusKind: 'http', job: { kind: 'http', spec: { url: 'http://127.0.0.1/' } } as ProbeRun['job']['job'] },
-      result: { ...base.result, target: hostile, probe: 'http', kind: 'http', http: { status: 200, phases: { resolve: 0, connect: 0.001, tls: 0, processing: 0.002 } } },
+      job: {
+        ...base.job,
+        target: hostile,
+        probe: 'http',
+        statusKind: 'http',
+        job: { kind: 'http', spec: { url: 'http://127.0.0.1/' } } as ProbeRun['job']['job'],
+      },
+      result: {
+        ...base.result,
+        target: hostile,
+        probe: 'http',
+        kind: 'http',
+        http: { status: 200, phases: { resolve: 0, connect: 0.001, tls: 0, processing: 0.002 } },
+      },
       observation: { success: true },
     };
     for (let i = 0; i < 2; i++) {
@@ -67,7 +96,8 @@ describe('exposition text', () => {
     m.setCheck(hostile, false);
     m.setReload(true);
     m.setRoundDuration(1.5);
-    const withoutTime = (body: string) => body.replace(/# HELP sansang_host_time_seconds .*\n# TYPE sansang_host_time_seconds gauge\nsansang_host_time_seconds \S+\n/, '');
+    const withoutTime = (body: string) =>
+      body.replace(/# HELP sansang_host_time_seconds .*\n# TYPE sansang_host_time_seconds gauge\nsansang_host_time_seconds \S+\n/, '');
     const ours = withoutTime((await m.expose(undefined)).body);
     expect(ours).toContain('target="a\\"b\\\\c\\nd"');
     expect(ours).toBe(await m.registry.metrics());

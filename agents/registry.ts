@@ -93,7 +93,11 @@ export class AgentMetrics {
     'Unix time of the last successful configuration load.',
     [],
   );
-  readonly roundDuration = this.gauge('sansang_round_duration_seconds', 'How long the last round took, from its start to the end of its last probe (a running agent starts each probe in its own slot across the interval).', []);
+  readonly roundDuration = this.gauge(
+    'sansang_round_duration_seconds',
+    'How long the last round took, from its start to the end of its last probe (a running agent starts each probe in its own slot across the interval).',
+    [],
+  );
   private readonly host = new Map<string, client.Gauge<string>>();
   private readonly collectorSeries = new Map<string, Sample[]>();
   /** Label sets the agent has written, per probe key, so targets that leave the config are removed. */

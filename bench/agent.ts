@@ -23,7 +23,15 @@ import { NODE_FLAGS } from '../agents/install/layout.ts';
 import { httpStand, tcpStand } from '../agents/test-support/servers.ts';
 import { testSlice } from '../agents/test-support/inventory.ts';
 
-const { values: args } = parseArgs({ options: { duration: { type: 'string', default: '60' }, interval: { type: 'string', default: '5' }, targets: { type: 'string', default: '50' }, 'node-flags': { type: 'string' }, drive: { type: 'string', default: 'spread' } } });
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '60' },
+    interval: { type: 'string', default: '5' },
+    targets: { type: 'string', default: '50' },
+    'node-flags': { type: 'string' },
+    drive: { type: 'string', default: 'spread' },
+  },
+});
 if (args.drive !== 'spread' && args.drive !== 'burst') throw new Error(`--drive ${args.drive}: spread (as Prometheus) or burst`);
 // The agent runs with the unit's V8 flags (agents/install/layout.ts) unless told otherwise ('' for none).
 const nodeFlags = args['node-flags'] === undefined ? [...NODE_FLAGS] : args['node-flags'].split(' ').filter(Boolean);
@@ -60,7 +68,9 @@ async function waitHttp(url: string) {
 /** Runs bench/scrape-load.ts in a child process; resolves to each scrape's latency in ms. */
 function scrapeLoad(url: string, seconds: number, mode: 'paced' | 'saturate', n: number): Promise<number[]> {
   const script = join(dirname(fileURLToPath(import.meta.url)), 'scrape-load.ts');
-  const c = spawn(process.execPath, ['--import', 'tsx', script, url, String(seconds), mode, String(n)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const c = spawn(process.execPath, ['--import', 'tsx', script, url, String(seconds), mode, String(n)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   children.push(c);
   let out = '';
   c.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -104,7 +114,10 @@ async function main() {
   const bundle = join(work, 'sansang-agent.cjs');
   await bundleAgent(bundle);
   const bbConfig = join(work, 'blackbox.yml');
-  writeFileSync(bbConfig, `modules:\n  icmp:\n    prober: icmp\n    timeout: ${Math.min(10, INTERVAL * 0.8)}s\n  tcp:\n    prober: tcp\n    timeout: ${Math.min(10, INTERVAL * 0.8)}s\n  http:\n    prober: http\n    timeout: ${Math.min(10, INTERVAL * 0.8)}s\n`);
+  writeFileSync(
+    bbConfig,
+    `modules:\n  icmp:\n    prober: icmp\n    timeout: ${Math.min(10, INTERVAL * 0.8)}s\n  tcp:\n    prober: tcp\n    timeout: ${Math.min(10, INTERVAL * 0.8)}s\n  http:\n    prober: http\n    timeout: ${Math.min(10, INTERVAL * 0.8)}s\n`,
+  );
   const rows: Row[] = [];
   const paced: Record<string, number[]> = {}; // by "tool kind"
   const saturated: Record<string, number[]> = {};
@@ -183,8 +196,22 @@ async function main() {
       .split('\n')
       .filter((l) => l.startsWith('sansang_probe_icmp_sent_total{') && !l.includes('target="gateway"'))
       .reduce((a, l) => a + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
-    rows.push({ tool: 'sansang agent', kind, probes: seen.size, echoes, cpu: procCpu(agent.pid!) - cpu0.agent, rss: peakRssMb(agent.pid!) });
-    rows.push({ tool: 'blackbox exporter', kind, probes: bbProbes, echoes: kind === 'icmp' ? bbProbes : 0, cpu: procCpu(bb.pid!) - cpu0.bb, rss: peakRssMb(bb.pid!) });
+    rows.push({
+      tool: 'sansang agent',
+      kind,
+      probes: seen.size,
+      echoes,
+      cpu: procCpu(agent.pid!) - cpu0.agent,
+      rss: peakRssMb(agent.pid!),
+    });
+    rows.push({
+      tool: 'blackbox exporter',
+      kind,
+      probes: bbProbes,
+      echoes: kind === 'icmp' ? bbProbes : 0,
+      cpu: procCpu(bb.pid!) - cpu0.bb,
+      rss: peakRssMb(bb.pid!),
+    });
 
     if (kind === 'http') {
       // /metrics saturated: 8 clients back to back for 5 s, one tool at a time, from a child process.
@@ -202,14 +229,22 @@ async function main() {
   await web.close();
   await tcp.close();
 
-  console.log(`\n${N} targets, interval ${INTERVAL} s, ${PHASE_S} s per kind, the exporter's probes ${args.drive === 'spread' ? 'spread over the interval' : 'in one burst an interval'}; the agent runs as node ${[...nodeFlags, 'BUNDLE'].join(' ')}\n`);
+  console.log(
+    `\n${N} targets, interval ${INTERVAL} s, ${PHASE_S} s per kind, the exporter's probes ${args.drive === 'spread' ? 'spread over the interval' : 'in one burst an interval'}; the agent runs as node ${[...nodeFlags, 'BUNDLE'].join(' ')}\n`,
+  );
   console.log('tool               kind  probes  echoes  CPU s   CPU s/1000 probes (echoes for ICMP)  peak RSS MB');
   for (const r of rows) {
     const per = r.kind === 'icmp' ? r.cpu / (r.echoes / 1000) : r.cpu / (r.probes / 1000);
-    console.log(`${r.tool.padEnd(18)} ${r.kind.padEnd(5)} ${String(r.probes).padStart(6)}  ${String(r.echoes).padStart(6)}  ${r.cpu.toFixed(2).padStart(5)}   ${per.toFixed(2).padStart(8)}                             ${r.rss.toFixed(1)}`);
+    console.log(
+      `${r.tool.padEnd(18)} ${r.kind.padEnd(5)} ${String(r.probes).padStart(6)}  ${String(r.echoes).padStart(6)}  ${r.cpu.toFixed(2).padStart(5)}   ${per.toFixed(2).padStart(8)}                             ${r.rss.toFixed(1)}`,
+    );
   }
   const line = (lat: number[] = []) =>
-    `${String(lat.length).padStart(7)}  ${pct(lat, 50).toFixed(2).padStart(7)}  ${pct(lat, 90).toFixed(2).padStart(7)}  ${pct(lat, 99).toFixed(2).padStart(7)}  ${Math.max(...lat).toFixed(2).padStart(7)}`;
+    `${String(lat.length).padStart(7)}  ${pct(lat, 50).toFixed(2).padStart(7)}  ${pct(lat, 90).toFixed(2).padStart(7)}  ${pct(lat, 99).toFixed(2).padStart(7)}  ${Math.max(
+      ...lat,
+    )
+      .toFixed(2)
+      .padStart(7)}`;
   console.log('\n/metrics latency, ms, from a separate process (request to last byte, keep-alive, one warm-up scrape not counted)');
   console.log('tool               load                                   scrapes      p50      p90      p99      max');
   for (const tool of ['sansang agent', 'blackbox exporter']) {

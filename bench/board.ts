@@ -37,7 +37,12 @@ async function nationalInventory(limit?: number): Promise<Inventory> {
   const csvFile = join(root, '../shared/data/nso-dvhc-2025-07.csv');
   const table = parseNsoCsv(readFileSync(csvFile, 'utf8'), csvFile);
   const seeds: UnitSeed[] = table.provinces.flatMap((p) =>
-    (buildImport(p, {}).inventory.units ?? []).map((u) => UnitSchema.parse({ ...u, sites: [{ id: 'x', name: 'x', links: { primary: { kind: 'wan', address: '127.0.0.1', gateway: '127.0.0.1' } } }] })),
+    (buildImport(p, {}).inventory.units ?? []).map((u) =>
+      UnitSchema.parse({
+        ...u,
+        sites: [{ id: 'x', name: 'x', links: { primary: { kind: 'wan', address: '127.0.0.1', gateway: '127.0.0.1' } } }],
+      }),
+    ),
   );
   const n = limit ?? seeds.length;
   // Central items need to hold for 1 s rather than 1-2 min, so the second refresh can show GO.
@@ -61,7 +66,8 @@ async function serveAgents(units: number | undefined): Promise<void> {
         res.writeHead(200, { 'content-type': 'application/json', connection: 'close' }).end(body);
       });
       for (const address of [s.links.primary.address, ...(s.links.backup ? [s.links.backup.address] : [])]) {
-        const srv = address === s.links.primary.address ? server : createServer(server.listeners('request')[0] as Parameters<typeof createServer>[0]);
+        const srv =
+          address === s.links.primary.address ? server : createServer(server.listeners('request')[0] as Parameters<typeof createServer>[0]);
         await new Promise<void>((resolve, reject) => {
           srv.once('error', reject);
           srv.listen(s.agentPort, address, () => resolve());
@@ -113,7 +119,10 @@ async function main(): Promise<void> {
   const baseline = process.memoryUsage().rss;
 
   // ---- embedded mode
-  const child = fork(fileURLToPath(import.meta.url), ['--serve-agents', ...(units ? ['--units', String(units)] : [])], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(fileURLToPath(import.meta.url), ['--serve-agents', ...(units ? ['--units', String(units)] : [])], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const listening = await new Promise<number>((resolve, reject) => {
     child.once('message', (m) => resolve((m as { ready: number }).ready));
     child.once('exit', (c) => reject(new Error(`the simulated agents exited (${c})`)));
@@ -121,30 +130,57 @@ async function main(): Promise<void> {
   console.log(`simulated agents: ${listening} listeners in a child process`);
   try {
     const tStart = performance.now();
-    const board = await startBoard({ inventory: inv, dataDir: join(dir, 'embedded'), listen: '127.0.0.1:0', refreshMs: 3_600_000, warn: () => {} });
+    const board = await startBoard({
+      inventory: inv,
+      dataDir: join(dir, 'embedded'),
+      listen: '127.0.0.1:0',
+      refreshMs: 3_600_000,
+      warn: () => {},
+    });
     const startMs = performance.now() - tStart;
     // Nine units in ten have their manual items signed off (one batch, one fsync), so the states say something.
     const at = new Date().toISOString();
     await board.board.log.append(
       board.board.catalog.units
         .filter((_, i) => i % 10 !== 0)
-        .flatMap((cu) => cu.manualIds.map((check) => ({ id: newEntryId(), type: 'signoff' as const, unit: cu.unit.code, check, signed: true, who: 'bench', team: 'bench', note: '', at, origin: 'bench' }))),
+        .flatMap((cu) =>
+          cu.manualIds.map((check) => ({
+            id: newEntryId(),
+            type: 'signoff' as const,
+            unit: cu.unit.code,
+            check,
+            signed: true,
+            who: 'bench',
+            team: 'bench',
+            note: '',
+            at,
+            origin: 'bench',
+          })),
+        ),
     );
-    const expected = (await (await fetch(new URL('metrics', board.url))).text()).split('\n').filter((l) => l.startsWith('sansang_check_expected{')).length;
+    const expected = (await (await fetch(new URL('metrics', board.url))).text())
+      .split('\n')
+      .filter((l) => l.startsWith('sansang_check_expected{')).length;
     console.log(`\nembedded mode (${inv.units.length} units, ${expected} sansang_check_expected series):`);
     console.log(`  first poll of every agent + evaluation: ${ms(startMs)} (poll ${ms(board.board.lastRefreshMs)})`);
     const tPoll = performance.now();
     const cpu = process.cpuUsage();
     await board.board.refresh();
     const used = process.cpuUsage(cpu);
-    console.log(`  a second full refresh (poll + evaluate): ${ms(performance.now() - tPoll)}, of which the board's own CPU ${ms((used.user + used.system) / 1000)} (the rest: the simulated agents, on the same cores)`);
+    console.log(
+      `  a second full refresh (poll + evaluate): ${ms(performance.now() - tPoll)}, of which the board's own CPU ${ms((used.user + used.system) / 1000)} (the rest: the simulated agents, on the same cores)`,
+    );
     const ev = board.board.current;
-    console.log(`  states: ${JSON.stringify(board.board.counts())} (one unit in ten left with its manual items unsigned); units whose agent-up is not GO: ${ev.units.filter((u) => u.items.some((i) => i.check === 'agent-up' && i.state !== 'go')).length}`);
+    console.log(
+      `  states: ${JSON.stringify(board.board.counts())} (one unit in ten left with its manual items unsigned); units whose agent-up is not GO: ${ev.units.filter((u) => u.items.some((i) => i.check === 'agent-up' && i.state !== 'go')).length}`,
+    );
     const tEval = performance.now();
     board.board.reevaluate();
     console.log(`  evaluation alone: ${ms(performance.now() - tEval)}`);
     const o = await timeOverview(board.url);
-    console.log(`  request -> complete overview (${o.units} units, ${(o.bytes / 1024).toFixed(0)} KiB): first ${ms(o.times[0]!)}, then ${o.times.slice(1).map(ms).join(', ')}`);
+    console.log(
+      `  request -> complete overview (${o.units} units, ${(o.bytes / 1024).toFixed(0)} KiB): first ${ms(o.times[0]!)}, then ${o.times.slice(1).map(ms).join(', ')}`,
+    );
     const tu = performance.now();
     await (await fetch(new URL(`api/units/${inv.units[0]!.code}`, board.url))).json();
     console.log(`  one unit page: ${ms(performance.now() - tu)}`);
@@ -166,7 +202,14 @@ async function main(): Promise<void> {
   await new Promise<void>((r) => prom.listen(0, '127.0.0.1', () => r()));
   const promUrl = `http://127.0.0.1:${(prom.address() as { port: number }).port}/`;
   const series = Object.values(vectors).reduce((n, v) => n + (v.match(/"metric"/g)?.length ?? 0), 0);
-  const board = await startBoard({ inventory: inv, dataDir: join(dir, 'prom'), listen: '127.0.0.1:0', prometheus: promUrl, refreshMs: 3_600_000, warn: () => {} });
+  const board = await startBoard({
+    inventory: inv,
+    dataDir: join(dir, 'prom'),
+    listen: '127.0.0.1:0',
+    prometheus: promUrl,
+    refreshMs: 3_600_000,
+    warn: () => {},
+  });
   const q0 = queries;
   const tr = performance.now();
   await board.board.refresh();
@@ -183,7 +226,11 @@ async function main(): Promise<void> {
 
 /** What Prometheus would answer with the rules loaded: every unit and item GO but a few. */
 function prebaked(inv: Inventory): Record<keyof typeof PROMETHEUS_QUERIES, string> {
-  const vec = (rows: Record<string, string>[], value = '1') => JSON.stringify({ status: 'success', data: { resultType: 'vector', result: rows.map((metric) => ({ metric, value: [Date.now() / 1000, value] })) } });
+  const vec = (rows: Record<string, string>[], value = '1') =>
+    JSON.stringify({
+      status: 'success',
+      data: { resultType: 'vector', result: rows.map((metric) => ({ metric, value: [Date.now() / 1000, value] })) },
+    });
   const unitRows: Record<string, string>[] = [];
   const checkRows: Record<string, string>[] = [];
   const siteRows: Record<string, string>[] = [];
@@ -191,10 +238,29 @@ function prebaked(inv: Inventory): Record<keyof typeof PROMETHEUS_QUERIES, strin
   for (const [n, u] of inv.units.entries()) {
     const state = n % 17 === 0 ? 'nogo' : 'go';
     unitRows.push({ __name__: 'sansang:unit:state', unit: u.code, state });
-    for (const check of ['agent-up', 'wan-primary', 'wan-backup', 'reach-public-service-portal', 'reach-lgsp', 'reach-document-management', 'reach-email', 'reach-video-conference', 'dns', 'packet-loss', 'latency', 'clock', 'disk-space', 'signature-devices', 'staff-trained', 'records-handed-over', 'failover-drill'])
+    for (const check of [
+      'agent-up',
+      'wan-primary',
+      'wan-backup',
+      'reach-public-service-portal',
+      'reach-lgsp',
+      'reach-document-management',
+      'reach-email',
+      'reach-video-conference',
+      'dns',
+      'packet-loss',
+      'latency',
+      'clock',
+      'disk-space',
+      'signature-devices',
+      'staff-trained',
+      'records-handed-over',
+      'failover-drill',
+    ])
       checkRows.push({ __name__: 'sansang:unit_check:state', unit: u.code, check, state: check === 'dns' ? state : 'go' });
     for (const s of u.sites) {
-      for (const check of ['wan-primary', 'dns', 'packet-loss', 'latency', 'disk-space']) siteRows.push({ __name__: 'sansang_check_status', unit: u.code, site: s.id, check, job: 'sansang-agent', scrape_link: 'primary' });
+      for (const check of ['wan-primary', 'dns', 'packet-loss', 'latency', 'disk-space'])
+        siteRows.push({ __name__: 'sansang_check_status', unit: u.code, site: s.id, check, job: 'sansang-agent', scrape_link: 'primary' });
       upRows.push({ __name__: 'up', job: 'sansang-agent', unit: u.code, site: s.id, scrape_link: 'primary' });
       if (s.links.backup) upRows.push({ __name__: 'up', job: 'sansang-agent', unit: u.code, site: s.id, scrape_link: 'backup' });
     }

@@ -52,10 +52,27 @@ if (!Number.isInteger(intervalS) || intervalS < 2 || intervalS > 60) throw new E
 
 if (!process.env.SANSANG_BENCH_ISOLATED) {
   if (process.getuid?.() !== 0) fail('bench/detect needs root: it builds network namespaces (run it as root)');
-  for (const [bin, pkg] of [[PROMETHEUS, 'prometheus'], [BLACKBOX, 'prometheus-blackbox-exporter']] as const) if (!existsSync(bin)) fail(`${bin} is missing (Debian: apt-get install ${pkg})`);
+  for (const [bin, pkg] of [
+    [PROMETHEUS, 'prometheus'],
+    [BLACKBOX, 'prometheus-blackbox-exporter'],
+  ] as const)
+    if (!existsSync(bin)) fail(`${bin} is missing (Debian: apt-get install ${pkg})`);
   const r = spawnSync(
     'unshare',
-    ['--net', '--mount', '--propagation', 'private', '--', 'bash', '-c', 'ip link set lo up && mkdir -p /run/netns && mount -t tmpfs tmpfs /run/netns && exec "$@"', 'bench', process.execPath, ...process.execArgv, ...process.argv.slice(1)],
+    [
+      '--net',
+      '--mount',
+      '--propagation',
+      'private',
+      '--',
+      'bash',
+      '-c',
+      'ip link set lo up && mkdir -p /run/netns && mount -t tmpfs tmpfs /run/netns && exec "$@"',
+      'bench',
+      process.execPath,
+      ...process.execArgv,
+      ...process.argv.slice(1),
+    ],
     { stdio: 'inherit', env: { ...process.env, SANSANG_BENCH_ISOLATED: '1' } },
   );
   if (r.error) fail(`unshare: ${r.error.message} (Debian: util-linux)`);
@@ -76,7 +93,12 @@ interface BlackboxTarget {
 }
 
 /** One blackbox module per probe of the site's primary link, timed out like the agent's probes. */
-function blackboxConfig(inv: Inventory, siteId: string, caFile: string | undefined, timeoutS: number): { yaml: string; targets: BlackboxTarget[] } {
+function blackboxConfig(
+  inv: Inventory,
+  siteId: string,
+  caFile: string | undefined,
+  timeoutS: number,
+): { yaml: string; targets: BlackboxTarget[] } {
   const { unit, site } = findSite(inv, siteId)!;
   const source = site.links.primary.address;
   const modules: Record<string, unknown> = {};
@@ -87,8 +109,13 @@ function blackboxConfig(inv: Inventory, siteId: string, caFile: string | undefin
     modules[id] = module;
     targets.push({ module: id, target, name });
   };
-  add('gateway/icmp', { prober: 'icmp', timeout, icmp: { preferred_ip_protocol: 'ip4', ip_protocol_fallback: false, source_ip_address: source } }, site.links.primary.gateway);
-  for (const svc of servicesForUnit(inv, unit)) for (const p of svc.probes) add(`${svc.id}/${probeId(p)}`, moduleFor(p, source, timeout, caFile), targetFor(p));
+  add(
+    'gateway/icmp',
+    { prober: 'icmp', timeout, icmp: { preferred_ip_protocol: 'ip4', ip_protocol_fallback: false, source_ip_address: source } },
+    site.links.primary.gateway,
+  );
+  for (const svc of servicesForUnit(inv, unit))
+    for (const p of svc.probes) add(`${svc.id}/${probeId(p)}`, moduleFor(p, source, timeout, caFile), targetFor(p));
   return { yaml: stringify({ modules }), targets };
 }
 
@@ -100,7 +127,11 @@ function moduleFor(p: Probe, source: string, timeout: string, caFile: string | u
     case 'tcp':
       return { prober: 'tcp', timeout, tcp: ip };
     case 'dns':
-      return { prober: 'dns', timeout, dns: { ...ip, transport_protocol: 'udp', query_name: p.name, query_type: p.recordType, valid_rcodes: ['NOERROR'] } };
+      return {
+        prober: 'dns',
+        timeout,
+        dns: { ...ip, transport_protocol: 'udp', query_name: p.name, query_type: p.recordType, valid_rcodes: ['NOERROR'] },
+      };
     case 'http':
       // The exporter's http prober has no source_ip_address: inside the site's namespace its
       // unbound connections take the main table's primary route (metric 10), so they still go
@@ -114,7 +145,9 @@ function moduleFor(p: Probe, source: string, timeout: string, caFile: string | u
           valid_status_codes: p.expectStatus,
           follow_redirects: false,
           ...(p.hostHeader ? { headers: { Host: p.hostHeader } } : {}),
-          ...(p.url.startsWith('https:') && caFile ? { tls_config: { ca_file: caFile, ...(p.hostHeader ? { server_name: p.hostHeader } : {}) } } : {}),
+          ...(p.url.startsWith('https:') && caFile
+            ? { tls_config: { ca_file: caFile, ...(p.hostHeader ? { server_name: p.hostHeader } : {}) } }
+            : {}),
         },
       };
   }
@@ -135,13 +168,20 @@ function targetFor(p: Probe): string {
 
 function prometheusConfig(o: { agent: string; blackbox: string; targets: BlackboxTarget[]; intervalS: number; timeoutS: number }): string {
   return stringify({
-    global: { scrape_interval: `${o.intervalS}s`, scrape_timeout: `${Math.round(o.timeoutS * 1000)}ms`, evaluation_interval: `${o.intervalS}s` },
+    global: {
+      scrape_interval: `${o.intervalS}s`,
+      scrape_timeout: `${Math.round(o.timeoutS * 1000)}ms`,
+      evaluation_interval: `${o.intervalS}s`,
+    },
     scrape_configs: [
       { job_name: 'sansang-agent', static_configs: [{ targets: [o.agent] }] },
       {
         job_name: 'blackbox',
         metrics_path: '/probe',
-        static_configs: o.targets.map((t) => ({ targets: [o.blackbox], labels: { __param_module: t.module, __param_target: t.target, probe: t.name } })),
+        static_configs: o.targets.map((t) => ({
+          targets: [o.blackbox],
+          labels: { __param_module: t.module, __param_target: t.target, probe: t.name },
+        })),
       },
     ],
   });
@@ -220,13 +260,30 @@ async function main(): Promise<void> {
     await procs.start('blackbox', inNs.cmd, inNs.args);
 
     const promListen = `127.0.0.1:${await freePort()}`;
-    await writeFile(join(dir, 'prometheus.yml'), prometheusConfig({ agent: `${backup}:${site.agentPort}`, blackbox: bbListen, targets: bb.targets, intervalS, timeoutS: Math.min(intervalS, timeoutS + 0.5) }));
-    await procs.start('prometheus', PROMETHEUS, [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'prom-data')}`, `--web.listen-address=${promListen}`]);
+    await writeFile(
+      join(dir, 'prometheus.yml'),
+      prometheusConfig({
+        agent: `${backup}:${site.agentPort}`,
+        blackbox: bbListen,
+        targets: bb.targets,
+        intervalS,
+        timeoutS: Math.min(intervalS, timeoutS + 0.5),
+      }),
+    );
+    await procs.start('prometheus', PROMETHEUS, [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'prom-data')}`,
+      `--web.listen-address=${promListen}`,
+    ]);
     const prom = `http://${promListen}`;
 
     const metricsUrl = `http://${backup}:${site.agentPort}/metrics`;
     const watches: Watch[] = [
-      { name: 'agent /metrics', seen: async () => someZero(await agentPrimary(metricsUrl)), healthy: async () => allOne(await agentPrimary(metricsUrl)) },
+      {
+        name: 'agent /metrics',
+        seen: async () => someZero(await agentPrimary(metricsUrl)),
+        healthy: async () => allOne(await agentPrimary(metricsUrl)),
+      },
       {
         name: 'agent via prom',
         seen: async () => someZero(await promValues(prom, 'sansang_probe_success{job="sansang-agent",link="primary"}')),
@@ -250,22 +307,41 @@ async function main(): Promise<void> {
     // targets, each scraped at its own offset within the interval, do not stand for one fast probe.
     const one = args.probe;
     const [target, probe] = one.split('/');
-    if (!bb.targets.some((t) => t.name === one)) fail(`--probe ${one}: the site has no such probe; probes: ${bb.targets.map((t) => t.name).join(', ')}`);
+    if (!bb.targets.some((t) => t.name === one))
+      fail(`--probe ${one}: the site has no such probe; probes: ${bb.targets.map((t) => t.name).join(', ')}`);
     const agentOne = `sansang_probe_success{job="sansang-agent",link="primary",target="${target}",probe="${probe}"}`;
     const bbOne = `probe_success{job="blackbox",probe="${one}"}`;
     watches.push(
-      { name: `agent /metrics, ${one}`, seen: async () => someZero(await agentPrimary(metricsUrl, one)), healthy: async () => allOne(await agentPrimary(metricsUrl, one)) },
-      { name: `agent via prom, ${one}`, seen: async () => someZero(await promValues(prom, agentOne)), healthy: async () => allOne(await promValues(prom, agentOne)) },
-      { name: `blackbox via prom, ${one}`, seen: async () => someZero(await promValues(prom, bbOne)), healthy: async () => allOne(await promValues(prom, bbOne)) },
+      {
+        name: `agent /metrics, ${one}`,
+        seen: async () => someZero(await agentPrimary(metricsUrl, one)),
+        healthy: async () => allOne(await agentPrimary(metricsUrl, one)),
+      },
+      {
+        name: `agent via prom, ${one}`,
+        seen: async () => someZero(await promValues(prom, agentOne)),
+        healthy: async () => allOne(await promValues(prom, agentOne)),
+      },
+      {
+        name: `blackbox via prom, ${one}`,
+        seen: async () => someZero(await promValues(prom, bbOne)),
+        healthy: async () => allOne(await promValues(prom, bbOne)),
+      },
     );
     const healthy = () =>
       waitUntil(
         'every watcher seeing the site healthy',
         async () => {
-          for (const c of ['blackbox', 'prometheus']) if (!procs.has(c)) throw new Error(`${c} has exited; see ${join(dir, 'bench-logs', `${c}.log`)}`);
+          for (const c of ['blackbox', 'prometheus'])
+            if (!procs.has(c)) throw new Error(`${c} has exited; see ${join(dir, 'bench-logs', `${c}.log`)}`);
           const states = await Promise.all(watches.map((w) => w.healthy().catch(() => false)));
           if (states.every(Boolean)) return true;
-          throw new Error(`not yet: ${watches.filter((_, i) => !states[i]).map((w) => w.name).join(', ')}`);
+          throw new Error(
+            `not yet: ${watches
+              .filter((_, i) => !states[i])
+              .map((w) => w.name)
+              .join(', ')}`,
+          );
         },
         120_000,
         200,
@@ -308,7 +384,7 @@ async function main(): Promise<void> {
       `${'watcher (any primary probe unless named)'.padEnd(44)}${'p50'.padStart(8)}${'p90'.padStart(8)}${'max'.padStart(8)}`,
       ...rows.map((r) => `${r.name.padEnd(44)}${f(r.p50)}${f(r.p90)}${f(r.max)}`),
       '',
-      'agent /metrics: any primary probe of the agent at 0, read directly; board NO-GO: wan-primary (after the item\'s failureThreshold rounds);',
+      "agent /metrics: any primary probe of the agent at 0, read directly; board NO-GO: wan-primary (after the item's failureThreshold rounds);",
       'agent/blackbox via prom: any primary probe at 0 in Prometheus, both scraped at the same interval.',
     ];
     process.stdout.write(`${out.join('\n')}\n`);

@@ -33,9 +33,11 @@ export function registerBoardCommands(program: Command): void {
       const { parseListen, startBoard } = await import('../dashboards/board/index.ts');
       const listen = parseListen(f.listen);
       const refreshMs = f.refresh === undefined ? undefined : Number(f.refresh) * 1000;
-      if (refreshMs !== undefined && !(refreshMs >= 200 && refreshMs <= 3_600_000)) throw new UsageError(`--refresh expects seconds from 0.2 to 3600, not "${f.refresh}"`);
+      if (refreshMs !== undefined && !(refreshMs >= 200 && refreshMs <= 3_600_000))
+        throw new UsageError(`--refresh expects seconds from 0.2 to 3600, not "${f.refresh}"`);
       const inventory = await loadInventoryFile(f.inventory);
-      if (f.datacenter && !inventory.dataCenters.some((d) => d.id === f.datacenter)) throw new UsageError(`--datacenter: no data center "${f.datacenter}" in the inventory`);
+      if (f.datacenter && !inventory.dataCenters.some((d) => d.id === f.datacenter))
+        throw new UsageError(`--datacenter: no data center "${f.datacenter}" in the inventory`);
       const running = await startBoard({
         inventory,
         dataDir: f.dataDir,
@@ -47,7 +49,9 @@ export function registerBoardCommands(program: Command): void {
         ...(f.datacenter ? { datacenter: f.datacenter } : {}),
         ...(refreshMs ? { refreshMs } : {}),
       });
-      process.stderr.write(`sansang board: ${running.url} (${running.board.mode} mode, ${inventory.units.length} units, sign-off log in ${f.dataDir})\n`);
+      process.stderr.write(
+        `sansang board: ${running.url} (${running.board.mode} mode, ${inventory.units.length} units, sign-off log in ${f.dataDir})\n`,
+      );
       await new Promise<void>((resolve) => {
         const stop = () => {
           process.off('SIGINT', stop);

@@ -5,12 +5,17 @@ import { UsageError } from './errors.ts';
 
 type Generate = (inv: Inventory) => GeneratedFile[];
 // The generators are loaded when a kind is asked for, so other commands do not pay for them.
-const fromStacks = (name: 'prometheusFiles' | 'grafanaFiles' | 'haproxyFiles' | 'dnsFiles') => async (): Promise<Generate> => (await import('../stacks/index.ts'))[name];
-const fromDashboards = (name: 'rulesFiles' | 'alertmanagerFiles' | 'dashboardFiles') => async (): Promise<Generate> => (await import('../dashboards/index.ts'))[name];
+const fromStacks = (name: 'prometheusFiles' | 'grafanaFiles' | 'haproxyFiles' | 'dnsFiles') => async (): Promise<Generate> =>
+  (await import('../stacks/index.ts'))[name];
+const fromDashboards = (name: 'rulesFiles' | 'alertmanagerFiles' | 'dashboardFiles') => async (): Promise<Generate> =>
+  (await import('../dashboards/index.ts'))[name];
 
 /** Each kind, who generates it, and what it is. Files refer to each other by relative paths. */
 export const configKinds: Record<string, { about: string; load: () => Promise<Generate> }> = {
-  prometheus: { about: 'prometheus.yml and its file_sd target files (needs rules/ beside it: use `all`)', load: fromStacks('prometheusFiles') },
+  prometheus: {
+    about: 'prometheus.yml and its file_sd target files (needs rules/ beside it: use `all`)',
+    load: fromStacks('prometheusFiles'),
+  },
   rules: { about: 'recording and alert rules, with their promtool tests', load: fromDashboards('rulesFiles') },
   alertmanager: { about: 'alertmanager.yml: routes per watch team, inhibitions, maintenance', load: fromDashboards('alertmanagerFiles') },
   dashboards: { about: 'Grafana dashboards (JSON)', load: fromDashboards('dashboardFiles') },
@@ -37,9 +42,15 @@ export function registerConfigCommands(program: Command): void {
     .argument('<kind>', `one of ${[...Object.keys(configKinds), 'all'].join(', ')}`)
     .requiredOption('--inventory <file>', 'the inventory YAML file')
     .requiredOption('--out <dir>', 'directory to write into (created if missing)')
-    .addHelpText('after', `\nKinds:\n${Object.entries(configKinds).map(([k, v]) => `  ${k.padEnd(13)}${v.about}`).join('\n')}\n  all          every kind above, in one directory\n`)
+    .addHelpText(
+      'after',
+      `\nKinds:\n${Object.entries(configKinds)
+        .map(([k, v]) => `  ${k.padEnd(13)}${v.about}`)
+        .join('\n')}\n  all          every kind above, in one directory\n`,
+    )
     .action(async (kind: string, opts: { inventory: string; out: string }) => {
-      if (kind !== 'all' && !configKinds[kind]) throw new UsageError(`unknown kind "${kind}"; kinds: ${[...Object.keys(configKinds), 'all'].join(', ')}`);
+      if (kind !== 'all' && !configKinds[kind])
+        throw new UsageError(`unknown kind "${kind}"; kinds: ${[...Object.keys(configKinds), 'all'].join(', ')}`);
       const inv = await loadInventoryFile(opts.inventory);
       const files = await generateConfig(kind, inv);
       const written = await writeGeneratedFiles(opts.out, files);

@@ -91,31 +91,50 @@ describe('alertmanager.yml', () => {
       ...base,
       units: base.units.map((u) => ({ ...u, hotSpot: true })),
       teams: [{ id: 'watch', name: 'Watch', units: ['*'], email: [], webhook: [hookUrl] }],
-      maintenance: [{ unit: '17827', from: new Date(now - 3600_000).toISOString(), to: new Date(now + 3600_000).toISOString(), reason: 'test' }],
+      maintenance: [
+        { unit: '17827', from: new Date(now - 3600_000).toISOString(), to: new Date(now + 3600_000).toISOString(), reason: 'test' },
+      ],
     };
     const dir = await tempDir();
     await writeGeneratedFiles(dir, alertmanagerFiles(inv));
     const port = await freePort();
     const am: ChildProcess = spawn(
       'prometheus-alertmanager',
-      [`--config.file=${join(dir, ALERTMANAGER_FILE)}`, `--storage.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address='],
+      [
+        `--config.file=${join(dir, ALERTMANAGER_FILE)}`,
+        `--storage.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--cluster.listen-address=',
+      ],
       { stdio: 'ignore' },
     );
     cleanup.push(() => {
       am.kill('SIGKILL');
     });
     await new Promise<void>((resolve, reject) => {
-      am.once('error', (e) => reject(new Error(`prometheus-alertmanager did not start (install the Debian package "prometheus-alertmanager"): ${e.message}`)));
+      am.once('error', (e) =>
+        reject(new Error(`prometheus-alertmanager did not start (install the Debian package "prometheus-alertmanager"): ${e.message}`)),
+      );
       am.once('spawn', () => resolve());
     });
     const url = `http://127.0.0.1:${port}`;
     for (let i = 0; i < 100; i++) {
-      const ok = await fetch(`${url}/-/ready`).then((r) => r.ok, () => false);
+      const ok = await fetch(`${url}/-/ready`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    const alerts = ['16681', '17827'].map((unit) => ({ labels: { alertname: 'SansangUnitNotReady', severity: 'critical', unit }, annotations: { summary: unit } }));
-    const posted = await fetch(`${url}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(alerts) });
+    const alerts = ['16681', '17827'].map((unit) => ({
+      labels: { alertname: 'SansangUnitNotReady', severity: 'critical', unit },
+      annotations: { summary: unit },
+    }));
+    const posted = await fetch(`${url}/api/v2/alerts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(alerts),
+    });
     expect(posted.status).toBe(200);
     // Hot-spot routes wait 10s before the first notification.
     for (let i = 0; i < 300 && !delivered.some((d) => d.unit === '16681'); i++) await new Promise((r) => setTimeout(r, 100));

@@ -55,10 +55,15 @@ function teamRoutes(inv: Inventory, teams: Team[], only?: string): { hot: Route[
     const codes = teamUnits(inv, team).filter((c) => !only || c === only);
     const hotUnits = codes.filter((c) => hotCodes.has(c));
     const plain = codes.filter((c) => !hotCodes.has(c));
-    if (hotUnits.length) hot.push({ receiver: receiverName(team, true), matchers: [`unit=~"${unitRegex(hotUnits)}"`], ...HOT, continue: true });
+    if (hotUnits.length)
+      hot.push({ receiver: receiverName(team, true), matchers: [`unit=~"${unitRegex(hotUnits)}"`], ...HOT, continue: true });
     if (all && !only) {
       // The whole province: also every alert without a unit (anchors, certificates, boards).
-      normal.push({ receiver: receiverName(team, false), ...(hotCodes.size ? { matchers: [`unit!~"${unitRegex([...hotCodes])}"`] } : {}), continue: true });
+      normal.push({
+        receiver: receiverName(team, false),
+        ...(hotCodes.size ? { matchers: [`unit!~"${unitRegex([...hotCodes])}"`] } : {}),
+        continue: true,
+      });
     } else if (plain.length) {
       normal.push({ receiver: receiverName(team, false), matchers: [`unit=~"${unitRegex(plain)}"`], continue: true });
     }
@@ -68,7 +73,15 @@ function teamRoutes(inv: Inventory, teams: Team[], only?: string): { hot: Route[
 
 /** Local calendar parts of an instant in a time zone. */
 function localParts(iso: string, timeZone: string) {
-  const f = new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  const f = new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  });
   const p = Object.fromEntries(f.formatToParts(new Date(iso)).map((x) => [x.type, x.value]));
   return { y: Number(p.year), m: Number(p.month), d: Number(p.day), time: `${p.hour}:${p.minute}` };
 }
@@ -103,7 +116,12 @@ export function windowRanges(w: Pick<MaintenanceWindow, 'from' | 'to'>, timeZone
       if (next >= last || next.getUTCMonth() + 1 !== m) break;
       end++;
     }
-    out.push({ days_of_month: [first === end ? String(first) : `${first}:${end}`], months: [String(m)], years: [String(y)], location: timeZone });
+    out.push({
+      days_of_month: [first === end ? String(first) : `${first}:${end}`],
+      months: [String(m)],
+      years: [String(y)],
+      location: timeZone,
+    });
     cur.setUTCDate(end + 1);
   }
   if (b.time !== '00:00') out.push(day(b, [{ start_time: '00:00', end_time: b.time }]));

@@ -34,7 +34,9 @@ export function boardApi(url: string, token: string) {
       let n = 0;
       for (const unit of inv.units) {
         // Sign only what is not signed yet, so restarts do not pile up entries in the log.
-        const view = (await (await fetch(`${url}${BOARD_ROUTES.unit}${unit.code}`)).json()) as { unit?: { items: { check: string; signoff?: { signed: boolean } }[] } };
+        const view = (await (await fetch(`${url}${BOARD_ROUTES.unit}${unit.code}`)).json()) as {
+          unit?: { items: { check: string; signoff?: { signed: boolean } }[] };
+        };
         const signed = new Set((view.unit?.items ?? []).filter((i) => i.signoff?.signed).map((i) => i.check));
         for (const item of unitManualChecks(inv, unit)) {
           if (signed.has(item.id)) continue;
@@ -70,7 +72,9 @@ export async function waitForOverview(url: string, done: (units: UnitSummary[]) 
       // the board may be restarting
     }
     if (Date.now() > until) {
-      const states = last.map((u) => `${u.code} ${u.state}${u.failing.length ? ` (${u.failing.map((f) => f.check).join(', ')})` : ''}`).join('; ');
+      const states = last
+        .map((u) => `${u.code} ${u.state}${u.failing.length ? ` (${u.failing.map((f) => f.check).join(', ')})` : ''}`)
+        .join('; ');
       throw new Error(`not reached within ${timeoutMs / 1000} s; last overview: ${states || 'none'}`);
     }
     await new Promise((r) => setTimeout(r, 500));

@@ -43,12 +43,31 @@ export interface BoardStart {
 export async function startBoardSignedOff(o: BoardStart): Promise<{ boardUrl: string; prometheusUrl?: string }> {
   let prometheusUrl: string | undefined;
   if (o.prometheus) {
-    prometheusUrl = await startPrometheus({ inv: o.inv, dir: o.prometheusDir, listen: o.prometheus, board: o.board, procs: o.procs, cli, inventoryFile: o.inventoryFile });
+    prometheusUrl = await startPrometheus({
+      inv: o.inv,
+      dir: o.prometheusDir,
+      listen: o.prometheus,
+      board: o.board,
+      procs: o.procs,
+      cli,
+      inventoryFile: o.inventoryFile,
+    });
     o.say(`  prometheus ${prometheusUrl}`);
   }
   const tokensFile = join(o.dir, 'tokens.yaml');
   const token = await demoToken(tokensFile);
-  const boardArgs = [cli, 'board', '--inventory', o.inventoryFile, '--listen', o.board, '--data-dir', join(o.dir, 'board'), '--tokens', tokensFile];
+  const boardArgs = [
+    cli,
+    'board',
+    '--inventory',
+    o.inventoryFile,
+    '--listen',
+    o.board,
+    '--data-dir',
+    join(o.dir, 'board'),
+    '--tokens',
+    tokensFile,
+  ];
   if (prometheusUrl) boardArgs.push('--prometheus', prometheusUrl);
   await o.procs.start('board', process.execPath, boardArgs);
   const boardUrl = `http://${o.board}`;

@@ -32,14 +32,63 @@ export async function ensureDemoCa(dir: string, names: string[] = ['localhost'],
       await run('openssl', args, { cwd: dir });
     } catch (e) {
       const err = e as NodeJS.ErrnoException & { stderr?: string };
-      if (err.code === 'ENOENT') throw new InputError('the demo makes its certificates with openssl, which is not installed (Debian: apt-get install openssl)');
+      if (err.code === 'ENOENT')
+        throw new InputError('the demo makes its certificates with openssl, which is not installed (Debian: apt-get install openssl)');
       throw new Error(`openssl ${args[0]} failed: ${err.stderr ?? err.message}`);
     }
   };
-  await openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'ca-key.pem', '-out', 'ca.pem', '-days', '365', '-subj', '/CN=sansang demo CA (not for production)');
+  await openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    'ca-key.pem',
+    '-out',
+    'ca.pem',
+    '-days',
+    '365',
+    '-subj',
+    '/CN=sansang demo CA (not for production)',
+  );
   const san = [...names.map((n) => `DNS:${n}`), ...ips.map((i) => `IP:${i}`)].join(',');
-  await writeFile(f('server.ext'), `subjectAltName=${san}\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n`);
-  await openssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'server-key.pem', '-out', 'server.csr', '-subj', '/CN=sansang demo stand-in');
-  await openssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-out', 'server.pem', '-days', '90', '-extfile', 'server.ext');
+  await writeFile(
+    f('server.ext'),
+    `subjectAltName=${san}\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n`,
+  );
+  await openssl(
+    'req',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    'server-key.pem',
+    '-out',
+    'server.csr',
+    '-subj',
+    '/CN=sansang demo stand-in',
+  );
+  await openssl(
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca-key.pem',
+    '-CAcreateserial',
+    '-out',
+    'server.pem',
+    '-days',
+    '90',
+    '-extfile',
+    'server.ext',
+  );
   return { caFile: f('ca.pem'), cert: await readFile(f('server.pem'), 'utf8'), key: await readFile(f('server-key.pem'), 'utf8') };
 }

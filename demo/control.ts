@@ -96,7 +96,9 @@ export async function applyFault(f: FaultRequest, d: ControlDeps): Promise<strin
       const percent = f.percent ?? NaN;
       if (!Number.isInteger(percent) || percent < 0 || percent > 100) throw new Error('--percent must be a whole number from 0 to 100');
       await d.lab.setLoss(f.target, link, percent);
-      return percent ? `${f.target} now drops ${percent} % of its packets over the ${link} link` : `no more packet loss on the ${link} link of ${f.target}`;
+      return percent
+        ? `${f.target} now drops ${percent} % of its packets over the ${link} link`
+        : `no more packet loss on the ${link} link of ${f.target}`;
     }
   }
 }
@@ -118,7 +120,9 @@ export async function startControl(listen: string, deps: ControlDeps): Promise<C
     }
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) => reject(e.code === 'EADDRINUSE' ? new InputError(`${listen} is in use: is another demo running?`) : e));
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(e.code === 'EADDRINUSE' ? new InputError(`${listen} is in use: is another demo running?`) : e),
+    );
     server.listen(port, host, () => resolve());
   });
   return { url: `http://${listen}`, close: () => new Promise((r) => server.close(() => r())) };

@@ -12,7 +12,9 @@ function nft(script: string): Promise<void> {
     const child = execFile('nft', ['-f', '-'], (err, _out, stderr) => {
       if (!err) return resolve();
       const e = err as NodeJS.ErrnoException;
-      reject(new Error(e.code === 'ENOENT' ? 'nft is not installed (Debian: apt-get install nftables)' : `nft: ${stderr.trim() || e.message}`));
+      reject(
+        new Error(e.code === 'ENOENT' ? 'nft is not installed (Debian: apt-get install nftables)' : `nft: ${stderr.trim() || e.message}`),
+      );
     });
     child.stdin?.end(script);
   });

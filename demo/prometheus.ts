@@ -34,7 +34,15 @@ export function demoPrometheusConfig(inv: Inventory, board: string, ruleFiles: s
   });
 }
 
-export async function startPrometheus(o: { inv: Inventory; dir: string; listen: string; board: string; procs: Processes; cli: string; inventoryFile: string }): Promise<string> {
+export async function startPrometheus(o: {
+  inv: Inventory;
+  dir: string;
+  listen: string;
+  board: string;
+  procs: Processes;
+  cli: string;
+  inventoryFile: string;
+}): Promise<string> {
   const bin = prometheusBinary();
   await mkdir(join(o.dir, 'data'), { recursive: true });
   const rules = rulesFiles(o.inv);

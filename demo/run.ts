@@ -87,7 +87,16 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
       agents[site.id] = siteLinks(site).map((l) => `http://${site.links[l]!.address}:${site.agentPort}/metrics`);
     }
 
-    const { boardUrl, prometheusUrl } = await startBoardSignedOff({ inv, inventoryFile, dir, prometheusDir: join(dir, 'prometheus'), board: opts.board, prometheus: opts.prometheus, procs, say });
+    const { boardUrl, prometheusUrl } = await startBoardSignedOff({
+      inv,
+      inventoryFile,
+      dir,
+      prometheusDir: join(dir, 'prometheus'),
+      board: opts.board,
+      prometheus: opts.prometheus,
+      procs,
+      say,
+    });
 
     control = await startControl(opts.control, {
       standIns,
@@ -103,7 +112,8 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
       prometheusUrl,
       agents,
       stop,
-      allGo: (timeoutMs = 60_000) => waitForOverview(boardUrl, (units) => units.length > 0 && units.every((u) => u.state === 'go'), timeoutMs),
+      allGo: (timeoutMs = 60_000) =>
+        waitForOverview(boardUrl, (units) => units.length > 0 && units.every((u) => u.state === 'go'), timeoutMs),
     };
   } catch (e) {
     await stop();
@@ -115,14 +125,24 @@ export /** Production waits minutes before calling an item GO; the demo waits se
 const DEMO_FOR = '10s';
 
 export function demoInventory(source: Inventory, caFile: string): Inventory {
-  const thresholds = Object.fromEntries(allChecklistItems(source).map((i) => [i.id, { ...source.checklist?.thresholds[i.id], for: DEMO_FOR }]));
+  const thresholds = Object.fromEntries(
+    allChecklistItems(source).map((i) => [i.id, { ...source.checklist?.thresholds[i.id], for: DEMO_FOR }]),
+  );
   return {
     ...source,
     agent: { ...source.agent, caFile },
     checklist: { drop: source.checklist?.drop ?? [], add: source.checklist?.add ?? [], thresholds },
     // A unit's own tuning would win over the province's: shorten it there too.
     units: source.units.map((u) =>
-      u.checklist ? { ...u, checklist: { ...u.checklist, thresholds: Object.fromEntries(Object.entries(u.checklist.thresholds).map(([k, t]) => [k, { ...t, for: DEMO_FOR }])) } } : u,
+      u.checklist
+        ? {
+            ...u,
+            checklist: {
+              ...u.checklist,
+              thresholds: Object.fromEntries(Object.entries(u.checklist.thresholds).map(([k, t]) => [k, { ...t, for: DEMO_FOR }])),
+            },
+          }
+        : u,
     ),
   };
 }

@@ -47,13 +47,18 @@ export class StandIns {
         let redirectOrigin: string | undefined;
         if (p.kind === 'http') {
           const u = new URL(p.url);
-          l = { kind: u.protocol === 'https:' ? 'https' : 'http', host: u.hostname, port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)) };
+          l = {
+            kind: u.protocol === 'https:' ? 'https' : 'http',
+            host: u.hostname,
+            port: Number(u.port || (u.protocol === 'https:' ? 443 : 80)),
+          };
           status = p.expectStatus[0] ?? 200;
           if (p.expectRedirect) redirectOrigin = new URL(p.expectRedirect).origin;
         } else if (p.kind === 'tcp') l = { kind: 'tcp', host: p.host, port: p.port };
         else if (p.kind === 'dns') l = { kind: 'dns', host: p.server, port: p.port };
         if (!l) continue; // ICMP: loopback answers by itself
-        if (!isLoopback(l.host) && !opts.allowAddresses?.includes(l.host)) throw new Error(`stand-in for ${service.id} would listen on ${l.host}: the demo only uses loopback addresses`);
+        if (!isLoopback(l.host) && !opts.allowAddresses?.includes(l.host))
+          throw new Error(`stand-in for ${service.id} would listen on ${l.host}: the demo only uses loopback addresses`);
         const key = `${l.kind === 'dns' ? 'udp' : 'tcp'}:${l.host}:${l.port}`;
         if (seen.has(key)) continue;
         seen.add(key);
@@ -76,7 +81,8 @@ export class StandIns {
 
   private of(serviceId: string): StandIn[] {
     const found = this.items.filter((s) => s.service.id === serviceId);
-    if (!found.length) throw new Error(`no stand-in for service "${serviceId}"; services: ${[...new Set(this.items.map((s) => s.service.id))].join(', ')}`);
+    if (!found.length)
+      throw new Error(`no stand-in for service "${serviceId}"; services: ${[...new Set(this.items.map((s) => s.service.id))].join(', ')}`);
     return found;
   }
 
@@ -133,7 +139,8 @@ export class StandIns {
         }, s.delayMs);
       };
       if (s.kind === 'https' && !this.tls) throw new Error(`stand-in for ${s.service.id} needs the demo CA's certificate`);
-      const server: HttpServer = s.kind === 'https' ? createHttpsServer({ cert: this.tls!.cert, key: this.tls!.key }, handler) : createHttpServer(handler);
+      const server: HttpServer =
+        s.kind === 'https' ? createHttpsServer({ cert: this.tls!.cert, key: this.tls!.key }, handler) : createHttpServer(handler);
       server.keepAliveTimeout = 1000;
       await listenOn(server, s.host, s.port);
       s.close = async () => {
@@ -156,7 +163,11 @@ function ascii(s: string): string {
 function listenOn(server: TcpServer | HttpServer, host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const fail = (e: NodeJS.ErrnoException) =>
-      reject(e.code === 'EADDRINUSE' ? new InputError(`${host}:${port} is already in use: is another demo running? (stop it, or free the port)`) : e);
+      reject(
+        e.code === 'EADDRINUSE'
+          ? new InputError(`${host}:${port} is already in use: is another demo running? (stop it, or free the port)`)
+          : e,
+      );
     server.once('error', fail);
     server.listen(port, host, () => {
       server.off('error', fail);

@@ -11,7 +11,27 @@ const unit = (code: string) => demo.units.find((u) => u.code === code)!;
 describe('the default checklist', () => {
   it('covers what the provincial plans ask for on day one', () => {
     const ids = defaultChecklist.map((i) => i.id);
-    for (const id of ['agent-up', 'wan-primary', 'wan-backup', 'reach-public-service-portal', 'reach-lgsp', 'reach-document-management', 'reach-email', 'reach-video-conference', 'dns', 'packet-loss', 'latency', 'clock', 'disk-space', 'tls-valid', 'legacy-redirect', 'signature-devices', 'staff-trained', 'records-handed-over', 'failover-drill']) {
+    for (const id of [
+      'agent-up',
+      'wan-primary',
+      'wan-backup',
+      'reach-public-service-portal',
+      'reach-lgsp',
+      'reach-document-management',
+      'reach-email',
+      'reach-video-conference',
+      'dns',
+      'packet-loss',
+      'latency',
+      'clock',
+      'disk-space',
+      'tls-valid',
+      'legacy-redirect',
+      'signature-devices',
+      'staff-trained',
+      'records-handed-over',
+      'failover-drill',
+    ]) {
       expect(ids).toContain(id);
     }
     expect(new Set(ids).size).toBe(ids.length);
@@ -43,20 +63,35 @@ describe('overrides', () => {
     const inv = {
       checklist: {
         drop: ['latency'],
-        add: [{ ...defaultChecklist.find((i) => i.id === 'staff-trained')!, id: 'generator-fuel', title: { vi: 'Máy phát đủ dầu', en: 'Generator fuelled' } }],
+        add: [
+          {
+            ...defaultChecklist.find((i) => i.id === 'staff-trained')!,
+            id: 'generator-fuel',
+            title: { vi: 'Máy phát đủ dầu', en: 'Generator fuelled' },
+          },
+        ],
         thresholds: { 'packet-loss': { maxRatio: 0.1, for: '10m', blocking: false } },
       },
     };
     const items = provinceChecklist(inv);
     expect(items.find((i) => i.id === 'latency')).toBeUndefined();
     expect(items.find((i) => i.id === 'generator-fuel')?.kind).toBe('manual');
-    expect(items.find((i) => i.id === 'packet-loss')).toMatchObject({ evidence: { kind: 'loss', maxRatio: 0.1 }, for: '10m', blocking: false });
+    expect(items.find((i) => i.id === 'packet-loss')).toMatchObject({
+      evidence: { kind: 'loss', maxRatio: 0.1 },
+      for: '10m',
+      blocking: false,
+    });
   });
 });
 
 describe('what applies to a site', () => {
   it('asks for a backup link only where the site has one', () => {
-    const ids = (code: string, site: string) => siteChecks(demo, unit(code), unit(code).sites.find((s) => s.id === site)!).map((i) => i.id);
+    const ids = (code: string, site: string) =>
+      siteChecks(
+        demo,
+        unit(code),
+        unit(code).sites.find((s) => s.id === site)!,
+      ).map((i) => i.id);
     expect(ids('16690', 'truong-vinh-hq')).toContain('wan-backup');
     expect(ids('16690', 'truong-vinh-motcua')).not.toContain('wan-backup');
     // The legacy portal service is only for the Vinh units.
@@ -105,7 +140,8 @@ describe('ids and addresses', () => {
   });
 
   it('refuses targets that are options or shell text, and accepts real ones', () => {
-    for (const bad of ['-f', '-h', 'a;reboot', '$(id)', '`id`', 'a b', 'x'.repeat(10_000), '', '1.2.3', 'a|b', '--help']) expect(isSafeTarget(bad), bad).toBe(false);
+    for (const bad of ['-f', '-h', 'a;reboot', '$(id)', '`id`', 'a b', 'x'.repeat(10_000), '', '1.2.3', 'a|b', '--help'])
+      expect(isSafeTarget(bad), bad).toBe(false);
     for (const good of ['127.0.0.1', '::1', 'localhost', 'dichvucong.gov.vn', 'a-b.c']) expect(isSafeTarget(good), good).toBe(true);
     expect(isSafeUrl('https://user:pw@x.gov.vn/')).toBe(false);
     expect(isSafeUrl('http://[::1]:8080/x?y=1')).toBe(true);

@@ -1,7 +1,15 @@
 // The cutover checklist, defined once. The agent judges the `edge` items, the rules and the
 // board judge the `central` ones, people sign off the `manual` ones; dashboards/ renders all of
 // them. An inventory may add, drop or re-threshold items for the province or for one unit.
-import { ChecklistItem, type ChecklistItemInput, type ChecklistOverride, type Evidence, type Inventory, type ItemTuning, type Unit } from './schema.ts';
+import {
+  ChecklistItem,
+  type ChecklistItemInput,
+  type ChecklistOverride,
+  type Evidence,
+  type Inventory,
+  type ItemTuning,
+  type Unit,
+} from './schema.ts';
 
 const responseTeam = { vi: 'Tổ phản ứng nhanh cấp xã', en: 'Commune response team' };
 const dcTeam = { vi: 'Trung tâm dữ liệu tỉnh', en: 'Provincial data center' };
@@ -43,16 +51,14 @@ const defaults: ChecklistItemInput[] = [
       ['email', 'Thư điện tử công vụ', 'Official e-mail'],
       ['video-conference', 'Hội nghị truyền hình trực tuyến', 'Video conferencing'],
     ] as const
-  ).map(
-    ([category, vi, en]): ChecklistItemInput => ({
-      id: `reach-${category}`,
-      title: { vi: `Kết nối tới ${vi}`, en: `${en} reachable` },
-      owner: responseTeam,
-      kind: 'edge',
-      evidence: { kind: 'service', category },
-      howToFix: { vi: 'Kiểm tra tường lửa, DNS và đường truyền', en: 'Check the firewall, DNS and the link' },
-    }),
-  ),
+  ).map(([category, vi, en]): ChecklistItemInput => ({
+    id: `reach-${category}`,
+    title: { vi: `Kết nối tới ${vi}`, en: `${en} reachable` },
+    owner: responseTeam,
+    kind: 'edge',
+    evidence: { kind: 'service', category },
+    howToFix: { vi: 'Kiểm tra tường lửa, DNS và đường truyền', en: 'Check the firewall, DNS and the link' },
+  })),
   {
     id: 'dns',
     title: { vi: 'Phân giải tên miền (DNS)', en: 'DNS resolution' },
@@ -113,19 +119,21 @@ const defaults: ChecklistItemInput[] = [
     [
       ['signature-devices', 'Đã cấp thiết bị chữ ký số', 'Digital-signature devices issued'],
       ['staff-trained', 'Cán bộ đã được tập huấn', 'Staff trained'],
-      ['records-handed-over', 'Hồ sơ TTHC của huyện đã số hóa và bàn giao', 'District records of completed procedures digitised and handed over'],
+      [
+        'records-handed-over',
+        'Hồ sơ TTHC của huyện đã số hóa và bàn giao',
+        'District records of completed procedures digitised and handed over',
+      ],
       ['failover-drill', 'Đã diễn tập chuyển đổi dự phòng', 'Failover drill done'],
     ] as const
-  ).map(
-    ([id, vi, en]): ChecklistItemInput => ({
-      id,
-      title: { vi, en },
-      owner: officeTeam,
-      kind: 'manual',
-      evidence: { kind: 'manual' },
-      for: '0s',
-    }),
-  ),
+  ).map(([id, vi, en]): ChecklistItemInput => ({
+    id,
+    title: { vi, en },
+    owner: officeTeam,
+    kind: 'manual',
+    evidence: { kind: 'manual' },
+    for: '0s',
+  })),
 ];
 
 /** The default checklist, validated by the same schema as an inventory's own items. */
@@ -159,7 +167,8 @@ function applyOverride(items: ChecklistItem[], o: ChecklistOverride | undefined)
     if (!item) continue; // reported by the cross-checks
     const { blocking, for: forDuration, failureThreshold, successThreshold, ...params } = t;
     const evidence = { ...item.evidence } as Record<string, unknown>;
-    for (const [k, v] of Object.entries(params)) if (v !== undefined && tuningKeys[item.evidence.kind].includes(k as keyof ItemTuning)) evidence[k] = v;
+    for (const [k, v] of Object.entries(params))
+      if (v !== undefined && tuningKeys[item.evidence.kind].includes(k as keyof ItemTuning)) evidence[k] = v;
     byId.set(id, {
       ...item,
       blocking: blocking ?? item.blocking,

@@ -11,11 +11,31 @@ export function crossCheck(inv: Inventory): Issue[] {
   const out: Issue[] = [];
   const add = (path: PathSegment[], message: string) => out.push({ path, message });
 
-  duplicates(inv.dataCenters.map((d, i) => [d.id, ['dataCenters', i, 'id']]), 'data center id', add);
-  duplicates(inv.services.map((s, i) => [s.id, ['services', i, 'id']]), 'service id', add);
-  duplicates(inv.units.map((u, i) => [u.code, ['units', i, 'code']]), 'unit code', add);
-  duplicates(inv.units.flatMap((u, i) => u.sites.map((s, j) => [s.id, ['units', i, 'sites', j, 'id']] as const)), 'site id', add);
-  duplicates(inv.teams.map((t, i) => [t.id, ['teams', i, 'id']]), 'team id', add);
+  duplicates(
+    inv.dataCenters.map((d, i) => [d.id, ['dataCenters', i, 'id']]),
+    'data center id',
+    add,
+  );
+  duplicates(
+    inv.services.map((s, i) => [s.id, ['services', i, 'id']]),
+    'service id',
+    add,
+  );
+  duplicates(
+    inv.units.map((u, i) => [u.code, ['units', i, 'code']]),
+    'unit code',
+    add,
+  );
+  duplicates(
+    inv.units.flatMap((u, i) => u.sites.map((s, j) => [s.id, ['units', i, 'sites', j, 'id']] as const)),
+    'site id',
+    add,
+  );
+  duplicates(
+    inv.teams.map((t, i) => [t.id, ['teams', i, 'id']]),
+    'team id',
+    add,
+  );
 
   dataCenters(inv, add);
   services(inv, add);
@@ -44,7 +64,8 @@ function dataCenters(inv: Inventory, add: Add): void {
   inv.dataCenters.forEach((dc, i) => {
     const net = parseCidr4(dc.wan.subnet);
     if (!net) return add(['dataCenters', i, 'wan', 'subnet'], 'the WAN segment must be an IPv4 subnet');
-    if (!cidrContains(net, dc.wan.gateway)) add(['dataCenters', i, 'wan', 'gateway'], `gateway ${dc.wan.gateway} is outside ${dc.wan.subnet}`);
+    if (!cidrContains(net, dc.wan.gateway))
+      add(['dataCenters', i, 'wan', 'gateway'], `gateway ${dc.wan.gateway} is outside ${dc.wan.subnet}`);
     for (const [role, ip] of Object.entries(dc.monitoring)) {
       if (!cidrContains(net, ip)) add(['dataCenters', i, 'monitoring', role], `${ip} is outside the WAN segment ${dc.wan.subnet}`);
     }
@@ -53,8 +74,10 @@ function dataCenters(inv: Inventory, add: Add): void {
 
 function services(inv: Inventory, add: Add): void {
   inv.services.forEach((s, i) => {
-    if (s.scope === 'provincial' && !s.hostedIn?.length) add(['services', i, 'scope'], 'a provincial service names the data centers that host it (hostedIn)');
-    if (s.scope === 'national' && s.hostedIn?.length) add(['services', i, 'hostedIn'], 'a national service is not hosted in our data centers; remove hostedIn');
+    if (s.scope === 'provincial' && !s.hostedIn?.length)
+      add(['services', i, 'scope'], 'a provincial service names the data centers that host it (hostedIn)');
+    if (s.scope === 'national' && s.hostedIn?.length)
+      add(['services', i, 'hostedIn'], 'a national service is not hosted in our data centers; remove hostedIn');
     const ids = s.probes.map((p, j): [string, PathSegment[]] => [probeId(p), ['services', i, 'probes', j]]);
     const seen = new Set<string>();
     for (const [id, path] of ids) {
@@ -92,7 +115,11 @@ function units(inv: Inventory, add: Add): void {
         if (!l) continue;
         const path: PathSegment[] = ['units', i, 'sites', j, 'links', link, 'address'];
         const net = link === 'primary' ? primaryNet : backupNet;
-        if (net && !cidrContains(net, l.address)) add(path, `${l.address} is outside the unit's ${link === 'primary' ? 'subnet' : 'backup subnet'} ${link === 'primary' ? u.subnet : (u.backupSubnet ?? u.subnet)}`);
+        if (net && !cidrContains(net, l.address))
+          add(
+            path,
+            `${l.address} is outside the unit's ${link === 'primary' ? 'subnet' : 'backup subnet'} ${link === 'primary' ? u.subnet : (u.backupSubnet ?? u.subnet)}`,
+          );
         if (l.address === l.gateway) add(path, 'the site address and its gateway are the same');
         const key = `${l.address}:${s.agentPort}`;
         const first = addresses.get(key);
@@ -123,16 +150,23 @@ function references(inv: Inventory, add: Add): void {
   });
   inv.units.forEach((u, i) => {
     if (!u.portal) return;
-    u.portal.backends.forEach((b, j) => dcs.has(b.dataCenter) || add(['units', i, 'portal', 'backends', j, 'dataCenter'], `no data center "${b.dataCenter}" (data centers: ${dcList})`));
-    for (const d of Object.keys(u.portal.addresses)) if (!dcs.has(d)) add(['units', i, 'portal', 'addresses', d], `no data center "${d}" (data centers: ${dcList})`);
+    u.portal.backends.forEach(
+      (b, j) =>
+        dcs.has(b.dataCenter) ||
+        add(['units', i, 'portal', 'backends', j, 'dataCenter'], `no data center "${b.dataCenter}" (data centers: ${dcList})`),
+    );
+    for (const d of Object.keys(u.portal.addresses))
+      if (!dcs.has(d)) add(['units', i, 'portal', 'addresses', d], `no data center "${d}" (data centers: ${dcList})`);
     inv.dataCenters.forEach((dc) => {
       const ip = u.portal!.addresses[dc.id];
       const net = parseCidr4(dc.wan.subnet);
       if (!ip) add(['units', i, 'portal', 'addresses'], `no address for the unit's HAProxy in data center "${dc.id}"`);
-      else if (net && !cidrContains(net, ip)) add(['units', i, 'portal', 'addresses', dc.id], `${ip} is outside ${dc.id}'s WAN segment ${dc.wan.subnet}`);
+      else if (net && !cidrContains(net, ip))
+        add(['units', i, 'portal', 'addresses', dc.id], `${ip} is outside ${dc.id}'s WAN segment ${dc.wan.subnet}`);
     });
     const primary = inv.dataCenters.find((d) => d.role === 'primary');
-    if (primary && !u.portal.backends.some((b) => b.dataCenter === primary.id)) add(['units', i, 'portal', 'backends'], `no backend in the primary data center "${primary.id}"`);
+    if (primary && !u.portal.backends.some((b) => b.dataCenter === primary.id))
+      add(['units', i, 'portal', 'backends'], `no backend in the primary data center "${primary.id}"`);
   });
   const vips = new Map<string, string>();
   inv.units.forEach((u, i) => {
@@ -142,7 +176,9 @@ function references(inv: Inventory, add: Add): void {
       else vips.set(ip, u.code);
     }
   });
-  inv.teams.forEach((t, i) => t.units.forEach((c, j) => c === '*' || codes.has(c) || add(['teams', i, 'units', j], `no unit with code ${c}`)));
+  inv.teams.forEach((t, i) =>
+    t.units.forEach((c, j) => c === '*' || codes.has(c) || add(['teams', i, 'units', j], `no unit with code ${c}`)),
+  );
   inv.maintenance.forEach((m, i) => {
     const unit = inv.units.find((u) => u.code === m.unit);
     if (!unit) add(['maintenance', i, 'unit'], `no unit with code ${m.unit}`);
@@ -156,7 +192,9 @@ function checklists(inv: Inventory, add: Add): void {
   const check = (o: ChecklistOverride | undefined, path: PathSegment[], ids: Set<string>) => {
     if (!o) return;
     o.drop.forEach((id, j) => ids.has(id) || add([...path, 'drop', j], `no checklist item "${id}" to drop`));
-    const items = new Map([...(path[0] === 'units' ? unitChecklist(inv, inv.units[path[1] as number]!) : provinceChecklist(inv))].map((i) => [i.id, i]));
+    const items = new Map(
+      [...(path[0] === 'units' ? unitChecklist(inv, inv.units[path[1] as number]!) : provinceChecklist(inv))].map((i) => [i.id, i]),
+    );
     for (const [id, t] of Object.entries(o.thresholds)) {
       const item = items.get(id);
       if (!item) {
@@ -166,7 +204,10 @@ function checklists(inv: Inventory, add: Add): void {
       const allowed = tuningKeysFor(item.evidence.kind);
       for (const k of Object.keys(t)) {
         if (['blocking', 'for', 'failureThreshold', 'successThreshold'].includes(k) || allowed.includes(k)) continue;
-        add([...path, 'thresholds', id, k], `item "${id}" (${item.evidence.kind}) has no threshold "${k}"${allowed.length ? `; it has ${allowed.join(', ')}` : ''}`);
+        add(
+          [...path, 'thresholds', id, k],
+          `item "${id}" (${item.evidence.kind}) has no threshold "${k}"${allowed.length ? `; it has ${allowed.join(', ')}` : ''}`,
+        );
       }
     }
   };

@@ -37,7 +37,11 @@ describe('import without a base inventory', () => {
 
   it('keeps each old unit with its district, share and the note as published', () => {
     const r = buildImport(findProvince(table, '40'), { siteCidr: '10.40.0.0/16' });
-    const u = (parse(r.yaml) as { units: { code: string; mergedFrom: { code: string; name: string; share: string; note: string; district: { code: string } }[] }[] }).units.find((x) => x.code === '16681')!;
+    const u = (
+      parse(r.yaml) as {
+        units: { code: string; mergedFrom: { code: string; name: string; share: string; note: string; district: { code: string } }[] }[];
+      }
+    ).units.find((x) => x.code === '16681')!;
     expect(u.mergedFrom.map((m) => m.name)).toContain('Phường Đông Vĩnh');
     const dv = u.mergedFrom.find((m) => m.code === '16663')!;
     expect(dv).toMatchObject({ share: 'whole', note: 'Nhập toàn bộ', district: { code: '412' } });
@@ -46,7 +50,9 @@ describe('import without a base inventory', () => {
   it('marks site addresses TODO when no site CIDR is given', () => {
     const r = buildImport(findProvince(table, '40'), {});
     const problems = parseInventory(r.yaml, 'na.yaml').problems;
-    expect(problems.some((p) => /units\[0\]\.sites\[0\]\.links\.primary\.address: still to be filled in by hand/.test(p.message))).toBe(true);
+    expect(problems.some((p) => /units\[0\]\.sites\[0\]\.links\.primary\.address: still to be filled in by hand/.test(p.message))).toBe(
+      true,
+    );
     expect(r.summary).toMatch(/130 units still need a subnet/);
   });
 

@@ -62,7 +62,13 @@ export function buildImport(province: NsoProvince, opts: { siteCidr?: string; un
     ? { ...pruneDropped(structuredClone(base), new Set(dropped)), province: { ...base.province, code: province.code }, units }
     : {
         version: 1,
-        province: { code: province.code, name: province.name, effectiveDate: '2025-07-01', watch: { from: '2025-07-01', to: '2025-07-07' }, timezone: 'Asia/Ho_Chi_Minh' },
+        province: {
+          code: province.code,
+          name: province.name,
+          effectiveDate: '2025-07-01',
+          watch: { from: '2025-07-01', to: '2025-07-07' },
+          timezone: 'Asia/Ho_Chi_Minh',
+        },
         dataCenters: (['primary', 'backup'] as const).map((role, i) => ({
           id: `dc${i + 1}`,
           name: `TODO: name of the ${role} data center`,
@@ -129,13 +135,21 @@ function headquarters(n: NsoUnit, slug: string, subnet: string | undefined): Uni
  * Deterministic address plan: a unit keeps the subnet it has in the base inventory; every other
  * unit, in code order, takes the lowest /prefix of the site CIDR that overlaps nothing in use.
  */
-export function allocateSubnets(units: readonly Pick<NsoUnit, 'code'>[], prefix: number, siteCidr: string | undefined, base?: Inventory): Map<string, string> {
+export function allocateSubnets(
+  units: readonly Pick<NsoUnit, 'code'>[],
+  prefix: number,
+  siteCidr: string | undefined,
+  base?: Inventory,
+): Map<string, string> {
   const out = new Map<string, string>();
   const taken: Cidr4[] = [];
   for (const u of base?.units ?? []) for (const s of [u.subnet, u.backupSubnet]) if (s && parseCidr4(s)) taken.push(parseCidr4(s)!);
   for (const d of base?.dataCenters ?? []) if (parseCidr4(d.wan.subnet)) taken.push(parseCidr4(d.wan.subnet)!);
   const keep = new Map((base?.units ?? []).filter((u) => u.subnet).map((u) => [u.code, u.subnet!]));
-  const pending = units.filter((u) => !keep.has(u.code)).map((u) => u.code).sort();
+  const pending = units
+    .filter((u) => !keep.has(u.code))
+    .map((u) => u.code)
+    .sort();
   for (const [code, s] of keep) out.set(code, s);
   if (!siteCidr || pending.length === 0) return out;
 
@@ -146,7 +160,9 @@ export function allocateSubnets(units: readonly Pick<NsoUnit, 'code'>[], prefix:
   const need = units.length;
   if (slots < need) {
     const bits = Math.ceil(Math.log2(need));
-    throw new ImportError(`--site-cidr ${siteCidr} holds ${slots} subnets of /${prefix}, but the province has ${need} units: it must be a /${prefix - bits} or larger`);
+    throw new ImportError(
+      `--site-cidr ${siteCidr} holds ${slots} subnets of /${prefix}, but the province has ${need} units: it must be a /${prefix - bits} or larger`,
+    );
   }
   let next = 0;
   for (const code of pending) {
@@ -171,7 +187,7 @@ function header(p: NsoProvince, opts: { siteCidr?: string; unitPrefix?: number }
     lines.push(
       '',
       ' To fill in by hand before `sansang inventory check` passes: every value that starts with',
-      ' TODO (the two data centers), the services every site must reach, and each site\'s',
+      " TODO (the two data centers), the services every site must reach, and each site's",
       ' addresses if no --site-cidr was given. Or import with --base YOUR-INVENTORY.yaml to take',
       ' the data centers, services and checklist from an inventory you already wrote.',
     );
@@ -184,5 +200,6 @@ function commentTodo(doc: Document): void {
   const dcs = doc.get('dataCenters', true);
   if (isSeq(dcs)) dcs.commentBefore = ' TODO: the primary and backup data centers (see inventory/examples/demo.yaml)';
   const services = doc.get('services', true);
-  if (services && (isSeq(services) || isMap(services))) (services as YAMLMap).commentBefore = ' TODO: the services every site must reach, with their probes';
+  if (services && (isSeq(services) || isMap(services)))
+    (services as YAMLMap).commentBefore = ' TODO: the services every site must reach, with their probes';
 }

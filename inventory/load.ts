@@ -29,11 +29,17 @@ export async function readInventoryFile(file: string): Promise<LoadResult> {
   try {
     size = (await stat(file)).size;
   } catch (e) {
-    return { problems: [{ file, line: 1, col: 1, message: `cannot read the inventory: ${(e as NodeJS.ErrnoException).code ?? String(e)}` }] };
+    return {
+      problems: [{ file, line: 1, col: 1, message: `cannot read the inventory: ${(e as NodeJS.ErrnoException).code ?? String(e)}` }],
+    };
   }
   if (size > MAX_INVENTORY_BYTES) {
     const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
-    return { problems: [{ file, line: 1, col: 1, message: `the file is ${mb(size)} MB; an inventory may be at most ${mb(MAX_INVENTORY_BYTES)} MB` }] };
+    return {
+      problems: [
+        { file, line: 1, col: 1, message: `the file is ${mb(size)} MB; an inventory may be at most ${mb(MAX_INVENTORY_BYTES)} MB` },
+      ],
+    };
   }
   return parseInventory(await readFile(file, 'utf8'), file);
 }
@@ -71,7 +77,8 @@ export function parseInventory(text: string, file: string): LoadResult {
   } catch (e) {
     return { problems: [problem(0, `cannot expand the document: ${(e as Error).message}`)] };
   }
-  if (data === null || data === undefined) return { problems: [problem(0, 'the file is empty; see inventory/examples/demo.yaml for a start')] };
+  if (data === null || data === undefined)
+    return { problems: [problem(0, 'the file is empty; see inventory/examples/demo.yaml for a start')] };
 
   const located = (issue: Issue): Problem => {
     const node = nodeAt(doc.contents, issue.path, issue.atKey ?? false);

@@ -125,5 +125,7 @@ export function unitManualChecks(inv: Inventory, unit: Unit): ChecklistItem[] {
 /** Is the unit (or the site) inside a maintenance window at `at`? */
 export function inMaintenance(inv: Pick<Inventory, 'maintenance'>, unitCode: string, at: Date, siteId?: string): boolean {
   const t = at.getTime();
-  return inv.maintenance.some((m) => m.unit === unitCode && (!m.site || !siteId || m.site === siteId) && Date.parse(m.from) <= t && t < Date.parse(m.to));
+  return inv.maintenance.some(
+    (m) => m.unit === unitCode && (!m.site || !siteId || m.site === siteId) && Date.parse(m.from) <= t && t < Date.parse(m.to),
+  );
 }

@@ -90,12 +90,12 @@ export function cidrSize(c: Cidr4): number {
 
 export function cidrContains(c: Cidr4, ip: string): boolean {
   if (!isIpv4(ip)) return false;
-  return ((ipv4ToNumber(ip) & maskOf(c.prefix)) >>> 0) === c.base;
+  return (ipv4ToNumber(ip) & maskOf(c.prefix)) >>> 0 === c.base;
 }
 
 export function cidrsOverlap(a: Cidr4, b: Cidr4): boolean {
   const p = Math.min(a.prefix, b.prefix);
-  return ((a.base & maskOf(p)) >>> 0) === ((b.base & maskOf(p)) >>> 0);
+  return (a.base & maskOf(p)) >>> 0 === (b.base & maskOf(p)) >>> 0;
 }
 
 /** The n-th subnet of size /prefix inside `within`. */

@@ -32,7 +32,10 @@ export const Url = z.string().refine(isSafeUrl, msg('expected an http:// or http
 const DateString = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, msg('expected a date YYYY-MM-DD'));
 const DateTime = z
   .string()
-  .refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)), msg('expected a date and time with its offset, e.g. 2025-07-01T22:00:00+07:00'));
+  .refine(
+    (s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)),
+    msg('expected a date and time with its offset, e.g. 2025-07-01T22:00:00+07:00'),
+  );
 const Port = z.number().int().min(1).max(65535);
 const Bilingual = z.strictObject({ vi: z.string().min(1), en: z.string().min(1) });
 
@@ -156,7 +159,10 @@ export const Site = z.strictObject({
 });
 
 export const OldUnit = z.strictObject({
-  code: z.string().regex(/^\d{5}$/).nullable(),
+  code: z
+    .string()
+    .regex(/^\d{5}$/)
+    .nullable(),
   name: z.string().nullable(),
   district: z.strictObject({ code: z.string().nullable(), name: z.string() }).nullable().optional(),
   share: z.enum(['whole', 'part']),
@@ -172,7 +178,10 @@ export const Backend = z.strictObject({
   address: Target,
   port: Port,
   /** Path of the active health check. */
-  check: z.string().regex(/^\/\S*$/).default('/'),
+  check: z
+    .string()
+    .regex(/^\/\S*$/)
+    .default('/'),
 });
 
 export const Portal = z.strictObject({
@@ -193,7 +202,12 @@ export const ChecklistOverride = z.strictObject({
   /** Extra items. */
   add: z.array(z.lazy(() => ChecklistItem)).default([]),
   /** Per item: new thresholds, `for`, blocking. */
-  thresholds: z.record(z.string(), z.lazy(() => ItemTuning)).default({}),
+  thresholds: z
+    .record(
+      z.string(),
+      z.lazy(() => ItemTuning),
+    )
+    .default({}),
 });
 
 export const Unit = z.strictObject({

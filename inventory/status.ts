@@ -104,5 +104,10 @@ export type StatusDocument = z.infer<typeof StatusDocument>;
 export function parseStatusDocument(data: unknown): StatusDocument {
   const r = StatusDocument.safeParse(data);
   if (r.success) return r.data;
-  throw new Error(`status document does not conform: ${r.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  throw new Error(
+    `status document does not conform: ${r.error.issues
+      .slice(0, 3)
+      .map((i) => `${i.path.join('.')}: ${i.message}`)
+      .join('; ')}`,
+  );
 }

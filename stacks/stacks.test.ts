@@ -149,7 +149,7 @@ describe('the example inventory', () => {
     );
   });
 
-  it('uploads reach Terraform as literal text: `${…}` and `%{…}` (a dashboard\'s ${datasource}) are escaped', () => {
+  it("uploads reach Terraform as literal text: `${…}` and `%{…}` (a dashboard's ${datasource}) are escaped", () => {
     expect(escapeTemplate('uid: "${datasource}" %{x} $${kept}')).toBe('uid: "$${datasource}" %%{x} $$${kept}');
     for (const id of ['dc-dc1', 'unit-16681']) {
       const containers = Object.values((JSON.parse(synthOf(id)) as Json).resource.docker_container!);

@@ -91,7 +91,11 @@ export const networkCollector: Collector = {
       names.map(async (name) => {
         const state = (await readFile(`/sys/class/net/${name}/operstate`, 'utf8').catch(() => 'unknown')).trim();
         // Loopback reports "unknown" while working.
-        return { metric: 'sansang_host_network_up', labels: { interface: name }, value: state === 'up' || (name === 'lo' && state === 'unknown') ? 1 : 0 };
+        return {
+          metric: 'sansang_host_network_up',
+          labels: { interface: name },
+          value: state === 'up' || (name === 'lo' && state === 'unknown') ? 1 : 0,
+        };
       }),
     );
     return { samples };

@@ -51,12 +51,25 @@ export async function gatherFacts(timeoutMs = 15_000): Promise<HostFacts> {
 export async function interfaceFacts(sysNet = '/sys/class/net'): Promise<HostFacts['interfaces']> {
   const addresses = os.networkInterfaces();
   const names = (await readdir(sysNet)).sort();
-  const read = (name: string, file: string) => readFile(`${sysNet}/${name}/${file}`, 'utf8').then((t) => t.trim(), () => '');
+  const read = (name: string, file: string) =>
+    readFile(`${sysNet}/${name}/${file}`, 'utf8').then(
+      (t) => t.trim(),
+      () => '',
+    );
   const all = await Promise.all(
     names.map(async (name) => {
       const ipv4 = addresses[name]?.find((a) => a.family === 'IPv4')?.address ?? '';
-      const physical = await access(`${sysNet}/${name}/device`).then(() => true, () => false);
-      return { name, mac: await read(name, 'address'), ipv4, up: (await read(name, 'operstate')) === 'up', listed: !!addresses[name] || physical };
+      const physical = await access(`${sysNet}/${name}/device`).then(
+        () => true,
+        () => false,
+      );
+      return {
+        name,
+        mac: await read(name, 'address'),
+        ipv4,
+        up: (await read(name, 'operstate')) === 'up',
+        listed: !!addresses[name] || physical,
+      };
     }),
   );
   return all.filter((i) => i.listed).map(({ listed: _, ...i }) => i);

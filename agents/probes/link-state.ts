@@ -21,8 +21,7 @@ let refreshedAt = -Infinity;
 function refresh(now: number): void {
   if (now - refreshedAt < 1000) return;
   refreshedAt = now;
-  for (const [name, addrs] of Object.entries(networkInterfaces()))
-    for (const a of addrs ?? []) seenOn.set(a.address, name);
+  for (const [name, addrs] of Object.entries(networkInterfaces())) for (const a of addrs ?? []) seenOn.set(a.address, name);
 }
 
 /** Why nothing can leave over the link with this source address, or null when it may work. */

@@ -2,7 +2,8 @@
 // source address, a deadline and an abort signal, and returns what it observed. It never records
 // success or duration itself: the caller (probes/run.ts) times it and enforces the deadline.
 
-export type ErrorKind = 'resolve' | 'timeout' | 'refused' | 'unreachable' | 'link-down' | 'status' | 'redirect' | 'tls' | 'bind' | 'protocol' | 'other';
+export type ErrorKind =
+  'resolve' | 'timeout' | 'refused' | 'unreachable' | 'link-down' | 'status' | 'redirect' | 'tls' | 'bind' | 'protocol' | 'other';
 
 export interface IcmpObservation {
   sent: number;

@@ -121,7 +121,13 @@ export class BoardCore {
   }
 
   private context(nowMs: number): EvalContext {
-    return { nowMs, catalog: this.catalog, maintenance: this.maintenanceAt(nowMs), signoff: (u, c) => this.log.signoff(u, c), tracker: this.tracker };
+    return {
+      nowMs,
+      catalog: this.catalog,
+      maintenance: this.maintenanceAt(nowMs),
+      signoff: (u, c) => this.log.signoff(u, c),
+      tracker: this.tracker,
+    };
   }
 
   /** Starts the refresh loop and the peer sync; resolves after the first refresh. */
@@ -190,7 +196,11 @@ export class BoardCore {
       at: this.evaluation.at,
       version: this.version,
       mode: this.mode,
-      province: { code: this.opts.inventory.province.code, name: this.opts.inventory.province.name, timezone: this.opts.inventory.province.timezone },
+      province: {
+        code: this.opts.inventory.province.code,
+        name: this.opts.inventory.province.name,
+        timezone: this.opts.inventory.province.timezone,
+      },
       datacenter: this.opts.datacenter,
       refreshSeconds: this.refreshMs / 1000,
       problems: this.evaluation.problems,
@@ -203,33 +213,64 @@ export class BoardCore {
   }
 
   /** Checklist items' titles and kinds, for the page. */
-  checklistCatalog(): Record<string, { title: { vi: string; en: string }; owner: { vi: string; en: string }; kind: string; blocking: boolean; howToFix?: { vi: string; en: string } }> {
+  checklistCatalog(): Record<
+    string,
+    {
+      title: { vi: string; en: string };
+      owner: { vi: string; en: string };
+      kind: string;
+      blocking: boolean;
+      howToFix?: { vi: string; en: string };
+    }
+  > {
     const out: ReturnType<BoardCore['checklistCatalog']> = {};
     for (const cu of this.catalog.units)
-      for (const [id, i] of cu.items) if (!out[id]) out[id] = { title: i.title, owner: i.owner, kind: i.kind, blocking: i.blocking, ...(i.howToFix ? { howToFix: i.howToFix } : {}) };
+      for (const [id, i] of cu.items)
+        if (!out[id])
+          out[id] = { title: i.title, owner: i.owner, kind: i.kind, blocking: i.blocking, ...(i.howToFix ? { howToFix: i.howToFix } : {}) };
     return out;
   }
 
-  async signoff(team: string, body: { unit?: unknown; check?: unknown; who?: unknown; note?: unknown; signed?: unknown }): Promise<SignoffEntry> {
+  async signoff(
+    team: string,
+    body: { unit?: unknown; check?: unknown; who?: unknown; note?: unknown; signed?: unknown },
+  ): Promise<SignoffEntry> {
     const cu = typeof body.unit === 'string' ? this.catalog.byCode.get(body.unit) : undefined;
     if (!cu) throw new InputRejected('unknown unit', 404);
-    if (typeof body.check !== 'string' || !cu.manualIds.includes(body.check)) throw new InputRejected(`"${String(body.check)}" is not a manual item of unit ${cu.unit.code}`, 400);
+    if (typeof body.check !== 'string' || !cu.manualIds.includes(body.check))
+      throw new InputRejected(`"${String(body.check)}" is not a manual item of unit ${cu.unit.code}`, 400);
     const who = typeof body.who === 'string' ? body.who.trim() : '';
     if (!who || who.length > 200) throw new InputRejected('say who signs off (a name, at most 200 characters)');
     const note = typeof body.note === 'string' ? body.note : '';
     if (note.length > 2000) throw new InputRejected('the note is longer than 2000 characters');
-    const entry: SignoffEntry = { id: newEntryId(), type: 'signoff', unit: cu.unit.code, check: body.check, signed: body.signed !== false, who, team, note, at: new Date().toISOString(), origin: this.opts.origin };
+    const entry: SignoffEntry = {
+      id: newEntryId(),
+      type: 'signoff',
+      unit: cu.unit.code,
+      check: body.check,
+      signed: body.signed !== false,
+      who,
+      team,
+      note,
+      at: new Date().toISOString(),
+      origin: this.opts.origin,
+    };
     await this.log.append([entry]);
     return entry;
   }
 
-  async setMaintenance(team: string, body: { unit?: unknown; site?: unknown; from?: unknown; to?: unknown; reason?: unknown; who?: unknown }): Promise<{ entry: MaintenanceEntry; silence?: string; silenceError?: string }> {
+  async setMaintenance(
+    team: string,
+    body: { unit?: unknown; site?: unknown; from?: unknown; to?: unknown; reason?: unknown; who?: unknown },
+  ): Promise<{ entry: MaintenanceEntry; silence?: string; silenceError?: string }> {
     const cu = typeof body.unit === 'string' ? this.catalog.byCode.get(body.unit) : undefined;
     if (!cu) throw new InputRejected('unknown unit', 404);
-    if (body.site !== undefined && body.site !== '' && (typeof body.site !== 'string' || !cu.sites.some((s) => s.site.id === body.site))) throw new InputRejected(`"${String(body.site)}" is not a site of unit ${cu.unit.code}`);
+    if (body.site !== undefined && body.site !== '' && (typeof body.site !== 'string' || !cu.sites.some((s) => s.site.id === body.site)))
+      throw new InputRejected(`"${String(body.site)}" is not a site of unit ${cu.unit.code}`);
     const from = typeof body.from === 'string' && body.from ? Date.parse(body.from) : Date.now();
     const to = typeof body.to === 'string' ? Date.parse(body.to) : NaN;
-    if (Number.isNaN(from) || Number.isNaN(to) || to <= from) throw new InputRejected('give the window as from/to dates with times, "to" after "from"');
+    if (Number.isNaN(from) || Number.isNaN(to) || to <= from)
+      throw new InputRejected('give the window as from/to dates with times, "to" after "from"');
     if (to - from > 7 * 24 * 3600 * 1000) throw new InputRejected('a maintenance window may last at most 7 days');
     const reason = typeof body.reason === 'string' ? body.reason.trim() : '';
     const who = typeof body.who === 'string' ? body.who.trim() : '';
@@ -251,7 +292,14 @@ export class BoardCore {
     await this.log.append([entry]);
     if (!this.opts.alertmanager) return { entry };
     try {
-      const silence = await createSilence(this.opts.alertmanager, { unit: entry.unit, ...(entry.site ? { site: entry.site } : {}), from: entry.from, to: entry.to, createdBy: `${who} (${team}, sansang board)`, comment: reason });
+      const silence = await createSilence(this.opts.alertmanager, {
+        unit: entry.unit,
+        ...(entry.site ? { site: entry.site } : {}),
+        from: entry.from,
+        to: entry.to,
+        createdBy: `${who} (${team}, sansang board)`,
+        comment: reason,
+      });
       return { entry, silence };
     } catch (e) {
       this.warn(`maintenance ${entry.id}: ${(e as Error).message}`);
@@ -304,7 +352,9 @@ export function summarise(u: UnitView): UnitSummary {
     districts: u.districts,
     state: u.state,
     since: u.since,
-    failing: u.items.filter((i) => i.state === 'nogo' || i.state === 'unknown').map((i) => ({ check: i.check, state: i.state, since: i.since, sites: i.sites, blocking: i.blocking })),
+    failing: u.items
+      .filter((i) => i.state === 'nogo' || i.state === 'unknown')
+      .map((i) => ({ check: i.check, state: i.state, since: i.since, sites: i.sites, blocking: i.blocking })),
     sites: u.sites.length,
   };
 }

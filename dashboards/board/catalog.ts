@@ -1,7 +1,16 @@
 // What the board expects, derived once from the inventory: per unit, its sites with the items
 // of `siteChecks`, its manual items, its old districts. The same functions the agent and the
 // rules use, so the three agree on what is expected where.
-import { durationSeconds, siteChecks, unitChecklist, unitManualChecks, type ChecklistItem, type Inventory, type Site, type Unit } from '../../inventory/index.ts';
+import {
+  durationSeconds,
+  siteChecks,
+  unitChecklist,
+  unitManualChecks,
+  type ChecklistItem,
+  type Inventory,
+  type Site,
+  type Unit,
+} from '../../inventory/index.ts';
 
 export interface CatalogItem {
   id: string;

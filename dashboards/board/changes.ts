@@ -10,7 +10,14 @@ const KEEP_MS = 14 * 24 * 3600 * 1000;
 
 const isChange = (c: unknown): c is Change => {
   const x = c as Change;
-  return !!x && typeof x.at === 'string' && !Number.isNaN(Date.parse(x.at)) && typeof x.unit === 'string' && STATES.includes(x.to) && (x.from === null || STATES.includes(x.from));
+  return (
+    !!x &&
+    typeof x.at === 'string' &&
+    !Number.isNaN(Date.parse(x.at)) &&
+    typeof x.unit === 'string' &&
+    STATES.includes(x.to) &&
+    (x.from === null || STATES.includes(x.from))
+  );
 };
 
 export class ChangeFile {
@@ -58,7 +65,9 @@ export class ChangeFile {
     this.pending = [];
     if (!batch.length) return this.writing;
     this.writing = this.writing.then(() =>
-      appendFile(this.file, batch.map((c) => `${JSON.stringify(c)}\n`).join('')).catch((e: Error) => this.warn(`${this.file}: ${e.message}`)),
+      appendFile(this.file, batch.map((c) => `${JSON.stringify(c)}\n`).join('')).catch((e: Error) =>
+        this.warn(`${this.file}: ${e.message}`),
+      ),
     );
     return this.writing;
   }

@@ -21,7 +21,16 @@ beforeAll(async () => {
   inv = quickCentralFor(relocate(await loadInventoryFile(new URL('../../inventory/examples/demo.yaml', import.meta.url).pathname), 45), 1);
   dir = await mkdtemp(join(tmpdir(), 'board-embedded-'));
   for (const u of inv.units) for (const s of u.sites) agents.set(s.id, await startStandIn(inv, s.id));
-  board = await BoardCore.create({ inventory: inv, dataDir: dir, tokens: TokenBook.empty(), datacenter: 'dc1', version: 'test', origin: 'test', refreshMs: 3_600_000, warn: () => {} });
+  board = await BoardCore.create({
+    inventory: inv,
+    dataDir: dir,
+    tokens: TokenBook.empty(),
+    datacenter: 'dc1',
+    version: 'test',
+    origin: 'test',
+    refreshMs: 3_600_000,
+    warn: () => {},
+  });
 });
 
 afterAll(async () => {
@@ -42,7 +51,8 @@ describe('embedded mode', () => {
     // Central items: the board has only just seen them pass.
     expect(item('16681', 'agent-up').state).toBe('unknown');
     expect(item('16681', 'agent-up').reason).toMatch(/GO once it has held for 1 s/);
-    for (const u of board.catalog.units) for (const check of u.manualIds) await board.signoff('vinh', { unit: u.unit.code, check, who: 'Tester' });
+    for (const u of board.catalog.units)
+      for (const check of u.manualIds) await board.signoff('vinh', { unit: u.unit.code, check, who: 'Tester' });
     expect(unit('16681').state).toBe('unknown');
     await sleep(1100);
     await board.refresh();
@@ -56,7 +66,16 @@ describe('embedded mode', () => {
 
   it('with the default `for` (1 min), a freshly started board shows agent-up UNKNOWN, never GO', async () => {
     const plain = relocate(await loadInventoryFile(new URL('../../inventory/examples/demo.yaml', import.meta.url).pathname), 45);
-    const fresh = await BoardCore.create({ inventory: plain, dataDir: join(dir, 'fresh'), tokens: TokenBook.empty(), datacenter: 'dc1', version: 'test', origin: 'test', refreshMs: 3_600_000, warn: () => {} });
+    const fresh = await BoardCore.create({
+      inventory: plain,
+      dataDir: join(dir, 'fresh'),
+      tokens: TokenBook.empty(),
+      datacenter: 'dc1',
+      version: 'test',
+      origin: 'test',
+      refreshMs: 3_600_000,
+      warn: () => {},
+    });
     try {
       await fresh.refresh();
       expect(fresh.unit('16681')!.items.find((i) => i.check === 'agent-up')!.state).toBe('unknown');
@@ -99,11 +118,16 @@ describe('embedded mode', () => {
     agents.get('nghi-loc-hq')!.behaviour.garbage = false;
   });
 
-  it('a failing edge item is NO-GO with the agent\'s reason; an advisory one does not block', async () => {
+  it("a failing edge item is NO-GO with the agent's reason; an advisory one does not block", async () => {
     const a = agents.get('thanh-vinh-hq')!;
     a.behaviour.failing = ['latency'];
     await board.refresh();
-    expect(item('16681', 'latency')).toMatchObject({ state: 'nogo', blocking: false, sites: ['thanh-vinh-hq'], reason: 'stand-in says failing' });
+    expect(item('16681', 'latency')).toMatchObject({
+      state: 'nogo',
+      blocking: false,
+      sites: ['thanh-vinh-hq'],
+      reason: 'stand-in says failing',
+    });
     expect(unit('16681').state).toBe('go');
     a.behaviour.failing = ['dns'];
     await board.refresh();
@@ -125,7 +149,20 @@ describe('embedded mode', () => {
     agents.get('thanh-vinh-hq')!.behaviour.failing = ['dns'];
     await board.refresh();
     expect(unit('16681').state).toBe('nogo');
-    await board.log.append([{ id: newEntryId(), type: 'maintenance', unit: '16681', from: new Date(Date.now() - 1000).toISOString(), to: new Date(Date.now() + 3600_000).toISOString(), reason: 'router swap', who: 'T', team: 'vinh', at: new Date().toISOString(), origin: 'test' }]);
+    await board.log.append([
+      {
+        id: newEntryId(),
+        type: 'maintenance',
+        unit: '16681',
+        from: new Date(Date.now() - 1000).toISOString(),
+        to: new Date(Date.now() + 3600_000).toISOString(),
+        reason: 'router swap',
+        who: 'T',
+        team: 'vinh',
+        at: new Date().toISOString(),
+        origin: 'test',
+      },
+    ]);
     expect(unit('16681').state).toBe('maintenance');
     expect(unit('16681').maintenance[0]).toMatchObject({ reason: 'router swap', source: 'board' });
     expect(item('16681', 'dns').state).toBe('maintenance');

@@ -58,7 +58,11 @@ export class EmbeddedSource {
     private readonly catalog: Catalog,
     private readonly opts: EmbeddedOptions,
   ) {
-    const fo: FetchOptions = { timeoutMs: opts.timeoutMs, ...(opts.basicAuth ? { basicAuth: opts.basicAuth } : {}), ...(opts.https ? { https: opts.https } : { agent: this.httpAgent }) };
+    const fo: FetchOptions = {
+      timeoutMs: opts.timeoutMs,
+      ...(opts.basicAuth ? { basicAuth: opts.basicAuth } : {}),
+      ...(opts.https ? { https: opts.https } : { agent: this.httpAgent }),
+    };
     this.fetcher = opts.fetcher ?? ((address, port) => fetchStatus(address, port, fo));
   }
 
@@ -79,19 +83,23 @@ export class EmbeddedSource {
         results[i] = await this.fetcher(j.address, j.cs.site.agentPort);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.opts.concurrency ?? Number(process.env.SANSANG_BOARD_CONCURRENCY ?? 128), jobs.length) }, worker));
+    await Promise.all(
+      Array.from({ length: Math.min(this.opts.concurrency ?? Number(process.env.SANSANG_BOARD_CONCURRENCY ?? 128), jobs.length) }, worker),
+    );
 
     const bySite = new Map<string, LinkPoll[]>();
     jobs.forEach((j, i) => {
       const r = results[i]!;
       // A document about another site is a misconfiguration, not evidence for this one.
-      const checked: StatusFetch = r.ok && r.doc.agent.site !== j.cs.site.id ? { ok: false, error: `the agent answered for site "${r.doc.agent.site}"`, sentMs: r.sentMs, receivedMs: r.receivedMs } : r;
+      const checked: StatusFetch =
+        r.ok && r.doc.agent.site !== j.cs.site.id
+          ? { ok: false, error: `the agent answered for site "${r.doc.agent.site}"`, sentMs: r.sentMs, receivedMs: r.receivedMs }
+          : r;
       const list = bySite.get(j.cs.site.id) ?? [];
       list.push({ link: j.link, address: j.address, result: checked });
       bySite.set(j.cs.site.id, list);
     });
-    for (const cu of this.catalog.units)
-      for (const cs of cu.sites) this.record(cu, cs, bySite.get(cs.site.id) ?? []);
+    for (const cu of this.catalog.units) for (const cs of cu.sites) this.record(cu, cs, bySite.get(cs.site.id) ?? []);
   }
 
   private record(cu: CatalogUnit, cs: CatalogSite, links: LinkPoll[]): void {
@@ -138,23 +146,38 @@ export class EmbeddedSource {
     const failed = poll.failedLinks;
     const why = poll.why;
     const e = item.evidence;
-    if (e.kind === 'agent-up') return failed === 0 ? { ok: true, ageSeconds: age } : { ok: false, ageSeconds: age, reason: `no answer on ${why}` };
-    if (e.kind === 'dc-reach') return failed < poll.links.length ? { ok: true, ageSeconds: age } : { ok: false, ageSeconds: age, reason: why };
+    if (e.kind === 'agent-up')
+      return failed === 0 ? { ok: true, ageSeconds: age } : { ok: false, ageSeconds: age, reason: `no answer on ${why}` };
+    if (e.kind === 'dc-reach')
+      return failed < poll.links.length ? { ok: true, ageSeconds: age } : { ok: false, ageSeconds: age, reason: why };
     const doc = poll.doc;
-    if (!doc || poll.receivedMs === undefined || poll.sentMs === undefined) return { ok: null, ageSeconds: null, reason: `agent did not answer: ${why}` };
+    if (!doc || poll.receivedMs === undefined || poll.sentMs === undefined)
+      return { ok: null, ageSeconds: null, reason: `agent did not answer: ${why}` };
     if (e.kind === 'clock') {
       const c = clockOffsetOk(poll.sentMs, poll.receivedMs, poll.agentNowMs, e.maxOffsetSeconds);
-      return { ok: c.ok, ageSeconds: age, ...(c.ok ? {} : { reason: `clock off by ${c.offsetSeconds.toFixed(1)} s (max ${e.maxOffsetSeconds} s)` }) };
+      return {
+        ok: c.ok,
+        ageSeconds: age,
+        ...(c.ok ? {} : { reason: `clock off by ${c.offsetSeconds.toFixed(1)} s (max ${e.maxOffsetSeconds} s)` }),
+      };
     }
     if (item.kind !== 'edge') return { ok: null, ageSeconds: null, reason: `${e.kind} is not judged in embedded mode` };
     const check = poll.checks.get(item.id);
-    if (!check || check.ok === null || !check.at) return { ok: null, ageSeconds: null, reason: check ? 'not judged yet by the agent' : 'the agent does not report this item' };
+    if (!check || check.ok === null || !check.at)
+      return { ok: null, ageSeconds: null, reason: check ? 'not judged yet by the agent' : 'the agent does not report this item' };
     // Ages on the agent's clock, plus how old the document is on ours: immune to clock offset.
     const agentNow = poll.agentNowMs;
     const sampleAge = Math.max(0, (agentNow - Date.parse(check.at)) / 1000) + (nowMs - poll.receivedMs) / 1000;
     const sinceHint = check.since ? poll.receivedMs - (agentNow - Date.parse(check.since)) : null;
     // The agent's `since` says how long it has been passing (its own thresholds applied).
-    return check.ok ? { ok: true, ageSeconds: sampleAge, sinceHintMs: sinceHint, passingForSeconds: sinceHint === null ? null : (nowMs - sinceHint) / 1000 } : { ok: false, ageSeconds: sampleAge, sinceHintMs: sinceHint, reason: check.reason };
+    return check.ok
+      ? {
+          ok: true,
+          ageSeconds: sampleAge,
+          sinceHintMs: sinceHint,
+          passingForSeconds: sinceHint === null ? null : (nowMs - sinceHint) / 1000,
+        }
+      : { ok: false, ageSeconds: sampleAge, sinceHintMs: sinceHint, reason: check.reason };
   }
 
   private inputs(nowMs: number): SiteInputs {

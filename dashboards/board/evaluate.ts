@@ -34,8 +34,14 @@ export function signoffView(e: SignoffEntry | undefined): SignoffView | undefine
 
 /** Manual items: GO once signed off, NO-GO until then (missing data is never GO). */
 export function manualSample(e: SignoffEntry | undefined, nowMs = Date.now()): SiteSample {
-  if (e?.signed) return { ok: true, ageSeconds: 0, sinceHintMs: Date.parse(e.at), passingForSeconds: Math.max(0, (nowMs - Date.parse(e.at)) / 1000) };
-  return { ok: false, ageSeconds: 0, reason: e ? 'sign-off withdrawn' : 'not signed off yet', ...(e ? { sinceHintMs: Date.parse(e.at) } : {}) };
+  if (e?.signed)
+    return { ok: true, ageSeconds: 0, sinceHintMs: Date.parse(e.at), passingForSeconds: Math.max(0, (nowMs - Date.parse(e.at)) / 1000) };
+  return {
+    ok: false,
+    ageSeconds: 0,
+    reason: e ? 'sign-off withdrawn' : 'not signed off yet',
+    ...(e ? { sinceHintMs: Date.parse(e.at) } : {}),
+  };
 }
 
 export function evaluateUnit(cu: CatalogUnit, inputs: SiteInputs, ctx: EvalContext): UnitView {
@@ -58,8 +64,10 @@ export function evaluateUnit(cu: CatalogUnit, inputs: SiteInputs, ctx: EvalConte
       const e = tracker.at(cs.slots[n]!, state, nowMs, state === 'unknown' ? null : s.sinceHintMs);
       let reason: string | undefined;
       if (state !== 'maintenance') {
-        if (s.ok && state === 'nogo' && s.lastFailedSecondsAgo != null) reason = `passing again for ${Math.round(s.lastFailedSecondsAgo)} s; GO once it holds for ${item.forSeconds} s`;
-        else if (s.ok && state === 'unknown' && s.ageSeconds !== null && s.ageSeconds <= freshnessSeconds) reason = `passing for ${Math.round(s.passingForSeconds ?? 0)} s; GO once it has held for ${item.forSeconds} s`;
+        if (s.ok && state === 'nogo' && s.lastFailedSecondsAgo != null)
+          reason = `passing again for ${Math.round(s.lastFailedSecondsAgo)} s; GO once it holds for ${item.forSeconds} s`;
+        else if (s.ok && state === 'unknown' && s.ageSeconds !== null && s.ageSeconds <= freshnessSeconds)
+          reason = `passing for ${Math.round(s.passingForSeconds ?? 0)} s; GO once it has held for ${item.forSeconds} s`;
         else reason = s.reason;
       }
       let list = perItem.get(id);
@@ -106,7 +114,15 @@ export function evaluateUnit(cu: CatalogUnit, inputs: SiteInputs, ctx: EvalConte
     const state = judgeItem(s, { freshnessSeconds: Infinity, forSeconds: item.forSeconds }, unitMaint);
     const since = tracker.at(cu.itemSlots.get(id)!, state, nowMs, s.sinceHintMs).iso;
     const view = signoffView(entry);
-    items.push({ check: id, state, since, blocking: item.blocking, sites: [], ...(state === 'nogo' && s.reason ? { reason: s.reason } : {}), ...(view ? { signoff: view } : {}) });
+    items.push({
+      check: id,
+      state,
+      since,
+      blocking: item.blocking,
+      sites: [],
+      ...(state === 'nogo' && s.reason ? { reason: s.reason } : {}),
+      ...(view ? { signoff: view } : {}),
+    });
   }
 
   const state = unitState(items, unitMaint);

@@ -5,8 +5,7 @@ import https from 'node:https';
 import { parseStatusDocument, type StatusDocument } from '../../inventory/index.ts';
 
 export type StatusFetch =
-  | { ok: true; doc: StatusDocument; sentMs: number; receivedMs: number }
-  | { ok: false; error: string; sentMs: number; receivedMs: number };
+  { ok: true; doc: StatusDocument; sentMs: number; receivedMs: number } | { ok: false; error: string; sentMs: number; receivedMs: number };
 
 export interface FetchOptions {
   timeoutMs: number;
@@ -40,7 +39,10 @@ export function fetchStatus(address: string, port: number, opts: FetchOptions): 
         port,
         path: '/status',
         method: 'GET',
-        headers: { accept: 'application/json', ...(opts.basicAuth ? { authorization: `Basic ${Buffer.from(opts.basicAuth).toString('base64')}` } : {}) },
+        headers: {
+          accept: 'application/json',
+          ...(opts.basicAuth ? { authorization: `Basic ${Buffer.from(opts.basicAuth).toString('base64')}` } : {}),
+        },
         ...(opts.agent ? { agent: opts.agent } : {}),
         ...(opts.https?.ca ? { ca: opts.https.ca } : {}),
       },

@@ -41,7 +41,10 @@ export class SinceTracker {
   at(slot: number, state: State, nowMs: number, hintMs?: number | null): Readonly<Entry> {
     const cur = this.slots[slot];
     if (cur && cur.state === state) return cur;
-    const since = hintMs !== undefined && hintMs !== null && Number.isFinite(hintMs) && hintMs <= nowMs && (!cur || hintMs >= cur.since) ? hintMs : nowMs;
+    const since =
+      hintMs !== undefined && hintMs !== null && Number.isFinite(hintMs) && hintMs <= nowMs && (!cur || hintMs >= cur.since)
+        ? hintMs
+        : nowMs;
     const e = { state, since, iso: new Date(since).toISOString() };
     this.slots[slot] = e;
     return e;

@@ -46,7 +46,9 @@ export interface RunningBoard {
 
 export function boardVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json'), 'utf8')) as { version?: string };
+    const pkg = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json'), 'utf8')) as {
+      version?: string;
+    };
     return pkg.version ?? '0.0.0';
   } catch {
     return '0.0.0';
@@ -56,7 +58,8 @@ export function boardVersion(): string {
 export function parseListen(s: string): { host: string; port: number } {
   const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s]+)):(\d{1,5})$/.exec(s);
   const port = m ? Number(m[3]) : NaN;
-  if (!m || port > 65535) throw new InputError(`--listen expects HOST:PORT (e.g. 127.0.0.1:${PORTS.board} or [::1]:${PORTS.board}), not "${s}"`);
+  if (!m || port > 65535)
+    throw new InputError(`--listen expects HOST:PORT (e.g. 127.0.0.1:${PORTS.board} or [::1]:${PORTS.board}), not "${s}"`);
   return { host: (m[1] ?? m[2])!, port };
 }
 
@@ -64,7 +67,11 @@ export async function startBoard(opts: StartBoardOptions): Promise<RunningBoard>
   const listen = typeof opts.listen === 'string' ? parseListen(opts.listen) : (opts.listen ?? { host: '127.0.0.1', port: PORTS.board });
   const tokens = opts.tokens instanceof TokenBook ? opts.tokens : opts.tokens ? await TokenBook.load(opts.tokens) : TokenBook.empty();
   const inv = opts.inventory;
-  const datacenter = opts.datacenter ?? inv.dataCenters.find((d) => d.monitoring.board === listen.host)?.id ?? inv.dataCenters.find((d) => d.role === 'primary')?.id ?? inv.dataCenters[0]!.id;
+  const datacenter =
+    opts.datacenter ??
+    inv.dataCenters.find((d) => d.monitoring.board === listen.host)?.id ??
+    inv.dataCenters.find((d) => d.role === 'primary')?.id ??
+    inv.dataCenters[0]!.id;
   for (const u of [opts.prometheus, opts.alertmanager, opts.peer])
     if (u !== undefined && !/^https?:\/\/[^\s/]+/.test(u)) throw new InputError(`expected an http:// or https:// URL, not "${u}"`);
   const version = boardVersion();
@@ -83,7 +90,10 @@ export async function startBoard(opts: StartBoardOptions): Promise<RunningBoard>
     ...(opts.warn ? { warn: opts.warn } : {}),
     ...(opts.fetcher ? { fetcher: opts.fetcher } : {}),
   });
-  const registry = boardRegistry({ catalog: board.catalog, isSigned: (u, c) => board.log.isSigned(u, c), maintenanceAt: (t) => board.maintenanceAt(t) }, { version, datacenter });
+  const registry = boardRegistry(
+    { catalog: board.catalog, isSigned: (u, c) => board.log.isSigned(u, c), maintenanceAt: (t) => board.maintenanceAt(t) },
+    { version, datacenter },
+  );
   const server: Server = createServer(boardApp(board, tokens, registry));
   try {
     await new Promise<void>((resolve, reject) => {
@@ -96,7 +106,9 @@ export async function startBoard(opts: StartBoardOptions): Promise<RunningBoard>
   } catch (e) {
     await board.close();
     const err = e as NodeJS.ErrnoException;
-    throw new InputError(`cannot listen on ${listen.host}:${listen.port}: ${err.code === 'EADDRINUSE' ? 'the port is in use' : err.code === 'EADDRNOTAVAIL' ? 'no such address on this machine' : err.message}`);
+    throw new InputError(
+      `cannot listen on ${listen.host}:${listen.port}: ${err.code === 'EADDRINUSE' ? 'the port is in use' : err.code === 'EADDRNOTAVAIL' ? 'no such address on this machine' : err.message}`,
+    );
   }
   await board.start();
   const addr = server.address() as AddressInfo;

@@ -18,8 +18,25 @@ export interface Window {
 
 export function allWindows(inv: Pick<Inventory, 'maintenance'>, entries: readonly MaintenanceEntry[]): Window[] {
   return [
-    ...inv.maintenance.map((m): Window => ({ unit: m.unit, ...(m.site ? { site: m.site } : {}), from: m.from, to: m.to, reason: m.reason, source: 'inventory' })),
-    ...entries.map((e): Window => ({ unit: e.unit, ...(e.site ? { site: e.site } : {}), from: e.from, to: e.to, reason: e.reason, source: 'board', who: e.who, team: e.team, id: e.id })),
+    ...inv.maintenance.map((m): Window => ({
+      unit: m.unit,
+      ...(m.site ? { site: m.site } : {}),
+      from: m.from,
+      to: m.to,
+      reason: m.reason,
+      source: 'inventory',
+    })),
+    ...entries.map((e): Window => ({
+      unit: e.unit,
+      ...(e.site ? { site: e.site } : {}),
+      from: e.from,
+      to: e.to,
+      reason: e.reason,
+      source: 'board',
+      who: e.who,
+      team: e.team,
+      id: e.id,
+    })),
   ];
 }
 

@@ -22,7 +22,8 @@ export function boardRegistry(src: BoardMetricsSource, info: { version: string; 
     labelNames: ['unit', 'site', 'check'] as const,
     registers: [registry],
   });
-  for (const cu of src.catalog.units) for (const cs of cu.sites) for (const check of cs.checks) expected.set({ unit: cu.unit.code, site: cs.site.id, check }, 1);
+  for (const cu of src.catalog.units)
+    for (const cs of cu.sites) for (const check of cs.checks) expected.set({ unit: cu.unit.code, site: cs.site.id, check }, 1);
 
   new Gauge({
     name: 'sansang_signoff_status',
@@ -31,7 +32,8 @@ export function boardRegistry(src: BoardMetricsSource, info: { version: string; 
     registers: [registry],
     collect() {
       this.reset();
-      for (const cu of src.catalog.units) for (const check of cu.manualIds) this.set({ unit: cu.unit.code, check }, src.isSigned(cu.unit.code, check) ? 1 : 0);
+      for (const cu of src.catalog.units)
+        for (const check of cu.manualIds) this.set({ unit: cu.unit.code, check }, src.isSigned(cu.unit.code, check) ? 1 : 0);
     },
   });
   new Gauge({
@@ -45,6 +47,11 @@ export function boardRegistry(src: BoardMetricsSource, info: { version: string; 
       for (const cu of src.catalog.units) this.set({ unit: cu.unit.code }, idx.unitActive(cu.unit.code) ? 1 : 0);
     },
   });
-  new Gauge({ name: 'sansang_board_info', help: 'The board: its version and data center.', labelNames: ['version', 'datacenter'] as const, registers: [registry] }).set(info, 1);
+  new Gauge({
+    name: 'sansang_board_info',
+    help: 'The board: its version and data center.',
+    labelNames: ['version', 'datacenter'] as const,
+    registers: [registry],
+  }).set(info, 1);
   return registry;
 }

@@ -72,7 +72,8 @@ export class PeerSync {
           const r = LogEntry.safeParse(e);
           if (r.success) good.push(r.data);
         }
-        if (good.length < body.entries.length) this.warn(`peer ${this.status.url}: ${body.entries.length - good.length} entries do not conform, skipped`);
+        if (good.length < body.entries.length)
+          this.warn(`peer ${this.status.url}: ${body.entries.length - good.length} entries do not conform, skipped`);
         await this.log.append(good);
         const advanced = body.next > this.status.cursor;
         // A peer that restarted with a shorter log: start over (the union by id makes it harmless).

@@ -21,7 +21,11 @@ export function instantQuery(base: string, query: string, timeoutMs: number): Pr
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', reject);
       res.on('end', () => {
-        let body: { status?: string; error?: string; data?: { resultType?: string; result?: { metric: Record<string, string>; value: [number, string] }[] } };
+        let body: {
+          status?: string;
+          error?: string;
+          data?: { resultType?: string; result?: { metric: Record<string, string>; value: [number, string] }[] };
+        };
         try {
           body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
         } catch {
@@ -40,6 +44,8 @@ export function instantQuery(base: string, query: string, timeoutMs: number): Pr
       });
     });
     req.on('timeout', () => req.destroy(new PrometheusError(`${url.origin}: no answer within ${timeoutMs} ms`)));
-    req.on('error', (e) => reject(e instanceof PrometheusError ? e : new PrometheusError(`${url.origin}: ${(e as NodeJS.ErrnoException).code ?? e.message}`)));
+    req.on('error', (e) =>
+      reject(e instanceof PrometheusError ? e : new PrometheusError(`${url.origin}: ${(e as NodeJS.ErrnoException).code ?? e.message}`)),
+    );
   });
 }

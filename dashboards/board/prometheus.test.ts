@@ -25,7 +25,11 @@ async function startPrometheus(port: number, ruleText: string | null): Promise<s
   const d = await mkdtemp(join(dir, 'prom-'));
   await writeFile(join(d, 'prometheus.yml'), `global: { evaluation_interval: 1s }\n${ruleText ? 'rule_files: [rules.yml]\n' : ''}`);
   if (ruleText) await writeFile(join(d, 'rules.yml'), ruleText);
-  const p = spawn('prometheus', [`--config.file=${join(d, 'prometheus.yml')}`, `--storage.tsdb.path=${join(d, 'data')}`, `--web.listen-address=127.0.0.1:${port}`], { stdio: 'ignore' });
+  const p = spawn(
+    'prometheus',
+    [`--config.file=${join(d, 'prometheus.yml')}`, `--storage.tsdb.path=${join(d, 'data')}`, `--web.listen-address=127.0.0.1:${port}`],
+    { stdio: 'ignore' },
+  );
   procs.push(p);
   const url = `http://127.0.0.1:${port}/`;
   for (let i = 0; i < 100; i++) {
@@ -56,18 +60,21 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'board-prom-'));
   inv = await loadInventoryFile(new URL('../../inventory/examples/demo.yaml', import.meta.url).pathname);
   [withRules, withoutRules] = await Promise.all([
-    startPrometheus(await freePort(), rules([
-      ['sansang:unit:state', { unit: '16681', state: 'nogo' }],
-      ['sansang:unit:state', { unit: '16690', state: 'go' }],
-      ['sansang:unit:state', { unit: '17827', state: 'maintenance' }],
-      ['sansang:unit_check:state', { unit: '16681', check: 'dns', state: 'nogo' }],
-      ['sansang:unit_check:state', { unit: '16681', check: 'wan-primary', state: 'go' }],
-      ['sansang:unit_check:state', { unit: '16681', check: 'clock', state: 'nogo' }, 0],
-      ['sansang_check_status', { unit: '16681', site: 'thanh-vinh-hq', check: 'dns' }, 0],
-      ['sansang_check_status', { unit: '16681', site: 'thanh-vinh-motcua', check: 'dns' }, 1],
-      ['up', { job: 'sansang-agent', unit: '16681', site: 'thanh-vinh-hq', scrape_link: 'primary' }, 1],
-      ['up', { job: 'sansang-agent', unit: '16681', site: 'thanh-vinh-hq', scrape_link: 'backup' }, 0],
-    ])),
+    startPrometheus(
+      await freePort(),
+      rules([
+        ['sansang:unit:state', { unit: '16681', state: 'nogo' }],
+        ['sansang:unit:state', { unit: '16690', state: 'go' }],
+        ['sansang:unit:state', { unit: '17827', state: 'maintenance' }],
+        ['sansang:unit_check:state', { unit: '16681', check: 'dns', state: 'nogo' }],
+        ['sansang:unit_check:state', { unit: '16681', check: 'wan-primary', state: 'go' }],
+        ['sansang:unit_check:state', { unit: '16681', check: 'clock', state: 'nogo' }, 0],
+        ['sansang_check_status', { unit: '16681', site: 'thanh-vinh-hq', check: 'dns' }, 0],
+        ['sansang_check_status', { unit: '16681', site: 'thanh-vinh-motcua', check: 'dns' }, 1],
+        ['up', { job: 'sansang-agent', unit: '16681', site: 'thanh-vinh-hq', scrape_link: 'primary' }, 1],
+        ['up', { job: 'sansang-agent', unit: '16681', site: 'thanh-vinh-hq', scrape_link: 'backup' }, 0],
+      ]),
+    ),
     startPrometheus(await freePort(), null),
   ]);
 }, 60_000);
@@ -77,7 +84,18 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const board = (inventory: Inventory, url: string) => BoardCore.create({ inventory, dataDir: join(dir, `data-${Math.random()}`), tokens: TokenBook.empty(), datacenter: 'dc1', version: 'test', origin: 'test', prometheus: url, refreshMs: 3_600_000, warn: () => {} });
+const board = (inventory: Inventory, url: string) =>
+  BoardCore.create({
+    inventory,
+    dataDir: join(dir, `data-${Math.random()}`),
+    tokens: TokenBook.empty(),
+    datacenter: 'dc1',
+    version: 'test',
+    origin: 'test',
+    prometheus: url,
+    refreshMs: 3_600_000,
+    warn: () => {},
+  });
 
 describe('Prometheus mode', () => {
   it("shows the rules' answer per unit and item, UNKNOWN where they say nothing", async () => {

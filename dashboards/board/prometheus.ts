@@ -49,13 +49,17 @@ export class PrometheusSource {
     const problems: string[] = [];
     const r = this.results;
     if (!r) problems.push(`Prometheus ${this.url} cannot be read: ${this.error ?? 'not queried yet'}. Every unit is UNKNOWN.`);
-    else if (r.unit.length === 0) problems.push(`Prometheus ${this.url} has no series of sansang:unit:state: the recording rules are not loaded (write them with \`sansang config rules\` and add them to rule_files). Every unit is UNKNOWN.`);
+    else if (r.unit.length === 0)
+      problems.push(
+        `Prometheus ${this.url} has no series of sansang:unit:state: the recording rules are not loaded (write them with \`sansang config rules\` and add them to rule_files). Every unit is UNKNOWN.`,
+      );
     const unitStates = new Map<string, State>();
     const itemStates = new Map<string, State>();
     const siteChecks = new Map<string, number>();
     const up = new Map<string, number>();
     for (const s of r?.unit ?? []) if (s.metric.unit && isState(s.metric.state)) unitStates.set(s.metric.unit, s.metric.state);
-    for (const s of r?.unitCheck ?? []) if (s.metric.unit && s.metric.check && isState(s.metric.state)) itemStates.set(`${s.metric.unit}/${s.metric.check}`, s.metric.state);
+    for (const s of r?.unitCheck ?? [])
+      if (s.metric.unit && s.metric.check && isState(s.metric.state)) itemStates.set(`${s.metric.unit}/${s.metric.check}`, s.metric.state);
     for (const s of r?.siteCheck ?? []) siteChecks.set(`${s.metric.unit}/${s.metric.site}/${s.metric.check}`, s.value);
     for (const s of r?.up ?? []) up.set(`${s.metric.unit}/${s.metric.site}/${s.metric.scrape_link}`, s.value);
 
@@ -63,7 +67,9 @@ export class PrometheusSource {
     const units = this.catalog.units.map((cu): UnitView => {
       const code = cu.unit.code;
       const itemState = (id: string): State => itemStates.get(`${code}/${id}`) ?? 'unknown';
-      const sites: SiteView[] = cu.sites.map((cs) => this.siteView(code, cs, itemState, siteChecks, up, maintenance.siteActive(code, cs.site.id), ctx));
+      const sites: SiteView[] = cu.sites.map((cs) =>
+        this.siteView(code, cs, itemState, siteChecks, up, maintenance.siteActive(code, cs.site.id), ctx),
+      );
       const notGo = new Map<string, string[]>();
       for (const s of sites)
         for (const i of s.items)
@@ -103,7 +109,15 @@ export class PrometheusSource {
     return { at: new Date(nowMs).toISOString(), units, problems };
   }
 
-  private siteView(code: string, cs: CatalogSite, unitItem: (id: string) => State, siteChecks: Map<string, number>, up: Map<string, number>, inMaint: boolean, ctx: EvalContext): SiteView {
+  private siteView(
+    code: string,
+    cs: CatalogSite,
+    unitItem: (id: string) => State,
+    siteChecks: Map<string, number>,
+    up: Map<string, number>,
+    inMaint: boolean,
+    ctx: EvalContext,
+  ): SiteView {
     const links: LinkView[] = [{ link: 'primary', address: cs.site.links.primary.address, answered: null }];
     if (cs.site.links.backup) links.push({ link: 'backup', address: cs.site.links.backup.address, answered: null });
     for (const l of links) {
@@ -118,7 +132,8 @@ export class PrometheusSource {
       else if (item.kind === 'edge') {
         const v = siteChecks.get(`${code}/${cs.site.id}/${id}`);
         state = v === undefined ? 'unknown' : v === 1 ? 'go' : 'nogo';
-      } else if (item.evidence.kind === 'agent-up') state = links.some((l) => l.answered === null) ? 'unknown' : links.every((l) => l.answered) ? 'go' : 'nogo';
+      } else if (item.evidence.kind === 'agent-up')
+        state = links.some((l) => l.answered === null) ? 'unknown' : links.every((l) => l.answered) ? 'go' : 'nogo';
       else state = unitItem(id);
       return { check: id, state, since: ctx.tracker.at(cs.slots[n]!, state, ctx.nowMs).iso };
     });
@@ -126,7 +141,10 @@ export class PrometheusSource {
       id: cs.site.id,
       name: cs.site.name,
       role: cs.site.role,
-      state: unitState(items.map((i) => ({ state: i.state, blocking: cu.items.get(i.check)!.blocking })), inMaint),
+      state: unitState(
+        items.map((i) => ({ state: i.state, blocking: cu.items.get(i.check)!.blocking })),
+        inMaint,
+      ),
       links,
       items,
     };

@@ -106,16 +106,46 @@ function reportData(board: BoardCore, span: ShiftSpan, lang: Lang): ReportData {
   for (const e of board.log.entries()) {
     const at = Date.parse(e.at);
     if (at < span.fromMs || at > span.toMs) continue;
-    if (e.type === 'signoff') changes.push({ at: e.at, unit: e.unit, name: names.get(e.unit) ?? e.unit, what: `${title(e.check)}: ${e.signed ? t.signed : t.withdrawn}`, detail: `${e.who} (${e.team})${e.note ? `: ${e.note}` : ''}` });
-    else changes.push({ at: e.at, unit: e.unit, name: names.get(e.unit) ?? e.unit, what: `${t.maint}${e.site ? ` (${e.site})` : ''}: ${e.from} – ${e.to}`, detail: `${e.who} (${e.team}): ${e.reason}` });
+    if (e.type === 'signoff')
+      changes.push({
+        at: e.at,
+        unit: e.unit,
+        name: names.get(e.unit) ?? e.unit,
+        what: `${title(e.check)}: ${e.signed ? t.signed : t.withdrawn}`,
+        detail: `${e.who} (${e.team})${e.note ? `: ${e.note}` : ''}`,
+      });
+    else
+      changes.push({
+        at: e.at,
+        unit: e.unit,
+        name: names.get(e.unit) ?? e.unit,
+        what: `${t.maint}${e.site ? ` (${e.site})` : ''}: ${e.from} – ${e.to}`,
+        detail: `${e.who} (${e.team}): ${e.reason}`,
+      });
   }
   changes.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   const open: ReportData['open'] = [];
   for (const u of units)
     for (const i of u.items)
-      if (i.state === 'nogo' || i.state === 'unknown') open.push({ unit: u.code, name: u.name, check: i.check, title: title(i.check), state: i.state, since: i.since, sites: i.sites, detail: i.reason ?? '' });
+      if (i.state === 'nogo' || i.state === 'unknown')
+        open.push({
+          unit: u.code,
+          name: u.name,
+          check: i.check,
+          title: title(i.check),
+          state: i.state,
+          since: i.since,
+          sites: i.sites,
+          detail: i.reason ?? '',
+        });
   return {
-    units: units.map((u) => ({ code: u.code, name: u.name, state: u.state, since: u.since, failing: u.items.filter((i) => i.state === 'nogo' || i.state === 'unknown').map((i) => title(i.check)) })),
+    units: units.map((u) => ({
+      code: u.code,
+      name: u.name,
+      state: u.state,
+      since: u.since,
+      failing: u.items.filter((i) => i.state === 'nogo' || i.state === 'unknown').map((i) => title(i.check)),
+    })),
     changes,
     open,
   };
@@ -154,18 +184,44 @@ ${problems.length ? `<h2>${escapeHtml(t.problems)}</h2><ul>${problems.map((p) =>
 ${d.units.map((u) => `<tr><td>${escapeHtml(u.code)}</td><td>${escapeHtml(u.name)}</td><td>${badge(u.state)}</td><td>${time(u.since)}</td><td>${escapeHtml(u.failing.join('; '))}</td></tr>`).join('\n')}
 </tbody></table>
 <h2>${escapeHtml(t.changes)}</h2>
-${d.changes.length ? `<table><thead><tr><th>${t.at}</th><th>${t.name}</th><th>${t.what}</th><th>${t.detail}</th></tr></thead><tbody>
+${
+  d.changes.length
+    ? `<table><thead><tr><th>${t.at}</th><th>${t.name}</th><th>${t.what}</th><th>${t.detail}</th></tr></thead><tbody>
 ${d.changes.map((c) => `<tr><td>${time(c.at)}</td><td>${escapeHtml(c.unit)} ${escapeHtml(c.name)}</td><td>${escapeHtml(c.what)}</td><td>${escapeHtml(c.detail)}</td></tr>`).join('\n')}
-</tbody></table>` : `<p>${escapeHtml(t.none)}</p>`}
+</tbody></table>`
+    : `<p>${escapeHtml(t.none)}</p>`
+}
 <h2>${escapeHtml(t.open)}</h2>
-${d.open.length ? `<table><thead><tr><th>${t.name}</th><th>${t.item}</th><th>${t.state}</th><th>${t.since}</th><th>${t.sites}</th><th>${t.detail}</th></tr></thead><tbody>
+${
+  d.open.length
+    ? `<table><thead><tr><th>${t.name}</th><th>${t.item}</th><th>${t.state}</th><th>${t.since}</th><th>${t.sites}</th><th>${t.detail}</th></tr></thead><tbody>
 ${d.open.map((o) => `<tr><td>${escapeHtml(o.unit)} ${escapeHtml(o.name)}</td><td>${escapeHtml(o.title)}</td><td>${badge(o.state)}</td><td>${time(o.since)}</td><td>${escapeHtml(o.sites.join(', '))}</td><td>${escapeHtml(o.detail)}</td></tr>`).join('\n')}
-</tbody></table>` : `<p>${escapeHtml(t.none)}</p>`}
+</tbody></table>`
+    : `<p>${escapeHtml(t.none)}</p>`
+}
 </body></html>
 `;
 }
 
-export const ASSET_COLUMNS = ['unit_code', 'unit_name', 'site', 'site_name', 'hostname', 'manufacturer', 'model', 'serial', 'os', 'os_version', 'cpu', 'cores', 'memory_bytes', 'disks', 'interfaces', 'gathered_at', 'note'] as const;
+export const ASSET_COLUMNS = [
+  'unit_code',
+  'unit_name',
+  'site',
+  'site_name',
+  'hostname',
+  'manufacturer',
+  'model',
+  'serial',
+  'os',
+  'os_version',
+  'cpu',
+  'cores',
+  'memory_bytes',
+  'disks',
+  'interfaces',
+  'gathered_at',
+  'note',
+] as const;
 
 export async function assetsCsv(board: BoardCore, codes: readonly string[]): Promise<string> {
   const rows: unknown[][] = [];

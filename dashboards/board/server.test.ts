@@ -40,9 +40,26 @@ beforeAll(async () => {
   const amPort = await freePort();
   AM = `http://127.0.0.1:${amPort}/`;
   await writeFile(join(dir, 'am.yml'), 'route: { receiver: none }\nreceivers: [{ name: none }]\n');
-  am = spawn('prometheus-alertmanager', [`--config.file=${join(dir, 'am.yml')}`, `--storage.path=${join(dir, 'am')}`, `--web.listen-address=127.0.0.1:${amPort}`, '--cluster.listen-address='], { stdio: 'ignore' });
+  am = spawn(
+    'prometheus-alertmanager',
+    [
+      `--config.file=${join(dir, 'am.yml')}`,
+      `--storage.path=${join(dir, 'am')}`,
+      `--web.listen-address=127.0.0.1:${amPort}`,
+      '--cluster.listen-address=',
+    ],
+    { stdio: 'ignore' },
+  );
   await waitFor(`${AM}api/v2/status`, 'alertmanager (Debian package: prometheus-alertmanager)');
-  board = await startBoard({ inventory: inv, dataDir: join(dir, 'data'), listen: '127.0.0.1:0', tokens: TokenBook.parse(`vinh: ${TOKEN}\n`), alertmanager: AM, refreshMs: 60_000, warn: () => {} });
+  board = await startBoard({
+    inventory: inv,
+    dataDir: join(dir, 'data'),
+    listen: '127.0.0.1:0',
+    tokens: TokenBook.parse(`vinh: ${TOKEN}\n`),
+    alertmanager: AM,
+    refreshMs: 60_000,
+    warn: () => {},
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -53,7 +70,11 @@ afterAll(async () => {
 });
 
 const post = (path: string, body: unknown, token?: string) =>
-  fetch(new URL(path, board.url), { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+  fetch(new URL(path, board.url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
 
 describe('board HTTP API', () => {
   it('serves the page with no resource from elsewhere, and a strict CSP', async () => {
@@ -80,7 +101,9 @@ describe('board HTTP API', () => {
     const entry = (await ok.json()) as { id: string; team: string; at: string };
     expect(entry).toMatchObject({ team: 'vinh', who: 'Nguyễn Văn A' });
     expect(entry.id).toMatch(/^[0-9a-f-]{36}$/);
-    const unit = (await (await fetch(new URL('api/units/16681', board.url))).json()) as { unit: { items: { check: string; state: string }[] } };
+    const unit = (await (await fetch(new URL('api/units/16681', board.url))).json()) as {
+      unit: { items: { check: string; state: string }[] };
+    };
     expect(unit.unit.items.find((i) => i.check === 'staff-trained')!.state).toBe('go');
     const log = (await (await fetch(new URL('api/log?since=0', board.url))).json()) as { entries: { id: string }[]; next: number };
     expect(log.entries.map((e) => e.id)).toContain(entry.id);
@@ -99,7 +122,12 @@ describe('board HTTP API', () => {
     expect(r.status).toBe(201);
     const body = (await r.json()) as { silence?: string; silenceError?: string };
     expect(body.silenceError).toBeUndefined();
-    const silences = (await (await fetch(`${AM}api/v2/silences`)).json()) as { id: string; matchers: { name: string; value: string }[]; endsAt: string; status: { state: string } }[];
+    const silences = (await (await fetch(`${AM}api/v2/silences`)).json()) as {
+      id: string;
+      matchers: { name: string; value: string }[];
+      endsAt: string;
+      status: { state: string };
+    }[];
     const s = silences.find((x) => x.id === body.silence)!;
     expect(s.matchers).toEqual([{ name: 'unit', value: '16690', isRegex: false, isEqual: true }]);
     expect(Date.parse(s.endsAt)).toBe(Date.parse(to));
@@ -135,18 +163,27 @@ describe('board HTTP API', () => {
     expect(html).toMatch(/Staff trained: signed off/);
     expect(html).toMatch(/Open items/);
     const csv = await (await fetch(new URL('report.csv', board.url))).text();
-    const lines = csv.replace(/^\ufeff/, '').trim().split('\r\n');
+    const lines = csv
+      .replace(/^\ufeff/, '')
+      .trim()
+      .split('\r\n');
     expect(lines[0]).toBe('section,unit_code,unit_name,state,check,sites,since,at,detail');
     expect(lines.filter((l) => l.startsWith('unit,'))).toHaveLength(3);
     expect(lines.some((l) => l.startsWith('change,16681,'))).toBe(true);
     expect(lines.some((l) => /^open,17827,.*,nogo,failover-drill,/.test(l))).toBe(true);
   });
 
-  it('exports each unit\'s IT assets from the agents\' host facts as CSV', async () => {
+  it("exports each unit's IT assets from the agents' host facts as CSV", async () => {
     const csv = await (await fetch(new URL('units/16681/assets.csv', board.url))).text();
-    const lines = csv.replace(/^\ufeff/, '').trim().split('\r\n');
+    const lines = csv
+      .replace(/^\ufeff/, '')
+      .trim()
+      .split('\r\n');
     expect(lines[0]).toMatch(/^unit_code,unit_name,site,site_name,hostname,manufacturer,model,serial/);
-    expect(lines.slice(1).map((l) => l.split(',').slice(0, 3).join(','))).toEqual(['16681,Phường Thành Vinh,thanh-vinh-hq', '16681,Phường Thành Vinh,thanh-vinh-motcua']);
+    expect(lines.slice(1).map((l) => l.split(',').slice(0, 3).join(','))).toEqual([
+      '16681,Phường Thành Vinh,thanh-vinh-hq',
+      '16681,Phường Thành Vinh,thanh-vinh-motcua',
+    ]);
     expect(lines[1]).toContain('SN-thanh-vinh-hq');
     expect((await fetch(new URL('units/00000/assets.csv', board.url))).status).toBe(404);
     const all = await (await fetch(new URL('assets.csv', board.url))).text();
@@ -154,10 +191,21 @@ describe('board HTTP API', () => {
   });
 
   it('once bcrypt has used its share of the time, a new token gets 429 at once; a token already checked still works', async () => {
-    const hashed = await startBoard({ inventory: inv, dataDir: join(dir, 'hashed'), listen: '127.0.0.1:0', tokens: TokenBook.parse(`vinh: "${bcrypt.hashSync(TOKEN, 4)}"\n`, 'tokens.yaml', new BcryptGate({ share: 0.001, capMs: 1 })), refreshMs: 60_000, warn: () => {} });
+    const hashed = await startBoard({
+      inventory: inv,
+      dataDir: join(dir, 'hashed'),
+      listen: '127.0.0.1:0',
+      tokens: TokenBook.parse(`vinh: "${bcrypt.hashSync(TOKEN, 4)}"\n`, 'tokens.yaml', new BcryptGate({ share: 0.001, capMs: 1 })),
+      refreshMs: 60_000,
+      warn: () => {},
+    });
     try {
       const at = (path: string, token: string) =>
-        fetch(new URL(path, hashed.url), { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ unit: inv.units[0]!.code, check: 'staff-trained', team: 'vinh', who: 'x', note: '', signed: true }) });
+        fetch(new URL(path, hashed.url), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({ unit: inv.units[0]!.code, check: 'staff-trained', team: 'vinh', who: 'x', note: '', signed: true }),
+        });
       // A credit of 1 ms refilled at 0.1 % of the clock: the first check spends it all.
       expect((await at('api/signoffs', TOKEN)).status).toBe(201);
       const flood = await Promise.all(Array.from({ length: 5 }, (_, i) => at('api/signoffs', `wrong-token-${i}-0123456789`)));

@@ -18,10 +18,15 @@ const ASSETS: Record<string, string> = {
   '/board.css': 'board.css',
   '/report.css': 'report.css',
 };
-const TYPES: Record<string, string> = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
+const TYPES: Record<string, string> = {
+  html: 'text/html; charset=utf-8',
+  js: 'text/javascript; charset=utf-8',
+  css: 'text/css; charset=utf-8',
+};
 
 // No inline script or style, nothing from elsewhere: a name that slipped through as markup still could not run.
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
 function bearer(req: Request): string {
   const h = req.get('authorization') ?? '';
@@ -113,7 +118,10 @@ export function boardApp(board: BoardCore, tokens: TokenBook, registry: Registry
       res
         .status(401)
         .set('www-authenticate', 'Bearer realm="sansang board"')
-        .json({ error: none ? 'this board has no tokens (--tokens FILE): sign-offs are disabled' : 'a valid team token is required', code: none ? 'no-tokens' : 'bad-token' });
+        .json({
+          error: none ? 'this board has no tokens (--tokens FILE): sign-offs are disabled' : 'a valid team token is required',
+          code: none ? 'no-tokens' : 'bad-token',
+        });
       return undefined;
     }
     return team;
@@ -138,17 +146,31 @@ export function boardApp(board: BoardCore, tokens: TokenBook, registry: Registry
     res.type('html').send(reportHtml(board, shiftSpan(req.query), lang(req)));
   });
   app.get('/report.csv', (req, res) => {
-    res.type('text/csv; charset=utf-8').attachment('sansang-shift-report.csv').send(reportCsv(board, shiftSpan(req.query), lang(req)));
+    res
+      .type('text/csv; charset=utf-8')
+      .attachment('sansang-shift-report.csv')
+      .send(reportCsv(board, shiftSpan(req.query), lang(req)));
   });
   app.get('/assets.csv', async (_req, res) => {
-    res.type('text/csv; charset=utf-8').attachment('sansang-assets.csv').send(await assetsCsv(board, board.catalog.units.map((u) => u.unit.code)));
+    res
+      .type('text/csv; charset=utf-8')
+      .attachment('sansang-assets.csv')
+      .send(
+        await assetsCsv(
+          board,
+          board.catalog.units.map((u) => u.unit.code),
+        ),
+      );
   });
   app.get('/units/:code/assets.csv', async (req, res) => {
     if (!board.catalog.byCode.has(req.params.code)) {
       res.status(404).json({ error: 'unknown unit' });
       return;
     }
-    res.type('text/csv; charset=utf-8').attachment(`sansang-assets-${req.params.code}.csv`).send(await assetsCsv(board, [req.params.code]));
+    res
+      .type('text/csv; charset=utf-8')
+      .attachment(`sansang-assets-${req.params.code}.csv`)
+      .send(await assetsCsv(board, [req.params.code]));
   });
 
   app.get('/metrics', async (_req, res) => {

@@ -17,24 +17,34 @@ export function createSilence(alertmanager: string, s: SilenceRequest, timeoutMs
   const url = new URL('api/v2/silences', alertmanager.endsWith('/') ? alertmanager : `${alertmanager}/`);
   const matchers = [{ name: 'unit', value: s.unit, isRegex: false, isEqual: true }];
   if (s.site) matchers.push({ name: 'site', value: s.site, isRegex: false, isEqual: true });
-  const body = JSON.stringify({ matchers, startsAt: new Date(s.from).toISOString(), endsAt: new Date(s.to).toISOString(), createdBy: s.createdBy, comment: s.comment });
+  const body = JSON.stringify({
+    matchers,
+    startsAt: new Date(s.from).toISOString(),
+    endsAt: new Date(s.to).toISOString(),
+    createdBy: s.createdBy,
+    comment: s.comment,
+  });
   const mod = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
-    const req = mod.request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }, timeout: timeoutMs }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        if (res.statusCode !== 200) return reject(new Error(`Alertmanager ${url.origin}: HTTP ${res.statusCode}: ${text.slice(0, 200)}`));
-        try {
-          const id = (JSON.parse(text) as { silenceID?: string }).silenceID;
-          if (!id) throw new Error('no silenceID');
-          resolve(id);
-        } catch (e) {
-          reject(new Error(`Alertmanager ${url.origin}: unexpected answer: ${(e as Error).message}`));
-        }
-      });
-    });
+    const req = mod.request(
+      url,
+      { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }, timeout: timeoutMs },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          if (res.statusCode !== 200) return reject(new Error(`Alertmanager ${url.origin}: HTTP ${res.statusCode}: ${text.slice(0, 200)}`));
+          try {
+            const id = (JSON.parse(text) as { silenceID?: string }).silenceID;
+            if (!id) throw new Error('no silenceID');
+            resolve(id);
+          } catch (e) {
+            reject(new Error(`Alertmanager ${url.origin}: unexpected answer: ${(e as Error).message}`));
+          }
+        });
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`Alertmanager ${url.origin}: no answer within ${timeoutMs} ms`)));
     req.on('error', reject);
     req.end(body);

@@ -90,7 +90,12 @@ export function stateRank(s: State): number {
 }
 
 /** The clock item: offset between the agent's clock and ours, allowing for the request's round trip. */
-export function clockOffsetOk(boardSentMs: number, boardReceivedMs: number, agentNowMs: number, maxOffsetSeconds: number): { ok: boolean; offsetSeconds: number } {
+export function clockOffsetOk(
+  boardSentMs: number,
+  boardReceivedMs: number,
+  agentNowMs: number,
+  maxOffsetSeconds: number,
+): { ok: boolean; offsetSeconds: number } {
   const rtt = Math.max(0, boardReceivedMs - boardSentMs);
   // The agent wrote `now` somewhere between sending and receiving: its best estimate is the middle.
   const offset = (agentNowMs - (boardSentMs + rtt / 2)) / 1000;

@@ -12,7 +12,19 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const entry = (o: Partial<SignoffEntry> = {}): SignoffEntry => ({ id: newEntryId(), type: 'signoff', unit: '16681', check: 'staff-trained', signed: true, who: 'A', team: 'vinh', note: '', at: new Date().toISOString(), origin: 'test', ...o });
+const entry = (o: Partial<SignoffEntry> = {}): SignoffEntry => ({
+  id: newEntryId(),
+  type: 'signoff',
+  unit: '16681',
+  check: 'staff-trained',
+  signed: true,
+  who: 'A',
+  team: 'vinh',
+  note: '',
+  at: new Date().toISOString(),
+  origin: 'test',
+  ...o,
+});
 
 describe('BoardLog', () => {
   it('keeps what was appended across a reopen, one JSON line per entry', async () => {
@@ -21,7 +33,12 @@ describe('BoardLog', () => {
     expect(await log.append([e])).toEqual([e]);
     await log.close();
     const text = await readFile(join(dir, LOG_FILE), 'utf8');
-    expect(text.trim().split('\n').map((l) => JSON.parse(l))).toEqual([e]);
+    expect(
+      text
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual([e]);
     const again = await BoardLog.open(dir);
     expect(again.entries()).toEqual([e]);
     expect(again.isSigned('16681', 'staff-trained')).toBe(true);
@@ -46,7 +63,10 @@ describe('BoardLog', () => {
   it('skips a line in the middle that is not an entry, and keeps the rest', async () => {
     const a = entry();
     const b = entry({ check: 'failover-drill' });
-    await writeFile(join(dir, LOG_FILE), `${JSON.stringify(a)}\nnot json\n${JSON.stringify({ id: 'x', type: 'nonsense' })}\n${JSON.stringify(b)}\n`);
+    await writeFile(
+      join(dir, LOG_FILE),
+      `${JSON.stringify(a)}\nnot json\n${JSON.stringify({ id: 'x', type: 'nonsense' })}\n${JSON.stringify(b)}\n`,
+    );
     const warnings: string[] = [];
     const log = await BoardLog.open(dir, (m) => warnings.push(m));
     expect(log.entries()).toEqual([a, b]);

@@ -57,7 +57,11 @@ export function standInDocument(inv: Inventory, siteId: string, b: StandInBehavi
 export function standInMetrics(doc: StatusDocument): string {
   const lines = ['# HELP sansang_check_status Checklist item after thresholds: 1 ok, 0 failing.', '# TYPE sansang_check_status gauge'];
   for (const c of doc.checks) if (c.ok !== null) lines.push(`sansang_check_status{check="${c.check}"} ${c.ok ? 1 : 0}`);
-  lines.push('# HELP sansang_host_time_seconds The host clock.', '# TYPE sansang_host_time_seconds gauge', `sansang_host_time_seconds ${Date.parse(doc.agent.now) / 1000}`);
+  lines.push(
+    '# HELP sansang_host_time_seconds The host clock.',
+    '# TYPE sansang_host_time_seconds gauge',
+    `sansang_host_time_seconds ${Date.parse(doc.agent.now) / 1000}`,
+  );
   return `${lines.join('\n')}\n`;
 }
 
@@ -77,7 +81,9 @@ export async function startStandIn(inv: Inventory, siteId: string, behaviour: St
   for (const address of [...new Set(addresses)]) {
     const server = createServer((req, res) => {
       if (req.url === '/metrics' && !agent.behaviour.garbage) {
-        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(standInMetrics(standInDocument(inv, siteId, agent.behaviour)));
+        res
+          .writeHead(200, { 'content-type': 'text/plain; version=0.0.4' })
+          .end(standInMetrics(standInDocument(inv, siteId, agent.behaviour)));
         return;
       }
       if (req.url !== '/status') {
@@ -145,7 +151,13 @@ export interface UnitSeed {
   mergedFrom: Inventory['units'][number]['mergedFrom'];
 }
 
-export function syntheticInventory(base: Inventory, units: number, sitesPerUnit = 3, firstNet = 100, seeds?: readonly UnitSeed[]): Inventory {
+export function syntheticInventory(
+  base: Inventory,
+  units: number,
+  sitesPerUnit = 3,
+  firstNet = 100,
+  seeds?: readonly UnitSeed[],
+): Inventory {
   let n = 0;
   const next = () => {
     n++;
@@ -161,17 +173,32 @@ export function syntheticInventory(base: Inventory, units: number, sitesPerUnit 
       name: seed?.name ?? `Xã Thử Nghiệm ${i + 1}`,
       kind: seed?.kind ?? ('xa' as const),
       hotSpot: i % 50 === 0,
-      mergedFrom: seed?.mergedFrom ?? [{ code, name: `Xã Cũ ${i + 1}`, district: { code: String(100 + (i % 700)), name: `Huyện ${(i % 700) + 1}` }, share: 'whole' as const }],
+      mergedFrom: seed?.mergedFrom ?? [
+        {
+          code,
+          name: `Xã Cũ ${i + 1}`,
+          district: { code: String(100 + (i % 700)), name: `Huyện ${(i % 700) + 1}` },
+          share: 'whole' as const,
+        },
+      ],
       sites: Array.from({ length: sitesPerUnit }, (_, s) => ({
         id: `u${code}-s${s}`,
         name: `Điểm ${s + 1} xã ${i + 1}`,
         role: s === 0 ? ('headquarters' as const) : ('branch' as const),
         agentPort: 9464,
-        links: { primary: { kind: 'wan' as const, address: next(), gateway: '127.0.0.1' }, ...(s === 0 ? { backup: { kind: '4g' as const, address: next(), gateway: '127.0.0.1' } } : {}) },
+        links: {
+          primary: { kind: 'wan' as const, address: next(), gateway: '127.0.0.1' },
+          ...(s === 0 ? { backup: { kind: '4g' as const, address: next(), gateway: '127.0.0.1' } } : {}),
+        },
       })),
     };
   });
-  return { ...base, maintenance: [], teams: [], units: list.map((u) => ({ ...u, subnet: undefined, backupSubnet: undefined, portal: undefined, checklist: undefined })) };
+  return {
+    ...base,
+    maintenance: [],
+    teams: [],
+    units: list.map((u) => ({ ...u, subnet: undefined, backupSubnet: undefined, portal: undefined, checklist: undefined })),
+  };
 }
 
 /** Every item's `for` set to `duration` (e.g. '0s'), for tests that compare the board with the rules. */

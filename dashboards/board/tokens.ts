@@ -44,12 +44,16 @@ export class TokenBook {
     } catch (e) {
       throw new InputError(`${file}: not YAML or JSON: ${(e as Error).message.split('\n')[0]}`);
     }
-    if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new InputError(`${file}: expected a map of team id to token, e.g. "ttdl: <token or bcrypt hash>"`);
+    if (data === null || typeof data !== 'object' || Array.isArray(data))
+      throw new InputError(`${file}: expected a map of team id to token, e.g. "ttdl: <token or bcrypt hash>"`);
     const m = new Map<string, string>();
     for (const [team, secret] of Object.entries(data as Record<string, unknown>)) {
       if (!TEAM.test(team)) throw new InputError(`${file}: "${team}" is not a team id (lower-case letters, digits, hyphens)`);
       if (typeof secret !== 'string') throw new InputError(`${file}: the token of team "${team}" must be a string`);
-      if (!BCRYPT.test(secret) && secret.length < MIN_TOKEN_LENGTH) throw new InputError(`${file}: the token of team "${team}" is shorter than ${MIN_TOKEN_LENGTH} characters; use a longer one or its bcrypt hash`);
+      if (!BCRYPT.test(secret) && secret.length < MIN_TOKEN_LENGTH)
+        throw new InputError(
+          `${file}: the token of team "${team}" is shorter than ${MIN_TOKEN_LENGTH} characters; use a longer one or its bcrypt hash`,
+        );
       m.set(team, secret);
     }
     return new TokenBook(m, gate);

@@ -14,8 +14,15 @@ export function datasourceVariable(): dashboard.DatasourceVariableBuilder {
   return new dashboard.DatasourceVariableBuilder('datasource').label('Prometheus').type('prometheus');
 }
 
-export function query(expr: string, legend?: string, opts: { instant?: boolean; table?: boolean; refId?: string } = {}): prometheus.DataqueryBuilder {
-  const q = new prometheus.DataqueryBuilder().expr(expr).datasource(DATASOURCE).refId(opts.refId ?? 'A');
+export function query(
+  expr: string,
+  legend?: string,
+  opts: { instant?: boolean; table?: boolean; refId?: string } = {},
+): prometheus.DataqueryBuilder {
+  const q = new prometheus.DataqueryBuilder()
+    .expr(expr)
+    .datasource(DATASOURCE)
+    .refId(opts.refId ?? 'A');
   if (legend) q.legendFormat(legend);
   if (opts.instant) q.instant();
   else q.range();
@@ -47,14 +54,19 @@ export function stateMappings(): dashboard.ValueMapping[] {
 /** 1 up / 0 down series. */
 export function upDownMappings(up = 'UP', down = 'DOWN'): dashboard.ValueMapping[] {
   return [
-    { type: dashboard.MappingType.ValueToText, options: { '1': { text: up, color: COLORS.go, index: 0 }, '0': { text: down, color: COLORS.nogo, index: 1 } } },
+    {
+      type: dashboard.MappingType.ValueToText,
+      options: { '1': { text: up, color: COLORS.go, index: 0 }, '0': { text: down, color: COLORS.nogo, index: 1 } },
+    },
     noDataMapping,
   ];
 }
 
 /** Thresholds whose base step is red: a value no step matches is never shown green. */
 export function thresholds(steps: [number, string][]): dashboard.ThresholdsConfigBuilder {
-  return new dashboard.ThresholdsConfigBuilder().mode(dashboard.ThresholdsMode.Absolute).steps([{ value: null, color: COLORS.noData }, ...steps.map(([value, color]) => ({ value, color }))]);
+  return new dashboard.ThresholdsConfigBuilder()
+    .mode(dashboard.ThresholdsMode.Absolute)
+    .steps([{ value: null, color: COLORS.noData }, ...steps.map(([value, color]) => ({ value, color }))]);
 }
 
 export function stateThresholds(): dashboard.ThresholdsConfigBuilder {
@@ -74,7 +86,9 @@ export const colorBackground: common.TableCellOptions = { type: common.TableCell
 
 /** A data link from a `unit` cell to the unit drill-down dashboard. */
 export function unitLink(unitDashboardUid: string): dashboard.DashboardLinkBuilder {
-  return new dashboard.DashboardLinkBuilder('Đơn vị / Unit').url(`/d/${unitDashboardUid}?var-unit=\${__data.fields.unit}&\${__url_time_range}&var-datasource=\${datasource}`);
+  return new dashboard.DashboardLinkBuilder('Đơn vị / Unit').url(
+    `/d/${unitDashboardUid}?var-unit=\${__data.fields.unit}&\${__url_time_range}&var-datasource=\${datasource}`,
+  );
 }
 
 /** Hides Grafana's table columns we do not want (Time) and renames the value. */
@@ -83,6 +97,9 @@ export function organize(rename: Record<string, string>, exclude: string[] = ['T
 }
 
 /** An override for the named fields; `byNames` takes an object, as the dashboard schema wants. */
-export function byNames(name: string, properties: dashboard.DynamicConfigValue[]): { matcher: dashboard.MatcherConfig; properties: dashboard.DynamicConfigValue[] } {
+export function byNames(
+  name: string,
+  properties: dashboard.DynamicConfigValue[],
+): { matcher: dashboard.MatcherConfig; properties: dashboard.DynamicConfigValue[] } {
   return { matcher: { id: 'byNames', options: { mode: 'include', names: [name] } }, properties };
 }

@@ -25,7 +25,13 @@ interface Panel extends Json {
   type: string;
   title?: string;
   targets?: { expr?: string }[];
-  fieldConfig?: { defaults?: { noValue?: string; mappings?: { type: string; options: Json }[]; thresholds?: { steps: { value: number | null; color: string }[] } } };
+  fieldConfig?: {
+    defaults?: {
+      noValue?: string;
+      mappings?: { type: string; options: Json }[];
+      thresholds?: { steps: { value: number | null; color: string }[] };
+    };
+  };
 }
 
 async function written(): Promise<Map<string, Json>> {
@@ -33,7 +39,8 @@ async function written(): Promise<Map<string, Json>> {
   dirs.push(dir);
   await run(process.execPath, [join(root, 'bin/sansang.js'), 'config', 'dashboards', '--inventory', demo, '--out', dir], { cwd: root });
   const out = new Map<string, Json>();
-  for (const f of await readdir(join(dir, DASHBOARDS_DIR))) out.set(f, JSON.parse(await readFile(join(dir, DASHBOARDS_DIR, f), 'utf8')) as Json);
+  for (const f of await readdir(join(dir, DASHBOARDS_DIR)))
+    out.set(f, JSON.parse(await readFile(join(dir, DASHBOARDS_DIR, f), 'utf8')) as Json);
   return out;
 }
 
@@ -42,7 +49,11 @@ describe('Grafana dashboards', () => {
     const schema = JSON.parse(await readFile(schemaPath, 'utf8')) as Json;
     const validate = new Ajv({ strict: false, allErrors: true, validateFormats: false }).compile(schema);
     const files = await written();
-    expect([...files.keys()].sort()).toEqual(Object.values(DASHBOARD_UIDS).map((u) => `${u}.json`).sort());
+    expect([...files.keys()].sort()).toEqual(
+      Object.values(DASHBOARD_UIDS)
+        .map((u) => `${u}.json`)
+        .sort(),
+    );
     for (const [name, d] of files) {
       const ok = validate(d);
       expect(ok ? [] : validate.errors, name).toEqual([]);
@@ -67,7 +78,8 @@ describe('Grafana dashboards', () => {
         const steps = dflt.thresholds?.steps;
         if (steps) expect(steps[0]!.color, `${f.path} ${p.title}: base threshold`).toBe('red');
         for (const m of dflt.mappings ?? []) {
-          if (m.type === 'special') expect(m.options, `${f.path} ${p.title}`).toMatchObject({ match: 'null+nan', result: { text: 'NO DATA', color: 'red' } });
+          if (m.type === 'special')
+            expect(m.options, `${f.path} ${p.title}`).toMatchObject({ match: 'null+nan', result: { text: 'NO DATA', color: 'red' } });
         }
       }
     }

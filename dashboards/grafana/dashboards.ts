@@ -9,7 +9,21 @@ import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import { durationSeconds, type Inventory } from '../../inventory/index.ts';
 import { unitRegex } from '../rules/classes.ts';
 import { JOBS, SERIES } from '../rules/names.ts';
-import { byNames, colorBackground, COLORS, datasourceVariable, NO_DATA, organize, query, stateMappings, stateThresholds, thresholdColors, thresholds, unitLink, upDownMappings } from './common.ts';
+import {
+  byNames,
+  colorBackground,
+  COLORS,
+  datasourceVariable,
+  NO_DATA,
+  organize,
+  query,
+  stateMappings,
+  stateThresholds,
+  thresholdColors,
+  thresholds,
+  unitLink,
+  upDownMappings,
+} from './common.ts';
 
 export const UIDS = { overview: 'sansang-overview', unit: 'sansang-unit', wan: 'sansang-wan', agents: 'sansang-agents' } as const;
 const TAGS = ['sansang'];
@@ -25,7 +39,14 @@ function base(inv: Inventory, uid: string, title: string): dashboard.DashboardBu
     .time({ from: 'now-6h', to: 'now' })
     .readonly()
     .withVariable(datasourceVariable())
-    .link(new dashboard.DashboardLinkBuilder('sansang').type(dashboard.DashboardLinkType.Dashboards).tags(TAGS).asDropdown(true).includeVars(false).keepTime(true));
+    .link(
+      new dashboard.DashboardLinkBuilder('sansang')
+        .type(dashboard.DashboardLinkType.Dashboards)
+        .tags(TAGS)
+        .asDropdown(true)
+        .includeVars(false)
+        .keepTime(true),
+    );
 }
 
 /** A stat of a count; `good` is the colour when it is above zero (missing data stays red). */
@@ -35,7 +56,12 @@ function countStat(title: string, expr: string, good: string, zero: string): sta
     .withTarget(query(expr, undefined, { instant: true }))
     .noValue(NO_DATA)
     .colorScheme(thresholdColors())
-    .thresholds(thresholds([[0, zero], [1, good]]))
+    .thresholds(
+      thresholds([
+        [0, zero],
+        [1, good],
+      ]),
+    )
     .colorMode(common.BigValueColorMode.Background)
     .graphMode(common.BigValueGraphMode.None)
     .reduceOptions(lastValue())
@@ -72,7 +98,9 @@ export function overviewDashboard(inv: Inventory): dashboard.Dashboard {
     .withPanel(countStat('UNKNOWN', `${count('unknown')} or vector(0)`, COLORS.unknown, COLORS.go))
     .withPanel(countStat('MAINTENANCE', `${count('maintenance')} or vector(0)`, COLORS.maintenance, COLORS.go));
   if (hot.length) {
-    b.withRow(new dashboard.RowBuilder('Điểm nóng / Hot spots')).withPanel(unitStateTable('Điểm nóng / Hot spots', code(`{unit=~"${unitRegex(hot)}"}`), Math.min(4 + hot.length, 16)));
+    b.withRow(new dashboard.RowBuilder('Điểm nóng / Hot spots')).withPanel(
+      unitStateTable('Điểm nóng / Hot spots', code(`{unit=~"${unitRegex(hot)}"}`), Math.min(4 + hot.length, 16)),
+    );
   }
   b.withRow(new dashboard.RowBuilder('Mọi đơn vị / Every unit'))
     .withPanel(unitStateTable('Mọi đơn vị, kém nhất trước / Every unit, worst first', code(''), 16))
@@ -153,7 +181,12 @@ export function unitDashboard(inv: Inventory): dashboard.Dashboard {
         .title('Thăm dò thành công / Probe success')
         .withTarget(query(`max by (site, target, probe, link) (sansang_probe_success${u})`, '{{site}} {{target}}/{{probe}} ({{link}})'))
         .mappings(upDownMappings('OK', 'FAIL'))
-        .thresholds(thresholds([[0, COLORS.nogo], [1, COLORS.go]]))
+        .thresholds(
+          thresholds([
+            [0, COLORS.nogo],
+            [1, COLORS.go],
+          ]),
+        )
         .colorScheme(thresholdColors())
         .noValue(NO_DATA)
         .height(12)
@@ -197,7 +230,12 @@ export function wanDashboard(inv: Inventory): dashboard.Dashboard {
         .title('Hiện tại: chính và dự phòng / Now: primary and backup')
         .withTarget(query(`max by (unit, site, link) (${SERIES.linkUp}${u})`, undefined, { instant: true, table: true }))
         .mappings(upDownMappings())
-        .thresholds(thresholds([[0, COLORS.nogo], [1, COLORS.go]]))
+        .thresholds(
+          thresholds([
+            [0, COLORS.nogo],
+            [1, COLORS.go],
+          ]),
+        )
         .colorScheme(thresholdColors())
         .noValue(NO_DATA)
         .withTransformation(organize({ unit: 'Đơn vị / Unit', site: 'Điểm / Site', link: 'Đường / Link', Value: 'Trạng thái / State' }))
@@ -211,7 +249,12 @@ export function wanDashboard(inv: Inventory): dashboard.Dashboard {
         .title('Theo thời gian / Over time')
         .withTarget(query(`max by (unit, site, link) (${SERIES.linkUp}${u})`, '{{unit}} {{site}} {{link}}'))
         .mappings(upDownMappings())
-        .thresholds(thresholds([[0, COLORS.nogo], [1, COLORS.go]]))
+        .thresholds(
+          thresholds([
+            [0, COLORS.nogo],
+            [1, COLORS.go],
+          ]),
+        )
         .colorScheme(thresholdColors())
         .noValue(NO_DATA)
         .height(14)
@@ -247,15 +290,38 @@ export function agentsDashboard(inv: Inventory): dashboard.Dashboard {
   const stale = 3 * durationSeconds(inv.agent.interval);
   return base(inv, UIDS.agents, 'Tác tử / Agent fleet')
     .description('Mọi tác tử giám sát: có phản hồi trên từng đường, phiên bản, tuổi của lần thăm dò gần nhất.')
-    .withPanel(countStat('Điểm có tác tử / Sites with an agent up', `count(max by (unit, site) (up{job="${JOBS.agent}"}) == 1)`, COLORS.go, COLORS.noData).span(8))
-    .withPanel(countStat('Điểm được kỳ vọng / Sites expected', `count(count by (unit, site) (${SERIES.expected}))`, COLORS.go, COLORS.noData).span(8))
-    .withPanel(countStat('Tác tử mất / Agents down', `count(max by (unit, site) (up{job="${JOBS.agent}"}) == 0) or vector(0)`, COLORS.nogo, COLORS.go).span(8))
+    .withPanel(
+      countStat(
+        'Điểm có tác tử / Sites with an agent up',
+        `count(max by (unit, site) (up{job="${JOBS.agent}"}) == 1)`,
+        COLORS.go,
+        COLORS.noData,
+      ).span(8),
+    )
+    .withPanel(
+      countStat('Điểm được kỳ vọng / Sites expected', `count(count by (unit, site) (${SERIES.expected}))`, COLORS.go, COLORS.noData).span(
+        8,
+      ),
+    )
+    .withPanel(
+      countStat(
+        'Tác tử mất / Agents down',
+        `count(max by (unit, site) (up{job="${JOBS.agent}"}) == 0) or vector(0)`,
+        COLORS.nogo,
+        COLORS.go,
+      ).span(8),
+    )
     .withPanel(
       new table.PanelBuilder()
         .title('Phản hồi theo đường / Up per scrape link')
         .withTarget(query(`max by (unit, site, scrape_link) (up{job="${JOBS.agent}"})`, undefined, { instant: true, table: true }))
         .mappings(upDownMappings())
-        .thresholds(thresholds([[0, COLORS.nogo], [1, COLORS.go]]))
+        .thresholds(
+          thresholds([
+            [0, COLORS.nogo],
+            [1, COLORS.go],
+          ]),
+        )
         .colorScheme(thresholdColors())
         .noValue(NO_DATA)
         .withTransformation(organize({ unit: 'Đơn vị / Unit', site: 'Điểm / Site', scrape_link: 'Đường / Link', Value: 'Up' }))
@@ -267,9 +333,16 @@ export function agentsDashboard(inv: Inventory): dashboard.Dashboard {
     .withPanel(
       new table.PanelBuilder()
         .title('Lần thăm dò gần nhất / Last probe age')
-        .withTarget(query(`time() - max by (unit, site) (sansang_probe_last_run_timestamp_seconds)`, undefined, { instant: true, table: true }))
+        .withTarget(
+          query(`time() - max by (unit, site) (sansang_probe_last_run_timestamp_seconds)`, undefined, { instant: true, table: true }),
+        )
         .unit('s')
-        .thresholds(thresholds([[0, COLORS.go], [stale, COLORS.nogo]]))
+        .thresholds(
+          thresholds([
+            [0, COLORS.go],
+            [stale, COLORS.nogo],
+          ]),
+        )
         .colorScheme(thresholdColors())
         .noValue(NO_DATA)
         .withTransformation(organize({ unit: 'Đơn vị / Unit', site: 'Điểm / Site', Value: 'Tuổi / Age' }))

@@ -63,7 +63,11 @@ export function alertDefs(inv: Inventory): AlertDef[] {
   const classes = itemClasses(inv);
   const defs: AlertDef[] = [];
   const allFor = classes.map((c) => c.item.for);
-  const kindFor = (kind: string, fallback: string) => maxDuration(classes.filter((c) => c.item.evidence.kind === kind).map((c) => c.item.for), fallback);
+  const kindFor = (kind: string, fallback: string) =>
+    maxDuration(
+      classes.filter((c) => c.item.evidence.kind === kind).map((c) => c.item.for),
+      fallback,
+    );
 
   defs.push({
     alert: 'SansangUnitNotReady',

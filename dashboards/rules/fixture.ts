@@ -1,6 +1,16 @@
 // Input series for the promtool tests: one unit of the inventory as Prometheus would see it,
 // healthy, which each scenario then breaks in one way.
-import { durationSeconds, siteChecks, siteLinks, unitManualChecks, type ChecklistItem, type Inventory, type LinkName, type Site, type Unit } from '../../inventory/index.ts';
+import {
+  durationSeconds,
+  siteChecks,
+  siteLinks,
+  unitManualChecks,
+  type ChecklistItem,
+  type Inventory,
+  type LinkName,
+  type Site,
+  type Unit,
+} from '../../inventory/index.ts';
 import { JOBS } from './names.ts';
 
 export type Labels = Record<string, string>;
@@ -66,7 +76,9 @@ export class UnitWorld {
   }
 
   private matching(metric: string | undefined, match: Labels): InputSeries[] {
-    return [...this.series.values()].filter((s) => (metric === undefined || s.metric === metric) && Object.entries(match).every(([k, v]) => s.labels[k] === v));
+    return [...this.series.values()].filter(
+      (s) => (metric === undefined || s.metric === metric) && Object.entries(match).every(([k, v]) => s.labels[k] === v),
+    );
   }
 
   input(): { series: string; values: string }[] {

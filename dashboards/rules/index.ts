@@ -48,7 +48,12 @@ export function runbookMarkdown(inv: Inventory): string {
   }
   lines.push('## Checklist items', '');
   for (const i of allChecklistItems(inv)) {
-    lines.push(`### ${i.id}`, '', `${i.title.vi} / ${i.title.en}. Owner: ${i.owner.vi} (${i.owner.en}). ${i.blocking ? 'Blocking' : 'Advisory'}, ${i.kind}, for ${i.for}.`, '');
+    lines.push(
+      `### ${i.id}`,
+      '',
+      `${i.title.vi} / ${i.title.en}. Owner: ${i.owner.vi} (${i.owner.en}). ${i.blocking ? 'Blocking' : 'Advisory'}, ${i.kind}, for ${i.for}.`,
+      '',
+    );
     if (i.howToFix) lines.push(`${i.howToFix.vi} / ${i.howToFix.en}`, '');
   }
   return lines.join('\n');

@@ -35,7 +35,10 @@ function centralOk(c: ItemClass, window: number): string | undefined {
     }
     case 'clock': {
       const t = `sansang_host_time_seconds{job="${JOBS.agent}"${units}}`;
-      return withCheck(`max by (unit, site) ((abs(timestamp(${t}) - ${t}) <= bool ${e.maxOffsetSeconds}) and (timestamp(${t}) > time() - ${window}))`, c.item.id);
+      return withCheck(
+        `max by (unit, site) ((abs(timestamp(${t}) - ${t}) <= bool ${e.maxOffsetSeconds}) and (timestamp(${t}) > time() - ${window}))`,
+        c.item.id,
+      );
     }
     case 'dc-reach': {
       const p = `probe_success{job="${JOBS.blackbox}"${units}}`;
@@ -105,7 +108,10 @@ export function recordingRules(inv: Inventory): RecordingRule[] {
 
   // Per site and item, with each class's `for` and blocking.
   // Per site and item, with each class's `for` and blocking; classes of one item have disjoint units.
-  add(SERIES.siteCode, classes.map((c) => `label_replace(${siteCodeExpr(c, interval)}, "blocking", "${c.item.blocking}", "", "")`).join(' or '));
+  add(
+    SERIES.siteCode,
+    classes.map((c) => `label_replace(${siteCodeExpr(c, interval)}, "blocking", "${c.item.blocking}", "", "")`).join(' or '),
+  );
 
   // Per unit and item: worst over the sites, MAINTENANCE inside a window.
   const inWindow = `on (unit) (${SERIES.maintenance} == 1)`;

@@ -48,7 +48,14 @@ async function checkAndTest(dir: string): Promise<{ check: { code: number; out: 
 function withOverrides(inv: Inventory): Inventory {
   const units = inv.units.map((u) =>
     u.code === '16681'
-      ? { ...u, checklist: { drop: ['latency'], add: [], thresholds: { 'agent-up': { for: '3m' }, dns: { blocking: false }, clock: { maxOffsetSeconds: 5 } } } }
+      ? {
+          ...u,
+          checklist: {
+            drop: ['latency'],
+            add: [],
+            thresholds: { 'agent-up': { for: '3m' }, dns: { blocking: false }, clock: { maxOffsetSeconds: 5 } },
+          },
+        }
       : u,
   );
   return { ...inv, units };
@@ -76,12 +83,23 @@ describe('rules', () => {
     expect(test.out).toContain('SUCCESS');
     expect(test.code).toBe(0);
     // The generated tests cover every alert and every state.
-    const tests = parse(await readFile(join(dir, RULES_TEST_FILE), 'utf8')) as { tests: { alert_rule_test?: { alertname: string; exp_alerts: unknown[] }[]; promql_expr_test?: { exp_samples: { labels: string; value: number }[] }[] }[] };
+    const tests = parse(await readFile(join(dir, RULES_TEST_FILE), 'utf8')) as {
+      tests: {
+        alert_rule_test?: { alertname: string; exp_alerts: unknown[] }[];
+        promql_expr_test?: { exp_samples: { labels: string; value: number }[] }[];
+      }[];
+    };
     const inv = await loadInventoryFile(demo);
     const fired = new Set(tests.tests.flatMap((t) => (t.alert_rule_test ?? []).filter((a) => a.exp_alerts.length).map((a) => a.alertname)));
     expect([...fired].sort()).toEqual([...new Set(alertDefs(inv).map((d) => d.alert))].sort());
     const unitStates = new Set(
-      tests.tests.flatMap((t) => (t.promql_expr_test ?? []).flatMap((p) => p.exp_samples.filter((s) => s.labels.startsWith('sansang:unit:state{') && s.value === 1).map((s) => /state="(\w+)"/.exec(s.labels)![1]))),
+      tests.tests.flatMap((t) =>
+        (t.promql_expr_test ?? []).flatMap((p) =>
+          p.exp_samples
+            .filter((s) => s.labels.startsWith('sansang:unit:state{') && s.value === 1)
+            .map((s) => /state="(\w+)"/.exec(s.labels)![1]),
+        ),
+      ),
     );
     expect([...unitStates].sort()).toEqual(['go', 'maintenance', 'nogo', 'unknown']);
   }, 120_000);
@@ -132,7 +150,15 @@ describe('rules', () => {
 
   it('renders times in Vietnam time, as the tz database has it today', () => {
     const now = Math.floor(Date.parse('2025-07-01T01:02:00Z') / 1000);
-    const intl = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Ho_Chi_Minh', hour: '2-digit', minute: '2-digit', day: '2-digit', month: '2-digit', year: 'numeric', hourCycle: 'h23' }).format(new Date(now * 1000));
+    const intl = new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Asia/Ho_Chi_Minh',
+      hour: '2-digit',
+      minute: '2-digit',
+      day: '2-digit',
+      month: '2-digit',
+      year: 'numeric',
+      hourCycle: 'h23',
+    }).format(new Date(now * 1000));
     expect(intl).toBe('01/07/2025, 08:02');
     expect(formatHcm(now)).toBe('08:02 01/07/2025');
     expect(humanizeDuration(2 * 86400 + 3 * 3600 + 4 * 60 + 5)).toBe('2d 3h 4m 5s');

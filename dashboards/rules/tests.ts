@@ -1,6 +1,15 @@
 // The promtool unit tests, generated beside the rules for the inventory they were generated
 // from: one unit of it, in one scenario per test group, covering every state and every alert.
-import { durationSeconds, siteChecks, siteLinks, unitChecklist, type ChecklistItem, type Inventory, type Site, type Unit } from '../../inventory/index.ts';
+import {
+  durationSeconds,
+  siteChecks,
+  siteLinks,
+  unitChecklist,
+  type ChecklistItem,
+  type Inventory,
+  type Site,
+  type Unit,
+} from '../../inventory/index.ts';
 import { alertDefs, HCM_OFFSET_SECONDS, runbookUrl, TIME_LAYOUT, type AlertDef, type Vars } from './alerts.ts';
 import { freshnessSeconds } from './recording.ts';
 import { UnitWorld, selector, type Labels } from './fixture.ts';
@@ -82,7 +91,8 @@ class Scenario {
     const u = this.ctx.unit.code;
     const samples: Sample[] = [];
     for (const [check, state] of [...items].sort(([a], [b]) => a.localeCompare(b)))
-      for (const s of STATES) samples.push({ labels: selector(SERIES.unitCheckState, { check, state: s, unit: u }), value: s === state ? 1 : 0 });
+      for (const s of STATES)
+        samples.push({ labels: selector(SERIES.unitCheckState, { check, state: s, unit: u }), value: s === state ? 1 : 0 });
     this.promql.push({ expr: `${SERIES.unitCheckState}{unit="${u}"}`, eval_time: secs(t), exp_samples: samples });
     const unitState = this.ctx.unitState(items);
     this.promql.push({
@@ -90,7 +100,11 @@ class Scenario {
       eval_time: secs(t),
       exp_samples: STATES.map((s) => ({ labels: selector(SERIES.unitState, { state: s, unit: u }), value: s === unitState ? 1 : 0 })),
     });
-    this.promql.push({ expr: `${SERIES.unitReady}{unit="${u}"}`, eval_time: secs(t), exp_samples: [{ labels: selector(SERIES.unitReady, { unit: u }), value: unitState === 'go' ? 1 : 0 }] });
+    this.promql.push({
+      expr: `${SERIES.unitReady}{unit="${u}"}`,
+      eval_time: secs(t),
+      exp_samples: [{ labels: selector(SERIES.unitReady, { unit: u }), value: unitState === 'go' ? 1 : 0 }],
+    });
   }
 
   expectAlert(name: string, t: number, firing: { labels: Labels; vars: Vars }[]): void {
@@ -101,13 +115,22 @@ class Scenario {
       alertname: name,
       exp_alerts: firing.map((f) => {
         const d = pickDef(def, f.labels);
-        return { exp_labels: { ...f.labels, severity: d.severity }, exp_annotations: { ...d.text(f.vars), runbook_url: runbookUrl(this.ctx.inv, name) } };
+        return {
+          exp_labels: { ...f.labels, severity: d.severity },
+          exp_annotations: { ...d.text(f.vars), runbook_url: runbookUrl(this.ctx.inv, name) },
+        };
       }),
     });
   }
 
   group(): TestGroup {
-    return { scenario: this.name, interval: `${this.world.intervalSeconds}s`, input_series: this.world.input(), promql_expr_test: this.promql, alert_rule_test: this.alerts };
+    return {
+      scenario: this.name,
+      interval: `${this.world.intervalSeconds}s`,
+      input_series: this.world.input(),
+      promql_expr_test: this.promql,
+      alert_rule_test: this.alerts,
+    };
   }
 }
 
@@ -166,7 +189,6 @@ class Context {
   }
 }
 
-
 export function promtoolTests(inv: Inventory): TestGroup[] {
   const unit = testUnit(inv);
   if (!unit) return [];
@@ -204,10 +226,15 @@ export function promtoolTests(inv: Inventory): TestGroup[] {
     sc.expectStates(ctx.tGo, items);
     const tu = ctx.alertTime('SansangUnitStateUnknown');
     if (ctx.unitState(items) === 'unknown') {
-      const unknown = [...items].filter(([, s]) => s === 'unknown').map(([id]) => id).sort();
+      const unknown = [...items]
+        .filter(([, s]) => s === 'unknown')
+        .map(([id]) => id)
+        .sort();
       sc.expectAlert('SansangUnitStateUnknown', tu, [{ labels: { unit: u }, vars: { unit: u, items: unknown.join(', ') } }]);
     }
-    sc.expectAlert('SansangSiteAgentDown', ctx.alertTime('SansangSiteAgentDown'), [{ labels: { unit: u, site: siteX.id }, vars: { unit: u, site: siteX.id } }]);
+    sc.expectAlert('SansangSiteAgentDown', ctx.alertTime('SansangSiteAgentDown'), [
+      { labels: { unit: u, site: siteX.id }, vars: { unit: u, site: siteX.id } },
+    ]);
     groups.push(sc.group());
   }
 
@@ -216,7 +243,11 @@ export function promtoolTests(inv: Inventory): TestGroup[] {
     const sc = new Scenario(`stale site ${siteX.id}: GO, then UNKNOWN once silent for three intervals`, ctx);
     const last = ctx.tGo;
     for (const m of ['up', 'sansang_host_time_seconds', 'sansang_check_status', 'probe_success'])
-      sc.world.update(m, { unit: u, site: siteX.id }, m === 'sansang_host_time_seconds' ? (t) => (t <= last ? t : undefined) : (t) => (t <= last ? 1 : undefined));
+      sc.world.update(
+        m,
+        { unit: u, site: siteX.id },
+        m === 'sansang_host_time_seconds' ? (t) => (t <= last ? t : undefined) : (t) => (t <= last ? 1 : undefined),
+      );
     sc.expectStates(ctx.tGo, ctx.unitItems());
     const items = ctx.unitItems();
     setSiteItems(items, siteX, 'unknown');
@@ -226,14 +257,17 @@ export function promtoolTests(inv: Inventory): TestGroup[] {
 
   // A failing blocking item makes the unit NO-GO and pages.
   const failing =
-    itemsOf(siteX).find((i) => i.kind === 'edge' && i.blocking && i.evidence.kind === 'service') ?? itemsOf(siteX).find((i) => i.kind === 'edge' && i.blocking);
+    itemsOf(siteX).find((i) => i.kind === 'edge' && i.blocking && i.evidence.kind === 'service') ??
+    itemsOf(siteX).find((i) => i.kind === 'edge' && i.blocking);
   if (failing) {
     const sc = new Scenario(`failing item ${failing.id} at ${siteX.id}: NO-GO`, ctx);
     sc.world.update('sansang_check_status', { unit: u, site: siteX.id, check: failing.id }, 0);
     const items = ctx.unitItems();
     items.set(failing.id, 'nogo');
     sc.expectStates(ctx.tGo, items);
-    sc.expectAlert('SansangUnitNotReady', ctx.alertTime('SansangUnitNotReady'), [{ labels: { unit: u }, vars: { unit: u, items: failing.id } }]);
+    sc.expectAlert('SansangUnitNotReady', ctx.alertTime('SansangUnitNotReady'), [
+      { labels: { unit: u }, vars: { unit: u, items: failing.id } },
+    ]);
     if (failing.evidence.kind === 'service') {
       const labels = { unit: u, site: siteX.id, check: failing.id };
       sc.expectAlert('SansangServiceUnreachable', ctx.roundUp(durationSeconds(failing.for) + 60), [{ labels, vars: labels }]);
@@ -271,7 +305,8 @@ export function promtoolTests(inv: Inventory): TestGroup[] {
     for (const m of manual) sc.world.set('sansang_signoff_status', { ...sc.world.boardLabels(2), unit: u, check: m.id }, 1);
     sc.world.set('sansang_maintenance_active', { ...sc.world.boardLabels(2), unit: u }, 0);
     sc.world.update('sansang_signoff_status', { unit: u, check: manual[0]!.id }, 0);
-    if (manual[1]) sc.world.update('sansang_signoff_status', { unit: u, check: manual[1].id, instance: sc.world.boardLabels(1).instance }, 0);
+    if (manual[1])
+      sc.world.update('sansang_signoff_status', { unit: u, check: manual[1].id, instance: sc.world.boardLabels(1).instance }, 0);
     const items = ctx.unitItems();
     items.set(manual[0]!.id, 'nogo');
     sc.expectStates(ctx.tGo, items);
@@ -362,7 +397,12 @@ export function promtoolTests(inv: Inventory): TestGroup[] {
       { target: 'cert-ten-days', left: 10 * 86400, alert: 'SansangCertificateExpiring' },
       { target: 'cert-two-days', left: 2 * 86400 + 7 * 3600 + 30 * 60, alert: 'SansangCertificateExpiringSoon' },
     ];
-    for (const c of certs) sc.world.set('sansang_probe_tls_cert_expiry_timestamp_seconds', { ...base, target: c.target, probe: 'https', link: 'primary' }, t + c.left);
+    for (const c of certs)
+      sc.world.set(
+        'sansang_probe_tls_cert_expiry_timestamp_seconds',
+        { ...base, target: c.target, probe: 'https', link: 'primary' },
+        t + c.left,
+      );
     for (const c of certs) {
       const labels = { target: c.target, probe: 'https' };
       sc.expectAlert(c.alert, t, [{ labels, vars: { ...labels, left: humanizeDuration(c.left), expiresAt: formatHcm(t + c.left) } }]);
@@ -386,7 +426,10 @@ export function promtoolTests(inv: Inventory): TestGroup[] {
     const sc = new Scenario('no board: anchors missing', ctx);
     sc.world.remove(undefined, { job: JOBS.board });
     for (const m of ['sansang_check_expected', 'sansang_signoff_status', 'sansang_maintenance_active']) sc.world.remove(m, {});
-    const anchors = ctx.defs.find((d) => d.alert === 'SansangAnchorsMissing')!.expr.match(/absent\((\w+)\)/g)!.map((a) => a.slice(7, -1));
+    const anchors = ctx.defs
+      .find((d) => d.alert === 'SansangAnchorsMissing')!
+      .expr.match(/absent\((\w+)\)/g)!
+      .map((a) => a.slice(7, -1));
     sc.expectAlert(
       'SansangAnchorsMissing',
       ctx.alertTime('SansangAnchorsMissing'),

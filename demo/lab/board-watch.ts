@@ -56,7 +56,9 @@ export function allUnitsGo(board: string, timeoutMs: number): Promise<UnitLine[]
     'every unit GO',
     async () => {
       const units = await unitLines(board);
-      seen = units.map((u) => `${u.code} ${u.state}${u.failing.length ? ` (${u.failing.map((f) => `${f.check} ${f.state}`).join(', ')})` : ''}`).join('; ');
+      seen = units
+        .map((u) => `${u.code} ${u.state}${u.failing.length ? ` (${u.failing.map((f) => `${f.check} ${f.state}`).join(', ')})` : ''}`)
+        .join('; ');
       if (units.length && units.every((u) => u.state === 'go')) return units;
       throw new Error(seen);
     },

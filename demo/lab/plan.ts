@@ -8,7 +8,17 @@
 // The lab inventory is the example with the probes aimed at the services addresses and the
 // sites' links, gateways and the units' subnets moved into these ranges; the normal loader
 // checks it before anything uses it.
-import { InputError, allSites, durationSeconds, unitChecklist, type ChecklistOverride, type Inventory, type LinkName, type Probe, type Unit } from '../../inventory/index.ts';
+import {
+  InputError,
+  allSites,
+  durationSeconds,
+  unitChecklist,
+  type ChecklistOverride,
+  type Inventory,
+  type LinkName,
+  type Probe,
+  type Unit,
+} from '../../inventory/index.ts';
 
 /** The ranges the lab owns inside the namespaces it creates; nothing else is ever addressed. */
 export const LAB_RANGES = ['10.200.0.0/16', '10.201.0.0/16', '10.202.0.0/16'] as const;
@@ -70,7 +80,8 @@ export function parseAliasOwner(alias: string | undefined): number | undefined {
 /** The loopback addresses the inventory's probes aim at, in order of first use. */
 export function probedLoopbacks(inv: Inventory): string[] {
   const seen: string[] = [];
-  for (const s of inv.services) for (const p of s.probes) for (const h of probeHosts(p)) if (isLoopbackV4(h) && !seen.includes(h)) seen.push(h);
+  for (const s of inv.services)
+    for (const p of s.probes) for (const h of probeHosts(p)) if (isLoopbackV4(h) && !seen.includes(h)) seen.push(h);
   return seen;
 }
 
@@ -94,7 +105,10 @@ function isLoopbackV4(h: string): boolean {
 export function makePlan(inv: Inventory, run: { pid: number; seq: number; tag: string }): LabPlan {
   if (!/^[a-z0-9]{1,6}$/.test(run.tag)) throw new Error(`bad lab tag "${run.tag}"`);
   const loopbacks = probedLoopbacks(inv);
-  if (loopbacks.length > 250) throw new InputError(`the lab gives every probed loopback address a services address of its own; ${loopbacks.length} is too many (250 at most)`);
+  if (loopbacks.length > 250)
+    throw new InputError(
+      `the lab gives every probed loopback address a services address of its own; ${loopbacks.length} is too many (250 at most)`,
+    );
   const services = new Map(loopbacks.map((h, i) => [h, `${FIRST_OCTETS.services}.0.${i + 1}`]));
   if (inv.units.length > 256) throw new InputError(`the lab has room for 256 units, the inventory has ${inv.units.length}`);
   const sites: LabSite[] = [];
@@ -119,7 +133,15 @@ export function makePlan(inv: Inventory, run: { pid: number; seq: number; tag: s
       sites.push({ siteId: site.id, unitCode: unit.code, ns: `${NS_PREFIX}${run.pid}-${run.seq}-${n}`, links });
     });
   });
-  return { run: `${run.pid}-${run.seq}`, pid: run.pid, tag: run.tag, dummy: `s${run.tag}svc`, alias: `${ALIAS_PREFIX}${run.pid}`, services, sites };
+  return {
+    run: `${run.pid}-${run.seq}`,
+    pid: run.pid,
+    tag: run.tag,
+    dummy: `s${run.tag}svc`,
+    alias: `${ALIAS_PREFIX}${run.pid}`,
+    services,
+    sites,
+  };
 }
 
 export function labSite(plan: LabPlan, siteId: string): LabSite {
@@ -159,7 +181,9 @@ export function labInventory(inv: Inventory, plan: LabPlan, o: LabInventoryOptio
       const ls = plan.sites.find((x) => x.siteId === site.id)!;
       const linkOf = (name: LinkName) => ls.links.find((l) => l.link === name)!;
       const primary = { ...site.links.primary, address: linkOf('primary').address, gateway: linkOf('primary').gateway };
-      const backup = site.links.backup ? { ...site.links.backup, address: linkOf('backup').address, gateway: linkOf('backup').gateway } : undefined;
+      const backup = site.links.backup
+        ? { ...site.links.backup, address: linkOf('backup').address, gateway: linkOf('backup').gateway }
+        : undefined;
       return { ...site, links: backup ? { primary, backup } : { primary } };
     }),
     checklist: o.maxFor ? capFor(inv, unit, o.maxFor) : unit.checklist,
@@ -197,7 +221,8 @@ function capFor(inv: Inventory, unit: Unit, max: string): ChecklistOverride {
   const cap = durationSeconds(max);
   const base: ChecklistOverride = unit.checklist ?? { drop: [], add: [], thresholds: {} };
   const thresholds = { ...base.thresholds };
-  for (const item of unitChecklist(inv, unit)) if (durationSeconds(item.for) > cap) thresholds[item.id] = { ...thresholds[item.id], for: max };
+  for (const item of unitChecklist(inv, unit))
+    if (durationSeconds(item.for) > cap) thresholds[item.id] = { ...thresholds[item.id], for: max };
   return { ...base, thresholds };
 }
 

@@ -47,7 +47,10 @@ export async function startLabDemo(opts: LabDemoOptions): Promise<LabDemo> {
   const inventoryFile = join(labDir, 'inventory.yaml');
   // The demo's inventory (demo CA trusted, short `for`s), moved into the lab.
   const derived = labInventory(demoInventory(source, ca.caFile), plan, opts.labInventory);
-  await writeFile(inventoryFile, `# Written by \`sansang demo --lab\` from ${opts.inventory}: the services on the lab's services addresses, every site's links in its own network namespace. Rewritten at each start.\n${stringify(derived)}`);
+  await writeFile(
+    inventoryFile,
+    `# Written by \`sansang demo --lab\` from ${opts.inventory}: the services on the lab's services addresses, every site's links in its own network namespace. Rewritten at each start.\n${stringify(derived)}`,
+  );
   // The normal loader and its cross-checks: a lab inventory that would not pass `inventory check` never runs.
   const inv = await loadInventoryFile(inventoryFile);
 
@@ -70,7 +73,9 @@ export async function startLabDemo(opts: LabDemoOptions): Promise<LabDemo> {
   try {
     lab = await Lab.create(plan, say);
     const theLab = lab;
-    say(`lab: ${plan.sites.length} site namespaces (${plan.sites.map((s) => s.ns).join(', ')}), services on ${plan.dummy} (${[...plan.services.values()].join(', ')})`);
+    say(
+      `lab: ${plan.sites.length} site namespaces (${plan.sites.map((s) => s.ns).join(', ')}), services on ${plan.dummy} (${[...plan.services.values()].join(', ')})`,
+    );
     await standIns.startAll();
     for (const s of standIns.list()) say(`  stand-in  ${s.service.id.padEnd(12)} ${s.kind}://${s.host}:${s.port}  (for ${s.service.name})`);
 
@@ -84,7 +89,16 @@ export async function startLabDemo(opts: LabDemoOptions): Promise<LabDemo> {
       agents[site.id] = siteLinks(site).map((l) => `http://${site.links[l]!.address}:${site.agentPort}/metrics`);
     }
 
-    const { boardUrl, prometheusUrl } = await startBoardSignedOff({ inv, inventoryFile, dir, prometheusDir: join(labDir, 'prometheus'), board: opts.board, prometheus: opts.prometheus, procs, say });
+    const { boardUrl, prometheusUrl } = await startBoardSignedOff({
+      inv,
+      inventoryFile,
+      dir,
+      prometheusDir: join(labDir, 'prometheus'),
+      board: opts.board,
+      prometheus: opts.prometheus,
+      procs,
+      say,
+    });
 
     const faults: LabFaults = {
       setLink: (siteId, link, up) => theLab.setLink(siteId, link, up),
@@ -92,7 +106,9 @@ export async function startLabDemo(opts: LabDemoOptions): Promise<LabDemo> {
     };
     control = await startControl(opts.control, { standIns, procs, cutter: new LinkCutter(), inv, startAgent, lab: faults });
     const example = plan.sites.find((s) => s.links.length > 1)?.siteId ?? plan.sites[0]!.siteId;
-    say(`lab faults: npx sansang demo fault cut-link ${example}   |   … restore-link ${example}   |   … loss ${example} --percent 30 [--link backup]`);
+    say(
+      `lab faults: npx sansang demo fault cut-link ${example}   |   … restore-link ${example}   |   … loss ${example} --percent 30 [--link backup]`,
+    );
 
     return {
       boardUrl,

@@ -97,7 +97,9 @@ export async function cleanStale(log: (l: string) => void = () => undefined): Pr
   }
   if (others.size || liveRuns.size) {
     const who = [...others].join(', ') || `${process.pid} (this process)`;
-    throw new InputError(`another sansang lab is running in this network namespace (pid ${who}); stop it first: it uses the same addresses`);
+    throw new InputError(
+      `another sansang lab is running in this network namespace (pid ${who}); stop it first: it uses the same addresses`,
+    );
   }
   await removeGuards();
 }
@@ -129,12 +131,18 @@ export async function checkRangesFree(): Promise<void> {
   };
   for (const a of await ipJson<AddrJson>('-4', 'addr', 'show')) {
     for (const i of a.addr_info ?? []) {
-      if (inside(`${i.local}/${i.prefixlen}`)) throw new InputError(`the lab uses ${LAB_RANGES.join(', ')}, but ${a.ifname} already has ${i.local}/${i.prefixlen}; the lab does not run beside it`);
+      if (inside(`${i.local}/${i.prefixlen}`))
+        throw new InputError(
+          `the lab uses ${LAB_RANGES.join(', ')}, but ${a.ifname} already has ${i.local}/${i.prefixlen}; the lab does not run beside it`,
+        );
     }
   }
   for (const r of await ipJson<RouteJson>('-4', 'route', 'show', 'table', 'all')) {
     if (r.dst === 'default') continue;
-    if (inside(r.dst)) throw new InputError(`the lab uses ${LAB_RANGES.join(', ')}, but there is already a route to ${r.dst}${r.dev ? ` on ${r.dev}` : ''}${r.table ? ` (table ${r.table})` : ''}; the lab does not run beside it`);
+    if (inside(r.dst))
+      throw new InputError(
+        `the lab uses ${LAB_RANGES.join(', ')}, but there is already a route to ${r.dst}${r.dev ? ` on ${r.dev}` : ''}${r.table ? ` (table ${r.table})` : ''}; the lab does not run beside it`,
+      );
   }
 }
 
@@ -231,7 +239,8 @@ export class Lab {
       .map((x) => `    oifname "${x.nsIf}" ${losses[x.link]! >= 100 ? '' : `numgen random mod 100 < ${losses[x.link]} `}counter drop`);
     // Create-then-delete makes the delete safe when the table is not there yet.
     let script = `table inet ${NFT_TABLE} {}\ndelete table inet ${NFT_TABLE}\n`;
-    if (rules.length) script += `table inet ${NFT_TABLE} {\n  chain out {\n    type filter hook output priority 0; policy accept;\n${rules.join('\n')}\n  }\n}\n`;
+    if (rules.length)
+      script += `table inet ${NFT_TABLE} {\n  chain out {\n    type filter hook output priority 0; policy accept;\n${rules.join('\n')}\n  }\n}\n`;
     await nftIn(s.ns, script);
   }
 

@@ -18,7 +18,11 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'board-agent-'));
   const demo = relocate(await loadInventoryFile(new URL('../../inventory/examples/demo.yaml', import.meta.url).pathname), 51);
   // No `for` to wait for: an item the agent judged is GO or NO-GO at once.
-  inv = allFor({ ...demo, agent: { ...demo.agent, interval: '2s', icmpCount: 2 } }, '0s', defaultChecklist.map((i) => i.id));
+  inv = allFor(
+    { ...demo, agent: { ...demo.agent, interval: '2s', icmpCount: 2 } },
+    '0s',
+    defaultChecklist.map((i) => i.id),
+  );
   agent = await startAgent({ slice: siteSliceDocument(inv, 'nghi-loc-hq'), baseDir: dir, log: () => {} });
   board = await startBoard({ inventory: inv, dataDir: join(dir, 'data'), listen: '127.0.0.1:0', refreshMs: 1000, warn: () => {} });
 }, 60_000);
@@ -33,7 +37,12 @@ describe('the board and the real agent', () => {
   it("reads the agent's /status on both links and judges its items", async () => {
     const site = () => board.board.unit('17827')!.sites[0]!;
     const item = (id: string) => site().items.find((i) => i.check === id)!;
-    for (let i = 0; i < 60 && !(item('agent-up').state === 'go' && item('disk-space').state !== 'unknown' && item('wan-primary').state !== 'unknown'); i++) await new Promise((r) => setTimeout(r, 500));
+    for (
+      let i = 0;
+      i < 60 && !(item('agent-up').state === 'go' && item('disk-space').state !== 'unknown' && item('wan-primary').state !== 'unknown');
+      i++
+    )
+      await new Promise((r) => setTimeout(r, 500));
     expect(site().links.map((l) => l.answered)).toEqual([true, true]);
     expect(site().agent?.version).toBeTruthy();
     expect(item('agent-up').state).toBe('go');
@@ -53,7 +62,10 @@ describe('the board and the real agent', () => {
       if (!csv.includes('has not reported host facts')) break;
       await new Promise((r) => setTimeout(r, 500));
     }
-    const row = csv.replace(/^\ufeff/, '').trim().split('\r\n')[1]!;
+    const row = csv
+      .replace(/^\ufeff/, '')
+      .trim()
+      .split('\r\n')[1]!;
     expect(row.startsWith('17827,Xã Nghi Lộc,nghi-loc-hq,')).toBe(true);
     expect(row).not.toContain('has not reported host facts');
   });

@@ -28,7 +28,24 @@ afterAll(async () => {
 });
 
 async function startChild(): Promise<{ child: ChildProcess; stderr: () => string }> {
-  const child = spawn(process.execPath, [join(root, 'bin/sansang.js'), 'board', '--inventory', join(root, 'inventory/examples/demo.yaml'), '--listen', `127.0.0.1:${PORT}`, '--data-dir', join(dir, 'data'), '--tokens', join(dir, 'tokens.yaml'), '--refresh', '60'], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [
+      join(root, 'bin/sansang.js'),
+      'board',
+      '--inventory',
+      join(root, 'inventory/examples/demo.yaml'),
+      '--listen',
+      `127.0.0.1:${PORT}`,
+      '--data-dir',
+      join(dir, 'data'),
+      '--tokens',
+      join(dir, 'tokens.yaml'),
+      '--refresh',
+      '60',
+    ],
+    { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   children.push(child);
   let err = '';
   child.stderr!.on('data', (c: Buffer) => (err += c.toString()));

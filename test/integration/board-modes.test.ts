@@ -23,7 +23,11 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'board-modes-'));
   const demo = relocate(await loadInventoryFile(new URL('../../inventory/examples/demo.yaml', import.meta.url).pathname), 49);
   // A one-second probe interval and no `for` to wait for, so the two can be compared in seconds.
-  inv = allFor({ ...demo, agent: { ...demo.agent, interval: '1s' }, maintenance: [] }, '0s', defaultChecklist.map((i) => i.id));
+  inv = allFor(
+    { ...demo, agent: { ...demo.agent, interval: '1s' }, maintenance: [] },
+    '0s',
+    defaultChecklist.map((i) => i.id),
+  );
   for (const u of inv.units) for (const s of u.sites) agents.set(s.id, await startStandIn(inv, s.id));
   const tokens = TokenBook.parse(`vinh: ${TOKEN}\n`);
   embedded = await startBoard({ inventory: inv, dataDir: join(dir, 'e'), listen: '127.0.0.1:0', tokens, refreshMs: 1000, warn: () => {} });
@@ -33,7 +37,9 @@ beforeAll(async () => {
   const agentTargets = inv.units.flatMap((u) =>
     u.sites.flatMap((s) => [
       { targets: [`${s.links.primary.address}:${s.agentPort}`], labels: { unit: u.code, site: s.id, scrape_link: 'primary' } },
-      ...(s.links.backup ? [{ targets: [`${s.links.backup.address}:${s.agentPort}`], labels: { unit: u.code, site: s.id, scrape_link: 'backup' } }] : []),
+      ...(s.links.backup
+        ? [{ targets: [`${s.links.backup.address}:${s.agentPort}`], labels: { unit: u.code, site: s.id, scrape_link: 'backup' } }]
+        : []),
     ]),
   );
   const board = new URL(embedded.url).host;
@@ -48,8 +54,24 @@ beforeAll(async () => {
       ],
     }),
   );
-  prom = spawn('prometheus', [`--config.file=${join(dir, 'prom', 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'prom', 'data')}`, `--web.listen-address=127.0.0.1:${PROM_PORT}`], { stdio: 'ignore' });
-  viaProm = await startBoard({ inventory: inv, dataDir: join(dir, 'p'), listen: '127.0.0.1:0', tokens, prometheus: `http://127.0.0.1:${PROM_PORT}/`, refreshMs: 1000, warn: () => {} });
+  prom = spawn(
+    'prometheus',
+    [
+      `--config.file=${join(dir, 'prom', 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'prom', 'data')}`,
+      `--web.listen-address=127.0.0.1:${PROM_PORT}`,
+    ],
+    { stdio: 'ignore' },
+  );
+  viaProm = await startBoard({
+    inventory: inv,
+    dataDir: join(dir, 'p'),
+    listen: '127.0.0.1:0',
+    tokens,
+    prometheus: `http://127.0.0.1:${PROM_PORT}/`,
+    refreshMs: 1000,
+    warn: () => {},
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -80,13 +102,21 @@ async function agreed(expectUnits: Record<string, string>): Promise<Answer> {
     if (JSON.stringify(e) === JSON.stringify(p) && Object.entries(expectUnits).every(([u, s]) => e[u] === s)) return e;
     await new Promise((r) => setTimeout(r, 500));
   }
-  const diff = Object.keys({ ...last!.e, ...last!.p }).filter((k) => last!.e[k] !== last!.p[k]).map((k) => `${k}: embedded ${last!.e[k]}, prometheus ${last!.p[k]}`);
-  throw new Error(`the two modes do not agree:\n${diff.join('\n') || '(they agree, but not on the expected unit states)'}\nembedded units: ${JSON.stringify(Object.fromEntries(Object.entries(last!.e).filter(([k]) => !k.includes('/'))))}`);
+  const diff = Object.keys({ ...last!.e, ...last!.p })
+    .filter((k) => last!.e[k] !== last!.p[k])
+    .map((k) => `${k}: embedded ${last!.e[k]}, prometheus ${last!.p[k]}`);
+  throw new Error(
+    `the two modes do not agree:\n${diff.join('\n') || '(they agree, but not on the expected unit states)'}\nembedded units: ${JSON.stringify(Object.fromEntries(Object.entries(last!.e).filter(([k]) => !k.includes('/'))))}`,
+  );
 }
 
 async function signAll(code: string) {
   for (const check of embedded.board.catalog.byCode.get(code)!.manualIds) {
-    const r = await fetch(new URL('api/signoffs', embedded.url), { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ unit: code, check, who: 'test' }) });
+    const r = await fetch(new URL('api/signoffs', embedded.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify({ unit: code, check, who: 'test' }),
+    });
     expect(r.status).toBe(201);
   }
 }
@@ -122,7 +152,13 @@ describe('embedded mode and Prometheus mode give the same answer', () => {
     const r = await fetch(new URL('api/maintenance', embedded.url), {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
-      body: JSON.stringify({ unit: '17827', from: new Date(Date.now() - 1000).toISOString(), to: new Date(Date.now() + 3600_000).toISOString(), reason: 'test', who: 'test' }),
+      body: JSON.stringify({
+        unit: '17827',
+        from: new Date(Date.now() - 1000).toISOString(),
+        to: new Date(Date.now() + 3600_000).toISOString(),
+        reason: 'test',
+        who: 'test',
+      }),
     });
     expect(r.status).toBe(201);
     const a = await agreed({ '17827': 'maintenance' });

@@ -13,7 +13,16 @@ import { readFileSync } from 'node:fs';
 
 const LAUNCH = {
   executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
 };
 const TOKEN = 'vinh-token-0123456789';
 const tokens = () => TokenBook.parse(`vinh: ${TOKEN}\nttdl: ttdl-token-0123456789\n`);
@@ -41,7 +50,14 @@ beforeAll(async () => {
   inv = quickCentralFor(relocate(await loadInventoryFile(demoPath), 47), 1);
   for (const u of inv.units) for (const s of u.sites) agents.set(s.id, await startStandIn(inv, s.id));
   boardA = await start({ inventory: inv, dataDir: join(dir, 'a'), listen: '127.0.0.1:0', tokens: tokens(), datacenter: 'dc1' });
-  boardB = await start({ inventory: inv, dataDir: join(dir, 'b'), listen: '127.0.0.1:0', tokens: tokens(), datacenter: 'dc2', peer: boardA.url });
+  boardB = await start({
+    inventory: inv,
+    dataDir: join(dir, 'b'),
+    listen: '127.0.0.1:0',
+    tokens: tokens(),
+    datacenter: 'dc2',
+    peer: boardA.url,
+  });
   try {
     browser = await chromium.launch(LAUNCH);
   } catch (e) {
@@ -77,7 +93,11 @@ const cardState = (page: Page, code: string) => page.getAttribute(`li.unit[data-
 async function signAll(code: string) {
   const cu = boardA.board.catalog.byCode.get(code)!;
   for (const check of cu.manualIds) {
-    const r = await fetch(new URL('api/signoffs', boardA.url), { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ unit: code, check, who: 'API' }) });
+    const r = await fetch(new URL('api/signoffs', boardA.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify({ unit: code, check, who: 'API' }),
+    });
     expect(r.status).toBe(201);
   }
 }

@@ -32,7 +32,12 @@ describe('sansang inventory check', () => {
   it('prints FILE:LINE:COL per problem and exits 1', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sansang-cli-'));
     const bad = join(dir, 'bad.yaml');
-    writeFileSync(bad, readFileSync(join(repo, 'inventory/examples/demo.yaml'), 'utf8').replace('hotSpot: true', 'hotspot: true').replace('port: 18025', 'port: "x"'));
+    writeFileSync(
+      bad,
+      readFileSync(join(repo, 'inventory/examples/demo.yaml'), 'utf8')
+        .replace('hotSpot: true', 'hotspot: true')
+        .replace('port: 18025', 'port: "x"'),
+    );
     const r = await sansang('inventory', 'check', bad);
     expect(r.code).toBe(1);
     const lines = r.stderr.trim().split('\n');
@@ -54,7 +59,20 @@ describe('sansang inventory import', () => {
   it('imports any province onto the example, and the result checks clean', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sansang-cli-'));
     const out = join(dir, 'hn.yaml');
-    const r = await sansang('inventory', 'import', '--nso', csv, '--province', '1', '--site-cidr', '10.1.0.0/16', '--base', 'inventory/examples/demo.yaml', '--out', out);
+    const r = await sansang(
+      'inventory',
+      'import',
+      '--nso',
+      csv,
+      '--province',
+      '1',
+      '--site-cidr',
+      '10.1.0.0/16',
+      '--base',
+      'inventory/examples/demo.yaml',
+      '--out',
+      out,
+    );
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/126 units of Thành phố Hà Nội \(01\)/);
     const check = await sansang('inventory', 'check', out);

@@ -85,13 +85,24 @@ describe('npm start: the demo with a real Prometheus', () => {
   }, 150_000);
 
   it('signed the manual items off as "demo", and the page shows every unit', async () => {
-    const { unit } = (await (await fetch(`${demo!.boardUrl}/api/units/16681`)).json()) as { unit: { items: { check: string; signoff?: { signed: boolean; who: string } }[] } };
+    const { unit } = (await (await fetch(`${demo!.boardUrl}/api/units/16681`)).json()) as {
+      unit: { items: { check: string; signoff?: { signed: boolean; who: string } }[] };
+    };
     const signoff = unit.items.find((i) => i.check === 'staff-trained')?.signoff;
     expect(signoff).toMatchObject({ signed: true, who: 'demo' });
 
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     const page = await browser.newPage({ viewport: { width: 1280, height: 420 } });
     await page.goto(`${demo!.boardUrl}/`);
@@ -108,15 +119,23 @@ describe('npm start: the demo with a real Prometheus', () => {
   }, 60_000);
 
   it('Prometheus, running the generated rules, says every unit is ready; both boards agree', async () => {
-    const r = await until('sansang:unit:ready == 1 for every unit', async () => {
-      const v = await ready(demo!.prometheusUrl!);
-      return Object.keys(v).length === 3 && Object.values(v).every((x) => x === 1) ? v : undefined;
-    }, 120_000);
+    const r = await until(
+      'sansang:unit:ready == 1 for every unit',
+      async () => {
+        const v = await ready(demo!.prometheusUrl!);
+        return Object.keys(v).length === 3 && Object.values(v).every((x) => x === 1) ? v : undefined;
+      },
+      120_000,
+    );
     expect(r).toEqual({ '16681': 1, '16690': 1, '17827': 1 });
-    const both = await until('both boards GO', async () => {
-      const [p, e] = [states(await fetchOverview(demo!.boardUrl)), states(await fetchOverview(embedded!.url))];
-      return Object.values(p).every((s) => s === 'go') && Object.values(e).every((s) => s === 'go') ? [p, e] : undefined;
-    }, 60_000);
+    const both = await until(
+      'both boards GO',
+      async () => {
+        const [p, e] = [states(await fetchOverview(demo!.boardUrl)), states(await fetchOverview(embedded!.url))];
+        return Object.values(p).every((s) => s === 'go') && Object.values(e).every((s) => s === 'go') ? [p, e] : undefined;
+      },
+      60_000,
+    );
     expect(both[0]).toEqual(both[1]);
   }, 200_000);
 
@@ -131,26 +150,38 @@ describe('npm start: the demo with a real Prometheus', () => {
   }, 300_000);
 
   async function agentDown(): Promise<void> {
-    const r = await until('unit 16690 not ready', async () => {
-      const v = await ready(demo!.prometheusUrl!);
-      return v['16690'] === 0 ? v : undefined;
-    }, 90_000);
+    const r = await until(
+      'unit 16690 not ready',
+      async () => {
+        const v = await ready(demo!.prometheusUrl!);
+        return v['16690'] === 0 ? v : undefined;
+      },
+      90_000,
+    );
     expect(r['16681']).toBe(1);
     expect(r['17827']).toBe(1);
-    const [p, e] = await until('both boards to see 16690 not GO', async () => {
-      const [p, e] = [states(await fetchOverview(demo!.boardUrl)), states(await fetchOverview(embedded!.url))];
-      return p['16690'] !== 'go' && e['16690'] !== 'go' && p['16690'] === e['16690'] ? [p, e] : undefined;
-    }, 60_000);
+    const [p, e] = await until(
+      'both boards to see 16690 not GO',
+      async () => {
+        const [p, e] = [states(await fetchOverview(demo!.boardUrl)), states(await fetchOverview(embedded!.url))];
+        return p['16690'] !== 'go' && e['16690'] !== 'go' && p['16690'] === e['16690'] ? [p, e] : undefined;
+      },
+      60_000,
+    );
     expect(p).toEqual(e);
     expect(p['16681']).toBe('go');
   }
 
   it('a stopped service stand-in turns its item NO-GO on the board, and back', async () => {
     await sendFault(demo!.controlUrl, { action: 'stop-service', target: 'lgsp' });
-    await until('reach-lgsp failing', async () => {
-      const u = await fetchOverview(demo!.boardUrl);
-      return u.every((x) => x.failing.some((f) => f.check === 'reach-lgsp')) ? true : undefined;
-    }, 90_000);
+    await until(
+      'reach-lgsp failing',
+      async () => {
+        const u = await fetchOverview(demo!.boardUrl);
+        return u.every((x) => x.failing.some((f) => f.check === 'reach-lgsp')) ? true : undefined;
+      },
+      90_000,
+    );
     await sendFault(demo!.controlUrl, { action: 'start-service', target: 'lgsp' });
     await demo!.allGo(120_000);
   }, 240_000);
@@ -167,8 +198,18 @@ describe('npm start: the demo with a real Prometheus', () => {
     await expect(fetch(boardUrl)).rejects.toThrow();
     await expect(fetch(agentUrl)).rejects.toThrow();
 
-    demo = await startDemo({ inventory: join(repo, 'inventory/examples/demo.yaml'), dir, board: new URL(boardUrl).host, control: `127.0.0.1:${await freePort()}`, interval: '5s', synth: false, say: () => undefined });
-    const { unit } = (await (await fetch(`${demo.boardUrl}/api/units/16681`)).json()) as { unit: { items: { check: string; signoff?: { signed: boolean } }[] } };
+    demo = await startDemo({
+      inventory: join(repo, 'inventory/examples/demo.yaml'),
+      dir,
+      board: new URL(boardUrl).host,
+      control: `127.0.0.1:${await freePort()}`,
+      interval: '5s',
+      synth: false,
+      say: () => undefined,
+    });
+    const { unit } = (await (await fetch(`${demo.boardUrl}/api/units/16681`)).json()) as {
+      unit: { items: { check: string; signoff?: { signed: boolean } }[] };
+    };
     expect(unit.items.find((i) => i.check === 'failover-drill')?.signoff?.signed).toBe(true);
     expect((await readFile(log, 'utf8')).trim().split('\n').length).toBe(before);
   }, 120_000);

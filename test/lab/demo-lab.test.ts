@@ -29,7 +29,8 @@ async function ok(cmd: string, args: string[]): Promise<boolean> {
 }
 
 /** One ping from the site's namespace to a services address, bound to a link's address. */
-const pingFrom = (ns: string, source: string, to: string) => ok('ip', ['netns', 'exec', ns, 'ping', '-n', '-c', '1', '-W', '1', '-I', source, to]);
+const pingFrom = (ns: string, source: string, to: string) =>
+  ok('ip', ['netns', 'exec', ns, 'ping', '-n', '-c', '1', '-W', '1', '-I', source, to]);
 
 /** True once `check` holds (tried every 300 ms for `ms`): link state changes settle asynchronously. */
 async function eventually(check: () => Promise<boolean>, ms = 8000): Promise<boolean> {
@@ -42,8 +43,12 @@ async function eventually(check: () => Promise<boolean>, ms = 8000): Promise<boo
 }
 
 async function ours(): Promise<{ netns: string[]; links: string[]; guards: string[] }> {
-  const netns = ((JSON.parse((await run('ip', ['-j', 'netns', 'list'])).stdout || '[]') as { name: string }[]).map((n) => n.name)).filter((n) => n.startsWith('ss-'));
-  const links = (JSON.parse((await run('ip', ['-j', 'link', 'show'])).stdout) as { ifname: string; ifalias?: string }[]).filter((l) => l.ifalias?.startsWith('sansang-lab')).map((l) => l.ifname);
+  const netns = (JSON.parse((await run('ip', ['-j', 'netns', 'list'])).stdout || '[]') as { name: string }[])
+    .map((n) => n.name)
+    .filter((n) => n.startsWith('ss-'));
+  const links = (JSON.parse((await run('ip', ['-j', 'link', 'show'])).stdout) as { ifname: string; ifalias?: string }[])
+    .filter((l) => l.ifalias?.startsWith('sansang-lab'))
+    .map((l) => l.ifname);
   const routes = JSON.parse((await run('ip', ['-j', 'route', 'show'])).stdout) as { dst: string; type?: string }[];
   const guards = routes.filter((r) => r.type === 'unreachable' && (LAB_RANGES as readonly string[]).includes(r.dst)).map((r) => r.dst);
   return { netns, links, guards };
@@ -68,7 +73,11 @@ async function withLogs<T>(dir: string, f: () => Promise<T>): Promise<T> {
     return await f();
   } catch (e) {
     const logs = join(dir, 'logs');
-    const tails = await Promise.all((await readdir(logs).catch(() => [])).map(async (n) => `--- ${n}\n${(await readFile(join(logs, n), 'utf8')).split('\n').slice(-8).join('\n')}`));
+    const tails = await Promise.all(
+      (await readdir(logs).catch(() => [])).map(
+        async (n) => `--- ${n}\n${(await readFile(join(logs, n), 'utf8')).split('\n').slice(-8).join('\n')}`,
+      ),
+    );
     throw new Error(`${(e as Error).message}\n${tails.join('\n')}`);
   }
 }
@@ -211,7 +220,21 @@ setInterval(() => undefined, 1000);
   });
 
   it('says why it cannot run without root', async () => {
-    const { stdout } = await run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--import', 'tsx', '--input-type=module', '-e', `import { labUnavailable } from ${JSON.stringify(join(repo, 'demo/lab/topology.ts'))}; console.log(await labUnavailable())`], { cwd: repo });
+    const { stdout } = await run(
+      'setpriv',
+      [
+        '--reuid=65534',
+        '--regid=65534',
+        '--clear-groups',
+        process.execPath,
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        `import { labUnavailable } from ${JSON.stringify(join(repo, 'demo/lab/topology.ts'))}; console.log(await labUnavailable())`,
+      ],
+      { cwd: repo },
+    );
     expect(stdout).toMatch(/needs root/);
   });
 
@@ -225,9 +248,12 @@ setInterval(() => undefined, 1000);
       const file = join(dir, 'lab.yaml');
       await writeFile(file, stringify(lab));
       const back = await loadInventoryFile(file);
-      const probed = back.services.flatMap((s) => s.probes.map((p) => (p.kind === 'http' ? new URL(p.url).hostname : p.kind === 'dns' ? p.server : p.host)));
+      const probed = back.services.flatMap((s) =>
+        s.probes.map((p) => (p.kind === 'http' ? new URL(p.url).hostname : p.kind === 'dns' ? p.server : p.host)),
+      );
       expect(new Set(probed)).toEqual(new Set(['10.200.0.1']));
-      for (const u of back.units) for (const s of u.sites) for (const l of Object.values(s.links)) expect(l!.address).toMatch(/^10\.20[12]\./);
+      for (const u of back.units)
+        for (const s of u.sites) for (const l of Object.values(s.links)) expect(l!.address).toMatch(/^10\.20[12]\./);
       expect(back.agent.interval).toBe('5s');
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -260,7 +286,14 @@ describe('the lab demo', () => {
     await withLogs(dir, () => allUnitsGo(board, 60_000));
 
     expect(await sendFault(demo.controlUrl, { action: 'cut-link', target: 'thanh-vinh-hq', link: 'primary' })).toMatch(/cut/);
-    await withLogs(dir, () => waitUntil('wan-primary NO-GO for 16681', async () => ((await itemState(board, '16681', 'wan-primary')) === 'nogo' ? true : undefined), 40_000, 500));
+    await withLogs(dir, () =>
+      waitUntil(
+        'wan-primary NO-GO for 16681',
+        async () => ((await itemState(board, '16681', 'wan-primary')) === 'nogo' ? true : undefined),
+        40_000,
+        500,
+      ),
+    );
     const cut = await unitItems(board, '16681');
     const state = (check: string) => cut.items.find((i) => i.check === check)?.state;
     expect(cut.state).toBe('nogo');

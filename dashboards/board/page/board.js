@@ -7,41 +7,155 @@
 const I18N = {
   vi: {
     title: 'Sẵn sàng — bảng theo dõi chuyển đổi',
-    connecting: 'Đang kết nối…', live: 'Trực tiếp', offline: 'Mất kết nối, đang thử lại',
-    st_go: 'ĐẠT', st_nogo: 'CHƯA ĐẠT', st_unknown: 'KHÔNG RÕ', st_maintenance: 'BẢO TRÌ',
-    filterState: 'Trạng thái', filterDistrict: 'Huyện cũ', all: 'Tất cả', notGo: 'Chưa sẵn sàng (mọi trạng thái trừ ĐẠT)',
-    hotOnly: 'Chỉ điểm nóng', search: 'Tìm', shown: 'Hiển thị {n}/{total} đơn vị',
-    report: 'Báo cáo giao ca', reportCsv: 'Báo cáo (CSV)', assetsCsv: 'Tài sản CNTT (CSV)', unitAssets: 'Tài sản CNTT của đơn vị (CSV)',
-    hot: 'Điểm nóng', since: 'từ', sites: 'điểm', back: '← Về danh sách', items: 'Hạng mục', item: 'Hạng mục', state: 'Trạng thái', detail: 'Chi tiết',
-    siteList: 'Các điểm', links: 'Đường truyền', answered: 'trả lời', noAnswer: 'không trả lời', notPolled: 'chưa có dữ liệu',
-    manual: 'Xác nhận thủ công', signoff: 'Ký xác nhận', withdraw: 'Rút xác nhận', who: 'Người xác nhận', note: 'Ghi chú',
-    signedBy: 'Đã xác nhận bởi {who} ({team}) lúc {at}', withdrawnBy: 'Đã rút xác nhận bởi {who} ({team}) lúc {at}', notSigned: 'Chưa xác nhận',
-    maintenance: 'Bảo trì', setMaint: 'Đặt lịch bảo trì', from: 'Từ', to: 'Đến', reason: 'Lý do', site: 'Điểm', wholeUnit: 'Cả đơn vị', save: 'Lưu',
-    signin: 'Đăng nhập tổ', signout: 'Đăng xuất', team: 'Tổ', token: 'Mã truy cập', signedInAs: 'Tổ: {team}', needSignin: 'Đăng nhập tổ (cuối trang) để ký xác nhận.',
+    connecting: 'Đang kết nối…',
+    live: 'Trực tiếp',
+    offline: 'Mất kết nối, đang thử lại',
+    st_go: 'ĐẠT',
+    st_nogo: 'CHƯA ĐẠT',
+    st_unknown: 'KHÔNG RÕ',
+    st_maintenance: 'BẢO TRÌ',
+    filterState: 'Trạng thái',
+    filterDistrict: 'Huyện cũ',
+    all: 'Tất cả',
+    notGo: 'Chưa sẵn sàng (mọi trạng thái trừ ĐẠT)',
+    hotOnly: 'Chỉ điểm nóng',
+    search: 'Tìm',
+    shown: 'Hiển thị {n}/{total} đơn vị',
+    report: 'Báo cáo giao ca',
+    reportCsv: 'Báo cáo (CSV)',
+    assetsCsv: 'Tài sản CNTT (CSV)',
+    unitAssets: 'Tài sản CNTT của đơn vị (CSV)',
+    hot: 'Điểm nóng',
+    since: 'từ',
+    sites: 'điểm',
+    back: '← Về danh sách',
+    items: 'Hạng mục',
+    item: 'Hạng mục',
+    state: 'Trạng thái',
+    detail: 'Chi tiết',
+    siteList: 'Các điểm',
+    links: 'Đường truyền',
+    answered: 'trả lời',
+    noAnswer: 'không trả lời',
+    notPolled: 'chưa có dữ liệu',
+    manual: 'Xác nhận thủ công',
+    signoff: 'Ký xác nhận',
+    withdraw: 'Rút xác nhận',
+    who: 'Người xác nhận',
+    note: 'Ghi chú',
+    signedBy: 'Đã xác nhận bởi {who} ({team}) lúc {at}',
+    withdrawnBy: 'Đã rút xác nhận bởi {who} ({team}) lúc {at}',
+    notSigned: 'Chưa xác nhận',
+    maintenance: 'Bảo trì',
+    setMaint: 'Đặt lịch bảo trì',
+    from: 'Từ',
+    to: 'Đến',
+    reason: 'Lý do',
+    site: 'Điểm',
+    wholeUnit: 'Cả đơn vị',
+    save: 'Lưu',
+    signin: 'Đăng nhập tổ',
+    signout: 'Đăng xuất',
+    team: 'Tổ',
+    token: 'Mã truy cập',
+    signedInAs: 'Tổ: {team}',
+    needSignin: 'Đăng nhập tổ (cuối trang) để ký xác nhận.',
     noTokens: 'Bảng này chưa cấu hình mã truy cập (--tokens): không thể ký xác nhận.',
-    badToken: 'Mã truy cập không đúng với tổ này (token).', tokensBusy: 'Bảng đang kiểm tra nhiều mã truy cập: thử lại sau ít giây.',
-    failing: 'Chưa đạt', advisory: 'khuyến nghị', allGo: 'Mọi hạng mục đạt', mode_embedded: 'đọc trực tiếp từ tác tử', mode_prometheus: 'từ Prometheus',
-    updated: 'Cập nhật {at}', peer: 'Bảng đối tác', peerOk: 'đồng bộ lúc {at}', peerErr: 'lỗi: {err}', agent: 'Tác tử', clockOffset: 'lệch đồng hồ {s} giây',
-    error: 'Lỗi: {err}', more: '… và {n} hạng mục khác', unknownUnit: 'Không có đơn vị này', owner: 'Phụ trách', howToFix: 'Cách khắc phục', windows: 'Lịch bảo trì đang hiệu lực',
+    badToken: 'Mã truy cập không đúng với tổ này (token).',
+    tokensBusy: 'Bảng đang kiểm tra nhiều mã truy cập: thử lại sau ít giây.',
+    failing: 'Chưa đạt',
+    advisory: 'khuyến nghị',
+    allGo: 'Mọi hạng mục đạt',
+    mode_embedded: 'đọc trực tiếp từ tác tử',
+    mode_prometheus: 'từ Prometheus',
+    updated: 'Cập nhật {at}',
+    peer: 'Bảng đối tác',
+    peerOk: 'đồng bộ lúc {at}',
+    peerErr: 'lỗi: {err}',
+    agent: 'Tác tử',
+    clockOffset: 'lệch đồng hồ {s} giây',
+    error: 'Lỗi: {err}',
+    more: '… và {n} hạng mục khác',
+    unknownUnit: 'Không có đơn vị này',
+    owner: 'Phụ trách',
+    howToFix: 'Cách khắc phục',
+    windows: 'Lịch bảo trì đang hiệu lực',
   },
   en: {
     title: 'Sẵn sàng — cutover watch board',
-    connecting: 'Connecting…', live: 'Live', offline: 'Connection lost, retrying',
-    st_go: 'GO', st_nogo: 'NO-GO', st_unknown: 'UNKNOWN', st_maintenance: 'MAINTENANCE',
-    filterState: 'State', filterDistrict: 'Old district', all: 'All', notGo: 'Not ready (everything but GO)',
-    hotOnly: 'Hot spots only', search: 'Search', shown: 'Showing {n} of {total} units',
-    report: 'Shift report', reportCsv: 'Shift report (CSV)', assetsCsv: 'IT assets (CSV)', unitAssets: 'IT assets of this unit (CSV)',
-    hot: 'Hot spot', since: 'since', sites: 'sites', back: '← Back to the list', items: 'Items', item: 'Item', state: 'State', detail: 'Detail',
-    siteList: 'Sites', links: 'Links', answered: 'answered', noAnswer: 'no answer', notPolled: 'no data yet',
-    manual: 'Manual sign-offs', signoff: 'Sign off', withdraw: 'Withdraw', who: 'Signed by', note: 'Note',
-    signedBy: 'Signed off by {who} ({team}) at {at}', withdrawnBy: 'Withdrawn by {who} ({team}) at {at}', notSigned: 'Not signed off',
-    maintenance: 'Maintenance', setMaint: 'Set a maintenance window', from: 'From', to: 'To', reason: 'Reason', site: 'Site', wholeUnit: 'Whole unit', save: 'Save',
-    signin: 'Team sign-in', signout: 'Sign out', team: 'Team', token: 'Token', signedInAs: 'Team: {team}', needSignin: 'Sign in with your team token (page bottom) to sign off.',
+    connecting: 'Connecting…',
+    live: 'Live',
+    offline: 'Connection lost, retrying',
+    st_go: 'GO',
+    st_nogo: 'NO-GO',
+    st_unknown: 'UNKNOWN',
+    st_maintenance: 'MAINTENANCE',
+    filterState: 'State',
+    filterDistrict: 'Old district',
+    all: 'All',
+    notGo: 'Not ready (everything but GO)',
+    hotOnly: 'Hot spots only',
+    search: 'Search',
+    shown: 'Showing {n} of {total} units',
+    report: 'Shift report',
+    reportCsv: 'Shift report (CSV)',
+    assetsCsv: 'IT assets (CSV)',
+    unitAssets: 'IT assets of this unit (CSV)',
+    hot: 'Hot spot',
+    since: 'since',
+    sites: 'sites',
+    back: '← Back to the list',
+    items: 'Items',
+    item: 'Item',
+    state: 'State',
+    detail: 'Detail',
+    siteList: 'Sites',
+    links: 'Links',
+    answered: 'answered',
+    noAnswer: 'no answer',
+    notPolled: 'no data yet',
+    manual: 'Manual sign-offs',
+    signoff: 'Sign off',
+    withdraw: 'Withdraw',
+    who: 'Signed by',
+    note: 'Note',
+    signedBy: 'Signed off by {who} ({team}) at {at}',
+    withdrawnBy: 'Withdrawn by {who} ({team}) at {at}',
+    notSigned: 'Not signed off',
+    maintenance: 'Maintenance',
+    setMaint: 'Set a maintenance window',
+    from: 'From',
+    to: 'To',
+    reason: 'Reason',
+    site: 'Site',
+    wholeUnit: 'Whole unit',
+    save: 'Save',
+    signin: 'Team sign-in',
+    signout: 'Sign out',
+    team: 'Team',
+    token: 'Token',
+    signedInAs: 'Team: {team}',
+    needSignin: 'Sign in with your team token (page bottom) to sign off.',
     noTokens: 'This board has no team tokens (--tokens): sign-offs are disabled.',
-    badToken: 'The token is not valid for this team.', tokensBusy: 'The board is busy checking other tokens: try again in a few seconds.',
-    failing: 'Failing', advisory: 'advisory', allGo: 'Every item GO', mode_embedded: 'read from the agents directly', mode_prometheus: 'from Prometheus',
-    updated: 'Updated {at}', peer: 'Peer board', peerOk: 'synced at {at}', peerErr: 'error: {err}', agent: 'Agent', clockOffset: 'clock off by {s} s',
-    error: 'Error: {err}', more: '… and {n} more items', unknownUnit: 'No such unit', owner: 'Owner', howToFix: 'How to fix', windows: 'Open maintenance windows',
+    badToken: 'The token is not valid for this team.',
+    tokensBusy: 'The board is busy checking other tokens: try again in a few seconds.',
+    failing: 'Failing',
+    advisory: 'advisory',
+    allGo: 'Every item GO',
+    mode_embedded: 'read from the agents directly',
+    mode_prometheus: 'from Prometheus',
+    updated: 'Updated {at}',
+    peer: 'Peer board',
+    peerOk: 'synced at {at}',
+    peerErr: 'error: {err}',
+    agent: 'Agent',
+    clockOffset: 'clock off by {s} s',
+    error: 'Error: {err}',
+    more: '… and {n} more items',
+    unknownUnit: 'No such unit',
+    owner: 'Owner',
+    howToFix: 'How to fix',
+    windows: 'Open maintenance windows',
   },
 };
 
@@ -84,7 +198,9 @@ function tz() {
 function fmtTime(iso) {
   if (!iso) return '';
   try {
-    return new Intl.DateTimeFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', { timeZone: tz(), dateStyle: 'short', timeStyle: 'medium' }).format(new Date(iso));
+    return new Intl.DateTimeFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', { timeZone: tz(), dateStyle: 'short', timeStyle: 'medium' }).format(
+      new Date(iso),
+    );
   } catch {
     return iso;
   }
@@ -127,7 +243,8 @@ async function getJson(url) {
 async function refresh() {
   try {
     overview = await getJson('api/state');
-    if (location.hash.startsWith('#/unit/')) unitDetail = await getJson('api/units/' + encodeURIComponent(decodeURIComponent(location.hash.slice(7))));
+    if (location.hash.startsWith('#/unit/'))
+      unitDetail = await getJson('api/units/' + encodeURIComponent(decodeURIComponent(location.hash.slice(7))));
     render();
   } catch (e) {
     setLive(false, e.message);
@@ -178,14 +295,40 @@ function renderHeader() {
   const counts = document.getElementById('counts');
   counts.replaceChildren(
     ...['nogo', 'unknown', 'maintenance', 'go'].map((s) =>
-      el('button', { type: 'button', class: 'count st-' + s, 'data-count': s, onclick: () => { document.getElementById('f-state').value = s; location.hash = ''; render(); } }, el('b', { text: String(overview.counts[s]) }), ' ', t('st_' + s)),
+      el(
+        'button',
+        {
+          type: 'button',
+          class: 'count st-' + s,
+          'data-count': s,
+          onclick: () => {
+            document.getElementById('f-state').value = s;
+            location.hash = '';
+            render();
+          },
+        },
+        el('b', { text: String(overview.counts[s]) }),
+        ' ',
+        t('st_' + s),
+      ),
     ),
   );
   const problems = document.getElementById('problems');
   problems.hidden = overview.problems.length === 0;
   problems.replaceChildren(...overview.problems.map((p) => el('p', { text: p })));
   const meta = [t('updated', { at: fmtTime(overview.at) }), t('mode_' + overview.mode), overview.datacenter];
-  if (overview.peer) meta.push(t('peer') + ' ' + overview.peer.url + ': ' + (overview.peer.lastError ? t('peerErr', { err: overview.peer.lastError }) : overview.peer.lastOkAt ? t('peerOk', { at: fmtTime(overview.peer.lastOkAt) }) : '…'));
+  if (overview.peer)
+    meta.push(
+      t('peer') +
+        ' ' +
+        overview.peer.url +
+        ': ' +
+        (overview.peer.lastError
+          ? t('peerErr', { err: overview.peer.lastError })
+          : overview.peer.lastOkAt
+            ? t('peerOk', { at: fmtTime(overview.peer.lastOkAt) })
+            : '…'),
+    );
   document.getElementById('meta').textContent = meta.join(' · ');
   renderSignin();
 }
@@ -196,7 +339,10 @@ function renderDistricts() {
   const all = [...new Set(overview.units.flatMap((u) => u.districts))].sort((a, b) => a.localeCompare(b, 'vi'));
   const have = [...sel.options].slice(1).map((o) => o.value);
   if (have.join('\n') === all.join('\n')) return;
-  sel.replaceChildren(el('option', { value: '', 'data-i18n': 'all', text: t('all') }), ...all.map((d) => el('option', { value: d, text: d })));
+  sel.replaceChildren(
+    el('option', { value: '', 'data-i18n': 'all', text: t('all') }),
+    ...all.map((d) => el('option', { value: d, text: d })),
+  );
   sel.value = all.includes(cur) ? cur : '';
 }
 
@@ -204,7 +350,13 @@ function renderOverview() {
   renderDistricts();
   const f = filters();
   const units = overview.units
-    .filter((u) => (!f.state || (f.state === 'notgo' ? u.state !== 'go' : u.state === f.state)) && (!f.hot || u.hotSpot) && (!f.district || u.districts.includes(f.district)) && (!f.text || (u.code + ' ' + u.name).toLowerCase().includes(f.text)))
+    .filter(
+      (u) =>
+        (!f.state || (f.state === 'notgo' ? u.state !== 'go' : u.state === f.state)) &&
+        (!f.hot || u.hotSpot) &&
+        (!f.district || u.districts.includes(f.district)) &&
+        (!f.text || (u.code + ' ' + u.name).toLowerCase().includes(f.text)),
+    )
     .sort((a, b) => Number(b.hotSpot) - Number(a.hotSpot) || ORDER[a.state] - ORDER[b.state] || a.code.localeCompare(b.code));
   document.getElementById('shown').textContent = t('shown', { n: units.length, total: overview.units.length });
   const list = document.getElementById('units');
@@ -216,12 +368,34 @@ function renderOverview() {
         el(
           'a',
           { href: '#/unit/' + encodeURIComponent(u.code) },
-          el('div', { class: 'unit-head' }, badge(u.state), el('span', { class: 'code', text: u.code }), u.hotSpot ? el('span', { class: 'hot-mark', text: t('hot') }) : null),
+          el(
+            'div',
+            { class: 'unit-head' },
+            badge(u.state),
+            el('span', { class: 'code', text: u.code }),
+            u.hotSpot ? el('span', { class: 'hot-mark', text: t('hot') }) : null,
+          ),
           el('div', { class: 'name', text: u.name }),
           el('div', { class: 'since', text: u.since ? t('since') + ' ' + fmtTime(u.since) + ' (' + ago(u.since) + ')' : '' }),
           u.districts.length ? el('div', { class: 'districts', text: u.districts.join(', ') }) : null,
           u.failing.length
-            ? el('ul', { class: 'failing' }, ...u.failing.slice(0, MAX_FAILING).map((i) => el('li', { class: 'st-' + i.state + (i.blocking ? '' : ' advisory') }, badge(i.state), ' ', itemTitle(i.check), i.sites.length ? ' — ' + i.sites.join(', ') : '', i.since ? ' (' + ago(i.since) + ')' : '')))
+            ? el(
+                'ul',
+                { class: 'failing' },
+                ...u.failing
+                  .slice(0, MAX_FAILING)
+                  .map((i) =>
+                    el(
+                      'li',
+                      { class: 'st-' + i.state + (i.blocking ? '' : ' advisory') },
+                      badge(i.state),
+                      ' ',
+                      itemTitle(i.check),
+                      i.sites.length ? ' — ' + i.sites.join(', ') : '',
+                      i.since ? ' (' + ago(i.since) + ')' : '',
+                    ),
+                  ),
+              )
             : null,
           u.failing.length > MAX_FAILING ? el('div', { class: 'more', text: t('more', { n: u.failing.length - MAX_FAILING }) }) : null,
         ),
@@ -242,7 +416,11 @@ function auth() {
 
 async function post(url, body) {
   const a = auth();
-  const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer ' + (a ? a.token : '') }, body: JSON.stringify(Object.assign({ team: a ? a.team : '' }, body)) });
+  const r = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer ' + (a ? a.token : '') },
+    body: JSON.stringify(Object.assign({ team: a ? a.team : '' }, body)),
+  });
   const data = await r.json().catch(() => ({}));
   if (!r.ok) throw new Error(ERROR_CODES[data.code] ? t(ERROR_CODES[data.code]) : data.error || 'HTTP ' + r.status);
   return data;
@@ -255,7 +433,19 @@ function renderSignin() {
   const box = document.getElementById('signin');
   const a = auth();
   if (a) {
-    box.replaceChildren(t('signedInAs', { team: a.team }), ' ', el('button', { type: 'button', id: 'signout', onclick: () => { sessionStorage.removeItem('sansang.auth'); render(); }, text: t('signout') }));
+    box.replaceChildren(
+      t('signedInAs', { team: a.team }),
+      ' ',
+      el('button', {
+        type: 'button',
+        id: 'signout',
+        onclick: () => {
+          sessionStorage.removeItem('sansang.auth');
+          render();
+        },
+        text: t('signout'),
+      }),
+    );
     return;
   }
   if (!overview.teams.length) {
@@ -266,7 +456,23 @@ function renderSignin() {
   const team = el('select', { id: 'signin-team' }, ...overview.teams.map((x) => el('option', { value: x, text: x })));
   const token = el('input', { type: 'password', id: 'signin-token', autocomplete: 'off', placeholder: t('token') });
   box.replaceChildren(
-    el('form', { class: 'signin', onsubmit: (ev) => { ev.preventDefault(); sessionStorage.setItem('sansang.auth', JSON.stringify({ team: team.value, token: token.value })); render(); } }, t('signin') + ': ', team, ' ', token, ' ', el('button', { type: 'submit', id: 'signin-go', text: 'OK' })),
+    el(
+      'form',
+      {
+        class: 'signin',
+        onsubmit: (ev) => {
+          ev.preventDefault();
+          sessionStorage.setItem('sansang.auth', JSON.stringify({ team: team.value, token: token.value }));
+          render();
+        },
+      },
+      t('signin') + ': ',
+      team,
+      ' ',
+      token,
+      ' ',
+      el('button', { type: 'submit', id: 'signin-go', text: 'OK' }),
+    ),
   );
 }
 
@@ -284,7 +490,10 @@ function renderUnit() {
   }
   const u = unitDetail.unit;
   const status = el('p', { class: 'status', id: 'form-status', role: 'status' });
-  const fail = (e) => { status.textContent = t('error', { err: e.message }); status.className = 'status error'; };
+  const fail = (e) => {
+    status.textContent = t('error', { err: e.message });
+    status.className = 'status error';
+  };
   const manualIds = u.items.filter((i) => checklist[i.check] && checklist[i.check].kind === 'manual');
   const siteIds = u.items.filter((i) => !checklist[i.check] || checklist[i.check].kind !== 'manual');
   const itemRow = (i) => {
@@ -292,13 +501,42 @@ function renderUnit() {
     return el(
       'tr',
       { class: 'st-' + i.state, 'data-check': i.check, 'data-state': i.state },
-      el('td', null, el('div', { text: itemTitle(i.check) }), c.owner ? el('div', { class: 'small', text: t('owner') + ': ' + c.owner[lang] }) : null, i.blocking ? null : el('span', { class: 'small', text: '(' + t('advisory') + ')' })),
+      el(
+        'td',
+        null,
+        el('div', { text: itemTitle(i.check) }),
+        c.owner ? el('div', { class: 'small', text: t('owner') + ': ' + c.owner[lang] }) : null,
+        i.blocking ? null : el('span', { class: 'small', text: '(' + t('advisory') + ')' }),
+      ),
       el('td', null, badge(i.state)),
       el('td', { text: i.since ? fmtTime(i.since) + ' (' + ago(i.since) + ')' : '' }),
-      el('td', null, i.sites && i.sites.length ? i.sites.join(', ') + ' ' : '', i.reason || '', i.state === 'nogo' && c.howToFix ? el('div', { class: 'small', text: t('howToFix') + ': ' + c.howToFix[lang] }) : null),
+      el(
+        'td',
+        null,
+        i.sites && i.sites.length ? i.sites.join(', ') + ' ' : '',
+        i.reason || '',
+        i.state === 'nogo' && c.howToFix ? el('div', { class: 'small', text: t('howToFix') + ': ' + c.howToFix[lang] }) : null,
+      ),
     );
   };
-  const table = (rows) => el('table', { class: 'items' }, el('thead', null, el('tr', null, el('th', { text: t('item') }), el('th', { text: t('state') }), el('th', { text: t('since') }), el('th', { text: t('detail') }))), el('tbody', null, ...rows));
+  const table = (rows) =>
+    el(
+      'table',
+      { class: 'items' },
+      el(
+        'thead',
+        null,
+        el(
+          'tr',
+          null,
+          el('th', { text: t('item') }),
+          el('th', { text: t('state') }),
+          el('th', { text: t('since') }),
+          el('th', { text: t('detail') }),
+        ),
+      ),
+      el('tbody', null, ...rows),
+    );
 
   const manual = manualIds.map((i) => {
     const s = i.signoff;
@@ -308,7 +546,8 @@ function renderUnit() {
     const form = el(
       'form',
       {
-        class: 'signoff', 'data-check': i.check,
+        class: 'signoff',
+        'data-check': i.check,
         onsubmit: async (ev) => {
           ev.preventDefault();
           const a = auth();
@@ -319,16 +558,25 @@ function renderUnit() {
             status.textContent = '';
             if (document.activeElement) document.activeElement.blur();
             await refresh();
-          } catch (e) { fail(e); }
+          } catch (e) {
+            fail(e);
+          }
         },
       },
-      who, ' ', note, ' ', el('button', { type: 'submit', text: signed ? t('withdraw') : t('signoff') }),
+      who,
+      ' ',
+      note,
+      ' ',
+      el('button', { type: 'submit', text: signed ? t('withdraw') : t('signoff') }),
     );
     return el(
       'li',
       { class: 'manual st-' + i.state, 'data-check': i.check, 'data-state': i.state },
       el('div', null, badge(i.state), ' ', el('b', { text: itemTitle(i.check) })),
-      el('div', { class: 'signoff-info', text: s ? t(s.signed ? 'signedBy' : 'withdrawnBy', { who: s.who, team: s.team, at: fmtTime(s.at) }) : t('notSigned') }),
+      el('div', {
+        class: 'signoff-info',
+        text: s ? t(s.signed ? 'signedBy' : 'withdrawnBy', { who: s.who, team: s.team, at: fmtTime(s.at) }) : t('notSigned'),
+      }),
       s && s.note ? el('div', { class: 'note', text: s.note }) : null,
       form,
     );
@@ -339,8 +587,33 @@ function renderUnit() {
       'section',
       { class: 'site st-' + s.state, 'data-site': s.id },
       el('h3', null, badge(s.state), ' ', s.name, ' ', el('span', { class: 'small', text: '(' + s.id + ', ' + s.role + ')' })),
-      el('p', null, t('links') + ': ', ...s.links.map((l) => el('span', { class: 'link ' + (l.answered === true ? 'ok' : l.answered === false ? 'bad' : 'na') }, l.link + ' ' + l.address + ' — ' + (l.answered === true ? t('answered') : l.answered === false ? t('noAnswer') + (l.error ? ' (' + l.error + ')' : '') : t('notPolled')) + ' '))),
-      s.agent ? el('p', { class: 'small', text: t('agent') + ' ' + s.agent.version + ' · ' + t('clockOffset', { s: s.agent.clockOffsetSeconds }) }) : null,
+      el(
+        'p',
+        null,
+        t('links') + ': ',
+        ...s.links.map((l) =>
+          el(
+            'span',
+            { class: 'link ' + (l.answered === true ? 'ok' : l.answered === false ? 'bad' : 'na') },
+            l.link +
+              ' ' +
+              l.address +
+              ' — ' +
+              (l.answered === true
+                ? t('answered')
+                : l.answered === false
+                  ? t('noAnswer') + (l.error ? ' (' + l.error + ')' : '')
+                  : t('notPolled')) +
+              ' ',
+          ),
+        ),
+      ),
+      s.agent
+        ? el('p', {
+            class: 'small',
+            text: t('agent') + ' ' + s.agent.version + ' · ' + t('clockOffset', { s: s.agent.clockOffsetSeconds }),
+          })
+        : null,
       table(s.items.map((i) => itemRow(Object.assign({ blocking: !checklist[i.check] || checklist[i.check].blocking, sites: [] }, i)))),
     ),
   );
@@ -349,7 +622,12 @@ function renderUnit() {
   const to = el('input', { type: 'datetime-local', name: 'to', value: localInput(new Date(Date.now() + 2 * 3600_000)) });
   const reason = el('input', { name: 'reason', required: true, maxlength: 2000, placeholder: t('reason') });
   const mwho = el('input', { name: 'who', required: true, maxlength: 200, placeholder: t('who'), value: (auth() && auth().who) || '' });
-  const site = el('select', { name: 'site' }, el('option', { value: '', text: t('wholeUnit') }), ...u.sites.map((s) => el('option', { value: s.id, text: s.name })));
+  const site = el(
+    'select',
+    { name: 'site' },
+    el('option', { value: '', text: t('wholeUnit') }),
+    ...u.sites.map((s) => el('option', { value: s.id, text: s.name })),
+  );
   const maint = el(
     'form',
     {
@@ -358,21 +636,80 @@ function renderUnit() {
         ev.preventDefault();
         if (!auth()) return fail(new Error(t('needSignin')));
         try {
-          await post('api/maintenance', { unit: u.code, site: site.value, from: new Date(from.value).toISOString(), to: new Date(to.value).toISOString(), reason: reason.value, who: mwho.value });
+          await post('api/maintenance', {
+            unit: u.code,
+            site: site.value,
+            from: new Date(from.value).toISOString(),
+            to: new Date(to.value).toISOString(),
+            reason: reason.value,
+            who: mwho.value,
+          });
           status.textContent = '';
           if (document.activeElement) document.activeElement.blur();
           await refresh();
-        } catch (e) { fail(e); }
+        } catch (e) {
+          fail(e);
+        }
       },
     },
-    el('h3', { text: t('setMaint') }), site, ' ', t('from'), ' ', from, ' ', t('to'), ' ', to, ' ', reason, ' ', mwho, ' ', el('button', { type: 'submit', text: t('save') }),
+    el('h3', { text: t('setMaint') }),
+    site,
+    ' ',
+    t('from'),
+    ' ',
+    from,
+    ' ',
+    t('to'),
+    ' ',
+    to,
+    ' ',
+    reason,
+    ' ',
+    mwho,
+    ' ',
+    el('button', { type: 'submit', text: t('save') }),
   );
 
   const parts = [
     back,
-    el('h2', { id: 'unit-title' }, badge(u.state), ' ', el('span', { class: 'code', text: u.code }), ' ', el('span', { class: 'name', text: u.name }), u.hotSpot ? el('span', { class: 'hot-mark', text: t('hot') }) : null),
-    el('p', { text: (u.since ? t('since') + ' ' + fmtTime(u.since) + ' (' + ago(u.since) + ')' : '') + (u.districts.length ? ' · ' + u.districts.join(', ') : '') }),
-    u.maintenance.length ? el('div', { class: 'windows' }, el('h3', { text: t('windows') }), el('ul', null, ...u.maintenance.map((w) => el('li', { text: fmtTime(w.from) + ' – ' + fmtTime(w.to) + (w.site ? ' (' + w.site + ')' : '') + ': ' + w.reason + (w.who ? ' — ' + w.who + ' (' + w.team + ')' : '') })))) : null,
+    el(
+      'h2',
+      { id: 'unit-title' },
+      badge(u.state),
+      ' ',
+      el('span', { class: 'code', text: u.code }),
+      ' ',
+      el('span', { class: 'name', text: u.name }),
+      u.hotSpot ? el('span', { class: 'hot-mark', text: t('hot') }) : null,
+    ),
+    el('p', {
+      text:
+        (u.since ? t('since') + ' ' + fmtTime(u.since) + ' (' + ago(u.since) + ')' : '') +
+        (u.districts.length ? ' · ' + u.districts.join(', ') : ''),
+    }),
+    u.maintenance.length
+      ? el(
+          'div',
+          { class: 'windows' },
+          el('h3', { text: t('windows') }),
+          el(
+            'ul',
+            null,
+            ...u.maintenance.map((w) =>
+              el('li', {
+                text:
+                  fmtTime(w.from) +
+                  ' – ' +
+                  fmtTime(w.to) +
+                  (w.site ? ' (' + w.site + ')' : '') +
+                  ': ' +
+                  w.reason +
+                  (w.who ? ' — ' + w.who + ' (' + w.team + ')' : ''),
+              }),
+            ),
+          ),
+        )
+      : null,
     el('h3', { text: t('items') }),
     table(siteIds.map(itemRow)),
     el('h3', { text: t('manual') }),
@@ -398,7 +735,11 @@ function render() {
   document.getElementById('overview').hidden = onUnit;
   document.getElementById('unit').hidden = !onUnit;
   // Do not rebuild a form someone is typing in.
-  const typing = onUnit && document.activeElement && document.getElementById('unit').contains(document.activeElement) && document.activeElement.tagName !== 'BUTTON';
+  const typing =
+    onUnit &&
+    document.activeElement &&
+    document.getElementById('unit').contains(document.activeElement) &&
+    document.activeElement.tagName !== 'BUTTON';
   if (onUnit) {
     if (!typing) renderUnit();
   } else renderOverview();
@@ -415,7 +756,10 @@ async function init() {
   const q = new URLSearchParams(location.search);
   if (q.get('lang') === 'en' || q.get('lang') === 'vi') lang = q.get('lang');
   if (q.get('wall') !== null) document.body.classList.add('wall');
-  window.addEventListener('hashchange', () => { unitDetail = null; refresh(); });
+  window.addEventListener('hashchange', () => {
+    unitDetail = null;
+    refresh();
+  });
   applyStaticTexts();
   try {
     checklist = await getJson('api/checklist');
