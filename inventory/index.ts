@@ -10,3 +10,4 @@ export * from './status.ts';
 export * from './generated.ts';
 export * from './slice.ts';
 export * from './bcrypt-gate.ts';
+export * from './names.ts';
