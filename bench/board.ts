@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildImport } from '../inventory/importer.ts';
 import { parseNsoCsv } from '../inventory/nso.ts';
-import { loadInventoryFile, Unit as UnitSchema, type Inventory } from '../inventory/index.ts';
+import { FOREIGN_METRICS, JOBS, loadInventoryFile, SERIES, Unit as UnitSchema, type Inventory } from '../inventory/index.ts';
 import { startBoard, PROMETHEUS_QUERIES } from '../dashboards/index.ts';
 import { quickCentralFor, standInDocument, syntheticInventory, type UnitSeed } from '../dashboards/board/testing.ts';
 import { newEntryId } from '../dashboards/board/store.ts';
@@ -237,7 +237,7 @@ function prebaked(inv: Inventory): Record<keyof typeof PROMETHEUS_QUERIES, strin
   const upRows: Record<string, string>[] = [];
   for (const [n, u] of inv.units.entries()) {
     const state = n % 17 === 0 ? 'nogo' : 'go';
-    unitRows.push({ __name__: 'sansang:unit:state', unit: u.code, state });
+    unitRows.push({ __name__: SERIES.unitState, unit: u.code, state });
     for (const check of [
       'agent-up',
       'wan-primary',
@@ -257,15 +257,15 @@ function prebaked(inv: Inventory): Record<keyof typeof PROMETHEUS_QUERIES, strin
       'records-handed-over',
       'failover-drill',
     ])
-      checkRows.push({ __name__: 'sansang:unit_check:state', unit: u.code, check, state: check === 'dns' ? state : 'go' });
+      checkRows.push({ __name__: SERIES.unitCheckState, unit: u.code, check, state: check === 'dns' ? state : 'go' });
     for (const s of u.sites) {
       for (const check of ['wan-primary', 'dns', 'packet-loss', 'latency', 'disk-space'])
-        siteRows.push({ __name__: 'sansang_check_status', unit: u.code, site: s.id, check, job: 'sansang-agent', scrape_link: 'primary' });
-      upRows.push({ __name__: 'up', job: 'sansang-agent', unit: u.code, site: s.id, scrape_link: 'primary' });
-      if (s.links.backup) upRows.push({ __name__: 'up', job: 'sansang-agent', unit: u.code, site: s.id, scrape_link: 'backup' });
+        siteRows.push({ __name__: SERIES.siteCode, unit: u.code, site: s.id, check, blocking: 'true' });
+      upRows.push({ __name__: FOREIGN_METRICS.up, job: JOBS.agent, unit: u.code, site: s.id, scrape_link: 'primary' });
+      if (s.links.backup) upRows.push({ __name__: FOREIGN_METRICS.up, job: JOBS.agent, unit: u.code, site: s.id, scrape_link: 'backup' });
     }
   }
-  return { unit: vec(unitRows), unitCheck: vec(checkRows), siteCheck: vec(siteRows), up: vec(upRows) };
+  return { unit: vec(unitRows), unitCheck: vec(checkRows), siteCheck: vec(siteRows, '0'), up: vec(upRows) };
 }
 
 main().catch((e) => {

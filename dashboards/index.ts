@@ -17,5 +17,4 @@ export function alertmanagerFiles(inv: Inventory): GeneratedFile[] {
 export function dashboardFiles(inv: Inventory): GeneratedFile[] {
   return generateDashboards(inv);
 }
-export { SERIES as RULE_SERIES } from './rules/names.ts';
 export * from './board/index.ts';

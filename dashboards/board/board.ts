@@ -5,7 +5,6 @@ import type { HostFacts, Inventory } from '../../inventory/index.ts';
 import { buildCatalog, type Catalog } from './catalog.ts';
 import { EmbeddedSource, type StatusFetcher } from './embedded.ts';
 import type { EvalContext } from './evaluate.ts';
-import { fetchStatus } from './fetch-status.ts';
 import { join } from 'node:path';
 import { ChangeFile, CHANGES_FILE } from './changes.ts';
 import { lockDataDir, type DataDirLock } from './data-lock.ts';
@@ -13,8 +12,9 @@ import { SinceTracker } from './history.ts';
 import { allWindows, MaintenanceIndex } from './maintenance.ts';
 import { PeerSync } from './peer.ts';
 import { PrometheusSource } from './prometheus.ts';
+import type { BoardSource, HostFactsOfSite } from './source.ts';
 import { createSilence } from './silences.ts';
-import { STATES, type State } from './state.ts';
+import { STATES, type State } from '../states.ts';
 import { BoardLog, newEntryId, type LogEntry, type MaintenanceEntry, type SignoffEntry } from './store.ts';
 import type { TokenBook } from './tokens.ts';
 import type { Evaluation, UnitSummary, UnitView } from './types.ts';
@@ -52,7 +52,7 @@ export class BoardCore {
   readonly catalog: Catalog;
   readonly tracker = new SinceTracker();
   readonly refreshMs: number;
-  private readonly source: EmbeddedSource | PrometheusSource;
+  private readonly source: BoardSource;
   private readonly peerSync: PeerSync | null;
   private evaluation: Evaluation;
   private summaries = '[]';
@@ -108,12 +108,12 @@ export class BoardCore {
     }
   }
 
-  get mode(): 'embedded' | 'prometheus' {
-    return this.source instanceof PrometheusSource ? 'prometheus' : 'embedded';
+  get mode(): BoardSource['mode'] {
+    return this.source.mode;
   }
 
   get prometheusQueriesSent(): number {
-    return this.source instanceof PrometheusSource ? this.source.queriesSent : 0;
+    return this.source.queriesSent;
   }
 
   maintenanceAt(nowMs: number): MaintenanceIndex {
@@ -311,22 +311,16 @@ export class BoardCore {
     return this.log.since(cursor);
   }
 
-  /** Host facts of a unit's sites: the last poll's in embedded mode, else asked of the agents now. */
-  async hostFacts(code: string): Promise<{ site: string; host: HostFacts | null; error?: string }[]> {
+  /** Host facts of a unit's sites, from the data source (the last poll's, or asked of the agents now). */
+  async hostFacts(code: string): Promise<HostFactsOfSite[]> {
     const cu = this.catalog.byCode.get(code);
     if (!cu) return [];
-    return Promise.all(
-      cu.sites.map(async (cs) => {
-        if (this.source instanceof EmbeddedSource) return { site: cs.site.id, host: this.source.hostFacts(cs.site.id) };
-        const errors: string[] = [];
-        for (const l of [cs.site.links.primary, cs.site.links.backup]) {
-          if (!l) continue;
-          const r = await fetchStatus(l.address, cs.site.agentPort, { timeoutMs: 3000 });
-          if (r.ok) return { site: cs.site.id, host: r.doc.host };
-          errors.push(r.error);
-        }
-        return { site: cs.site.id, host: null, error: errors.join('; ') };
-      }),
+    return this.source.hostFacts(
+      cu.sites.map((cs) => ({
+        id: cs.site.id,
+        addresses: [cs.site.links.primary, cs.site.links.backup].flatMap((l) => (l ? [l.address] : [])),
+        port: cs.site.agentPort,
+      })),
     );
   }
 
@@ -335,7 +329,7 @@ export class BoardCore {
     if (this.timer) clearTimeout(this.timer);
     await this.running;
     await this.peerSync?.stop();
-    if (this.source instanceof EmbeddedSource) this.source.close();
+    this.source.close();
     this.listeners.clear();
     await this.changeFile.close();
     await this.log.close();

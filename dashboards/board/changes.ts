@@ -3,7 +3,7 @@
 // line of history, so lines are appended without waiting for the disk. Kept for 14 days.
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import type { Change } from './history.ts';
-import { STATES } from './state.ts';
+import { STATES } from '../states.ts';
 
 export const CHANGES_FILE = 'unit-changes.jsonl';
 const KEEP_MS = 14 * 24 * 3600 * 1000;

@@ -7,7 +7,8 @@ import type { HostFacts, StatusDocument } from '../../inventory/index.ts';
 import type { Catalog, CatalogItem, CatalogSite, CatalogUnit } from './catalog.ts';
 import { evaluateUnit, type EvalContext, type SiteInputs, type SiteSample } from './evaluate.ts';
 import { fetchStatus, type FetchOptions, type StatusFetch } from './fetch-status.ts';
-import { clockOffsetOk } from './state.ts';
+import { clockOffsetOk } from './clock.ts';
+import type { BoardSource, HostFactsOfSite } from './source.ts';
 import type { Evaluation, LinkView } from './types.ts';
 
 interface LinkPoll {
@@ -47,7 +48,9 @@ export interface EmbeddedOptions {
   fetcher?: StatusFetcher;
 }
 
-export class EmbeddedSource {
+export class EmbeddedSource implements BoardSource {
+  readonly mode = 'embedded';
+  readonly queriesSent = 0;
   private readonly polls = new Map<string, SitePoll>();
   // No keep-alive: one short connection per poll every interval is cheap, and thousands of idle
   // sockets (one per agent address) would cost file descriptors at national scale.
@@ -219,9 +222,9 @@ export class EmbeddedSource {
     return { at: new Date(ctx.nowMs).toISOString(), units: this.catalog.units.map((cu) => evaluateUnit(cu, inputs, ctx)), problems: [] };
   }
 
-  /** The last host facts each site's agent reported (null: none yet). */
-  hostFacts(siteId: string): HostFacts | null {
-    return this.polls.get(siteId)?.host ?? null;
+  /** The last host facts each site's agent reported in its /status (null: none yet). */
+  async hostFacts(sites: readonly { id: string }[]): Promise<HostFactsOfSite[]> {
+    return sites.map((s) => ({ site: s.id, host: this.polls.get(s.id)?.host ?? null }));
   }
 
   close(): void {

@@ -4,7 +4,7 @@
 import type { Catalog, CatalogItem, CatalogSite, CatalogUnit } from './catalog.ts';
 import type { SinceTracker } from './history.ts';
 import type { MaintenanceIndex } from './maintenance.ts';
-import { judgeItem, unitState, worstOf, type Sample, type State } from './state.ts';
+import { judgeItem, siteState, unitState, worstOf, type Sample, type State } from '../states.ts';
 import type { SignoffEntry } from './store.ts';
 import type { ItemView, LinkView, SignoffView, SiteItemView, SiteView, UnitView } from './types.ts';
 
@@ -54,9 +54,6 @@ export function evaluateUnit(cu: CatalogUnit, inputs: SiteInputs, ctx: EvalConte
 
   const sites: SiteView[] = cu.sites.map((cs) => {
     const siteMaint = maintenance.siteActive(code, cs.site.id);
-    let siteNogo = false;
-    let siteUnknown = false;
-    let anyBlocking = false;
     const items: SiteItemView[] = cs.checks.map((id, n) => {
       const item = cu.items.get(id)!;
       const s = inputs.sample(cs, item);
@@ -73,15 +70,13 @@ export function evaluateUnit(cu: CatalogUnit, inputs: SiteInputs, ctx: EvalConte
       let list = perItem.get(id);
       if (!list) perItem.set(id, (list = []));
       list.push({ site: cs.site.id, state, since: e.since, reason });
-      if (item.blocking) {
-        anyBlocking = true;
-        if (state === 'nogo') siteNogo = true;
-        else if (state === 'unknown') siteUnknown = true;
-      }
       return reason ? { check: id, state, since: e.iso, reason } : { check: id, state, since: e.iso };
     });
     const agent = inputs.agent?.(cs);
-    const state: State = siteMaint ? 'maintenance' : siteNogo ? 'nogo' : siteUnknown || !anyBlocking ? 'unknown' : 'go';
+    const state = siteState(
+      items.map((i) => ({ state: i.state, blocking: cu.items.get(i.check)!.blocking })),
+      siteMaint,
+    );
     const view: SiteView = { id: cs.site.id, name: cs.site.name, role: cs.site.role, state, links: inputs.links(cs), items };
     if (agent) view.agent = agent;
     return view;

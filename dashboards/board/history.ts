@@ -2,7 +2,7 @@
 // state, and keeps the units' changes for the shift report. Agents that know better (an edge
 // item's `since`) give a hint. Keys are slots numbered by the catalog: at national scale an
 // evaluation touches some 200,000 of them, and an array beats a map of strings.
-import type { State } from './state.ts';
+import type { State } from '../states.ts';
 
 export interface Change {
   at: string;

@@ -13,7 +13,7 @@ import { TokenBook } from './tokens.ts';
 
 export { TokenBook } from './tokens.ts';
 export { BoardLog, type LogEntry, type SignoffEntry, type MaintenanceEntry } from './store.ts';
-export { judgeItem, unitState, worstOf, type State } from './state.ts';
+export { judgeItem, unitState, worstOf, type State } from '../states.ts';
 export { PROMETHEUS_QUERIES } from './prometheus.ts';
 export type { BoardCore } from './board.ts';
 

@@ -5,6 +5,7 @@
 //   sansang_maintenance_active{unit}         1 inside a maintenance window, else 0, every unit
 //   sansang_board_info{version,datacenter}   1
 import { Gauge, Registry } from 'prom-client';
+import { BOARD_METRICS } from '../../inventory/index.ts';
 import type { Catalog } from './catalog.ts';
 import type { MaintenanceIndex } from './maintenance.ts';
 
@@ -17,7 +18,7 @@ export interface BoardMetricsSource {
 export function boardRegistry(src: BoardMetricsSource, info: { version: string; datacenter: string }): Registry {
   const registry = new Registry();
   const expected = new Gauge({
-    name: 'sansang_check_expected',
+    name: BOARD_METRICS.checkExpected,
     help: 'Checklist items the inventory expects at each site (1): the anchor that turns a silent site UNKNOWN.',
     labelNames: ['unit', 'site', 'check'] as const,
     registers: [registry],
@@ -26,7 +27,7 @@ export function boardRegistry(src: BoardMetricsSource, info: { version: string; 
     for (const cs of cu.sites) for (const check of cs.checks) expected.set({ unit: cu.unit.code, site: cs.site.id, check }, 1);
 
   new Gauge({
-    name: 'sansang_signoff_status',
+    name: BOARD_METRICS.signoffStatus,
     help: 'Manual checklist items: 1 signed off on the board, 0 not yet.',
     labelNames: ['unit', 'check'] as const,
     registers: [registry],
@@ -37,7 +38,7 @@ export function boardRegistry(src: BoardMetricsSource, info: { version: string; 
     },
   });
   new Gauge({
-    name: 'sansang_maintenance_active',
+    name: BOARD_METRICS.maintenanceActive,
     help: 'Whether the unit is inside a maintenance window (inventory or set on the board).',
     labelNames: ['unit'] as const,
     registers: [registry],
@@ -48,7 +49,7 @@ export function boardRegistry(src: BoardMetricsSource, info: { version: string; 
     },
   });
   new Gauge({
-    name: 'sansang_board_info',
+    name: BOARD_METRICS.boardInfo,
     help: 'The board: its version and data center.',
     labelNames: ['version', 'datacenter'] as const,
     registers: [registry],

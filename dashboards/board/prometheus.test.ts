@@ -5,7 +5,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadInventoryFile, type Inventory } from '../../inventory/index.ts';
+import { loadInventoryFile, SERIES, type Inventory } from '../../inventory/index.ts';
+import { STATE_CODE } from '../states.ts';
 import { BoardCore } from './board.ts';
 import { PROMETHEUS_QUERIES } from './prometheus.ts';
 import { freePort, syntheticInventory } from './testing.ts';
@@ -69,8 +70,10 @@ beforeAll(async () => {
         ['sansang:unit_check:state', { unit: '16681', check: 'dns', state: 'nogo' }],
         ['sansang:unit_check:state', { unit: '16681', check: 'wan-primary', state: 'go' }],
         ['sansang:unit_check:state', { unit: '16681', check: 'clock', state: 'nogo' }, 0],
-        ['sansang_check_status', { unit: '16681', site: 'thanh-vinh-hq', check: 'dns' }, 0],
-        ['sansang_check_status', { unit: '16681', site: 'thanh-vinh-motcua', check: 'dns' }, 1],
+        // The rules' per-site codes (0 go, 1 unknown, 2 nogo): the board reads them, not raw series.
+        [SERIES.siteCode, { unit: '16681', site: 'thanh-vinh-hq', check: 'dns', blocking: 'true' }, STATE_CODE.nogo],
+        [SERIES.siteCode, { unit: '16681', site: 'thanh-vinh-motcua', check: 'dns', blocking: 'true' }, STATE_CODE.go],
+        [SERIES.siteCode, { unit: '16681', site: 'thanh-vinh-hq', check: 'agent-up', blocking: 'true' }, STATE_CODE.nogo],
         ['up', { job: 'sansang-agent', unit: '16681', site: 'thanh-vinh-hq', scrape_link: 'primary' }, 1],
         ['up', { job: 'sansang-agent', unit: '16681', site: 'thanh-vinh-hq', scrape_link: 'backup' }, 0],
       ]),

@@ -1,26 +1,31 @@
 // The Prometheus data source (`--prometheus URL`): the board reads what the recording rules
-// concluded (`sansang:unit_check:state`, `sansang:unit:state`, the four-state rule written in
-// PromQL) plus the raw per-site series for the unit page. A fixed number of queries per
-// refresh, whatever the number of units. When the rules are not loaded, the page says so.
-import type { Catalog, CatalogSite } from './catalog.ts';
+// concluded (the four-state rule written in PromQL): the state of every unit, of every item of a
+// unit, and the state code of every item at every site, plus the agents' scrape health per link
+// for the unit page. A fixed number of queries per refresh, whatever the number of units. When
+// the rules are not loaded, the page says so.
+import { FOREIGN_METRICS, JOBS, SERIES } from '../../inventory/index.ts';
+import type { Catalog, CatalogSite, CatalogUnit } from './catalog.ts';
 import { signoffView, type EvalContext } from './evaluate.ts';
+import { fetchStatus } from './fetch-status.ts';
 import { instantQuery, type VectorSample } from './prom-client-http.ts';
-import { STATES, unitState, type State } from './state.ts';
+import type { BoardSource, HostFactsOfSite } from './source.ts';
+import { isState, siteState, STATE_CODE, STATES, type State } from '../states.ts';
 import type { Evaluation, ItemView, LinkView, SiteItemView, SiteView, UnitView } from './types.ts';
 
-/** The queries of one refresh: their number does not depend on the inventory's size. */
 export const PROMETHEUS_QUERIES = {
-  unitCheck: 'sansang:unit_check:state == 1',
-  unit: 'sansang:unit:state == 1',
-  siteCheck: 'sansang_check_status',
-  up: 'up{job="sansang-agent"}',
+  unitCheck: `${SERIES.unitCheckState} == 1`,
+  unit: `${SERIES.unitState} == 1`,
+  siteCheck: SERIES.siteCode,
+  up: `${FOREIGN_METRICS.up}{job="${JOBS.agent}"}`,
 } as const;
 
 type Results = { [K in keyof typeof PROMETHEUS_QUERIES]: VectorSample[] };
 
-const isState = (s: string | undefined): s is State => !!s && (STATES as readonly string[]).includes(s);
+/** The state of a rule's `code` value. */
+const BY_CODE = new Map<number, State>(STATES.map((s) => [STATE_CODE[s], s]));
 
-export class PrometheusSource {
+export class PrometheusSource implements BoardSource {
+  readonly mode = 'prometheus';
   private results: Results | null = null;
   private error: string | null = null;
   /** Queries sent so far (the bench and the tests check they do not grow with the units). */
@@ -51,25 +56,26 @@ export class PrometheusSource {
     if (!r) problems.push(`Prometheus ${this.url} cannot be read: ${this.error ?? 'not queried yet'}. Every unit is UNKNOWN.`);
     else if (r.unit.length === 0)
       problems.push(
-        `Prometheus ${this.url} has no series of sansang:unit:state: the recording rules are not loaded (write them with \`sansang config rules\` and add them to rule_files). Every unit is UNKNOWN.`,
+        `Prometheus ${this.url} has no series of ${SERIES.unitState}: the recording rules are not loaded (write them with \`sansang config rules\` and add them to rule_files). Every unit is UNKNOWN.`,
       );
     const unitStates = new Map<string, State>();
     const itemStates = new Map<string, State>();
-    const siteChecks = new Map<string, number>();
+    const siteChecks = new Map<string, State>();
     const up = new Map<string, number>();
     for (const s of r?.unit ?? []) if (s.metric.unit && isState(s.metric.state)) unitStates.set(s.metric.unit, s.metric.state);
     for (const s of r?.unitCheck ?? [])
       if (s.metric.unit && s.metric.check && isState(s.metric.state)) itemStates.set(`${s.metric.unit}/${s.metric.check}`, s.metric.state);
-    for (const s of r?.siteCheck ?? []) siteChecks.set(`${s.metric.unit}/${s.metric.site}/${s.metric.check}`, s.value);
+    for (const s of r?.siteCheck ?? []) {
+      const state = BY_CODE.get(s.value);
+      if (state) siteChecks.set(`${s.metric.unit}/${s.metric.site}/${s.metric.check}`, state);
+    }
     for (const s of r?.up ?? []) up.set(`${s.metric.unit}/${s.metric.site}/${s.metric.scrape_link}`, s.value);
 
     const { nowMs, tracker, maintenance } = ctx;
     const units = this.catalog.units.map((cu): UnitView => {
       const code = cu.unit.code;
       const itemState = (id: string): State => itemStates.get(`${code}/${id}`) ?? 'unknown';
-      const sites: SiteView[] = cu.sites.map((cs) =>
-        this.siteView(code, cs, itemState, siteChecks, up, maintenance.siteActive(code, cs.site.id), ctx),
-      );
+      const sites: SiteView[] = cu.sites.map((cs) => this.siteView(cu, cs, siteChecks, up, maintenance.siteActive(code, cs.site.id), ctx));
       const notGo = new Map<string, string[]>();
       for (const s of sites)
         for (const i of s.items)
@@ -110,38 +116,30 @@ export class PrometheusSource {
   }
 
   private siteView(
-    code: string,
+    cu: CatalogUnit,
     cs: CatalogSite,
-    unitItem: (id: string) => State,
-    siteChecks: Map<string, number>,
+    siteChecks: Map<string, State>,
     up: Map<string, number>,
     inMaint: boolean,
     ctx: EvalContext,
   ): SiteView {
+    const code = cu.unit.code;
     const links: LinkView[] = [{ link: 'primary', address: cs.site.links.primary.address, answered: null }];
     if (cs.site.links.backup) links.push({ link: 'backup', address: cs.site.links.backup.address, answered: null });
     for (const l of links) {
       const v = up.get(`${code}/${cs.site.id}/${l.link}`);
       if (v !== undefined) l.answered = v === 1;
     }
-    const cu = this.catalog.byCode.get(code)!;
+    // The rules' state of each item at this site (their `code` series); nothing recorded is UNKNOWN.
     const items: SiteItemView[] = cs.checks.map((id, n) => {
-      const item = cu.items.get(id)!;
-      let state: State;
-      if (inMaint) state = 'maintenance';
-      else if (item.kind === 'edge') {
-        const v = siteChecks.get(`${code}/${cs.site.id}/${id}`);
-        state = v === undefined ? 'unknown' : v === 1 ? 'go' : 'nogo';
-      } else if (item.evidence.kind === 'agent-up')
-        state = links.some((l) => l.answered === null) ? 'unknown' : links.every((l) => l.answered) ? 'go' : 'nogo';
-      else state = unitItem(id);
+      const state: State = inMaint ? 'maintenance' : (siteChecks.get(`${code}/${cs.site.id}/${id}`) ?? 'unknown');
       return { check: id, state, since: ctx.tracker.at(cs.slots[n]!, state, ctx.nowMs).iso };
     });
     return {
       id: cs.site.id,
       name: cs.site.name,
       role: cs.site.role,
-      state: unitState(
+      state: siteState(
         items.map((i) => ({ state: i.state, blocking: cu.items.get(i.check)!.blocking })),
         inMaint,
       ),
@@ -149,4 +147,21 @@ export class PrometheusSource {
       items,
     };
   }
+
+  /** Prometheus keeps no host facts: they are asked of the agents, over each link in turn. */
+  async hostFacts(sites: readonly { id: string; addresses: string[]; port: number }[]): Promise<HostFactsOfSite[]> {
+    return Promise.all(
+      sites.map(async (s) => {
+        const errors: string[] = [];
+        for (const a of s.addresses) {
+          const r = await fetchStatus(a, s.port, { timeoutMs: 3000 });
+          if (r.ok) return { site: s.id, host: r.doc.host };
+          errors.push(r.error);
+        }
+        return { site: s.id, host: null, error: errors.join('; ') };
+      }),
+    );
+  }
+
+  close(): void {}
 }

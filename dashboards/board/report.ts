@@ -4,8 +4,8 @@
 import type { HostFacts } from '../../inventory/index.ts';
 import type { BoardCore } from './board.ts';
 import { toCsv } from './csv.ts';
-import type { State } from './state.ts';
-import { stateRank } from './state.ts';
+import type { State } from '../states.ts';
+import { stateRank } from '../states.ts';
 
 export type Lang = 'vi' | 'en';
 

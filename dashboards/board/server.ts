@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Registry } from 'prom-client';
 import { InputRejected, type BoardCore } from './board.ts';
+import { STATE_ORDER } from '../states.ts';
 import { assetsCsv, reportCsv, reportHtml, shiftSpan, type Lang } from './report.ts';
 import { TokenCheckBusy, type TokenBook } from './tokens.ts';
 
@@ -34,8 +35,8 @@ function bearer(req: Request): string {
   return m ? m[1]! : '';
 }
 
-export function boardApp(board: BoardCore, tokens: TokenBook, registry: Registry): express.Express {
-  const app = express();
+/** Security headers on every answer. */
+function hardened(app: express.Express): void {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use((_req, res, next) => {
@@ -44,7 +45,10 @@ export function boardApp(board: BoardCore, tokens: TokenBook, registry: Registry
     res.set('referrer-policy', 'no-referrer');
     next();
   });
+}
 
+/** The page and its assets, and the states' vocabulary the page reads from the decision module. */
+function pageRoutes(app: express.Express): void {
   const files = new Map(Object.entries(ASSETS).map(([route, file]) => [route, readFileSync(join(pageDir, file))]));
   for (const [route, file] of Object.entries(ASSETS))
     app.get(route, (_req, res) => {
@@ -52,11 +56,19 @@ export function boardApp(board: BoardCore, tokens: TokenBook, registry: Registry
       res.set('cache-control', 'no-cache');
       res.send(files.get(route));
     });
-
+  const states = `'use strict';\n/* The four states, from dashboards/states.ts. */\nconst SANSANG_STATES = ${JSON.stringify({ order: STATE_ORDER })};\n`;
+  app.get('/states.js', (_req, res) => {
+    res.set('content-type', TYPES.js!);
+    res.set('cache-control', 'no-cache');
+    res.send(states);
+  });
   app.get('/favicon.ico', (_req, res) => {
     res.status(204).end();
   });
+}
 
+/** What the page reads: the overview, a unit, the checklist, and the stream that says when to read again. */
+function readRoutes(app: express.Express, board: BoardCore): void {
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true, mode: board.mode, version: board.version, lastRefreshMs: board.lastRefreshMs });
   });
@@ -97,50 +109,57 @@ export function boardApp(board: BoardCore, tokens: TokenBook, registry: Registry
       clearInterval(ping);
     });
   });
+}
 
+/** The team behind the request's bearer token; answers 401/429 itself and gives undefined when there is none. */
+async function teamOf(tokens: TokenBook, req: Request, res: Response): Promise<string | undefined> {
+  const body = (req.body ?? {}) as { team?: unknown };
+  let team: string | undefined;
+  try {
+    team = await tokens.verify(bearer(req), typeof body.team === 'string' && body.team ? body.team : undefined);
+  } catch (e) {
+    if (!(e instanceof TokenCheckBusy)) throw e;
+    res.status(429).set('retry-after', '10').json({ error: e.message, code: 'tokens-busy' });
+    return undefined;
+  }
+  if (!team) {
+    const none = tokens.teams().length === 0;
+    res
+      .status(401)
+      .set('www-authenticate', 'Bearer realm="sansang board"')
+      .json({
+        error: none ? 'this board has no tokens (--tokens FILE): sign-offs are disabled' : 'a valid team token is required',
+        code: none ? 'no-tokens' : 'bad-token',
+      });
+    return undefined;
+  }
+  return team;
+}
+
+/** What a team writes (token required): sign-offs and maintenance windows; and the log a peer pulls. */
+function logRoutes(app: express.Express, board: BoardCore, tokens: TokenBook): void {
   app.get('/api/log', (req, res) => {
     res.json(board.logSince(Number(req.query.since ?? 0)));
   });
 
   const json = express.json({ limit: '16kb' });
-  const authed = async (req: Request, res: Response): Promise<string | undefined> => {
-    const body = (req.body ?? {}) as { team?: unknown };
-    let team: string | undefined;
-    try {
-      team = await tokens.verify(bearer(req), typeof body.team === 'string' && body.team ? body.team : undefined);
-    } catch (e) {
-      if (!(e instanceof TokenCheckBusy)) throw e;
-      res.status(429).set('retry-after', '10').json({ error: e.message, code: 'tokens-busy' });
-      return undefined;
-    }
-    if (!team) {
-      const none = tokens.teams().length === 0;
-      res
-        .status(401)
-        .set('www-authenticate', 'Bearer realm="sansang board"')
-        .json({
-          error: none ? 'this board has no tokens (--tokens FILE): sign-offs are disabled' : 'a valid team token is required',
-          code: none ? 'no-tokens' : 'bad-token',
-        });
-      return undefined;
-    }
-    return team;
-  };
-
   app.post('/api/signoffs', json, async (req, res) => {
-    const team = await authed(req, res);
+    const team = await teamOf(tokens, req, res);
     if (!team) return;
     const entry = await board.signoff(team, req.body ?? {});
     res.status(201).json(entry);
   });
 
   app.post('/api/maintenance', json, async (req, res) => {
-    const team = await authed(req, res);
+    const team = await teamOf(tokens, req, res);
     if (!team) return;
     const r = await board.setMaintenance(team, req.body ?? {});
     res.status(201).json(r);
   });
+}
 
+/** The shift report, the IT assets, and /metrics for Prometheus. */
+function reportRoutes(app: express.Express, board: BoardCore, registry: Registry): void {
   const lang = (req: Request): Lang => (req.query.lang === 'en' ? 'en' : 'vi');
   app.get('/report', (req, res) => {
     res.type('html').send(reportHtml(board, shiftSpan(req.query), lang(req)));
@@ -176,7 +195,10 @@ export function boardApp(board: BoardCore, tokens: TokenBook, registry: Registry
   app.get('/metrics', async (_req, res) => {
     res.type(registry.contentType).send(await registry.metrics());
   });
+}
 
+/** Not found, refused input (4xx with the reason), and anything else as a logged 500. */
+function errorRoutes(app: express.Express): void {
   app.use((_req, res) => {
     res.status(404).json({ error: 'not found' });
   });
@@ -193,5 +215,15 @@ export function boardApp(board: BoardCore, tokens: TokenBook, registry: Registry
     process.stderr.write(`board: ${(err as Error)?.stack ?? String(err)}\n`);
     res.status(500).json({ error: 'internal error' });
   });
+}
+
+export function boardApp(board: BoardCore, tokens: TokenBook, registry: Registry): express.Express {
+  const app = express();
+  hardened(app);
+  pageRoutes(app);
+  readRoutes(app, board);
+  logRoutes(app, board, tokens);
+  reportRoutes(app, board, registry);
+  errorRoutes(app);
   return app;
 }

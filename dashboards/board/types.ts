@@ -1,5 +1,5 @@
 // What the board shows: one evaluation of every unit, whichever data source produced it.
-import type { State } from './state.ts';
+import type { State } from '../states.ts';
 import type { Window } from './maintenance.ts';
 
 export interface SignoffView {

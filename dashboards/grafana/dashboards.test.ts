@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { Ajv } from 'ajv';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadInventoryFile } from '../../inventory/index.ts';
-import { SERIES } from '../rules/names.ts';
+import { SERIES } from '../../inventory/index.ts';
 import { DASHBOARDS_DIR, dashboardFiles, DASHBOARD_UIDS } from './index.ts';
 
 const run = promisify(execFile);

@@ -8,7 +8,7 @@ import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import { durationSeconds, type Inventory } from '../../inventory/index.ts';
 import { unitRegex } from '../rules/classes.ts';
-import { JOBS, SERIES } from '../rules/names.ts';
+import { AGENT_METRICS, FOREIGN_METRICS, JOBS, SERIES } from '../../inventory/index.ts';
 import {
   byNames,
   colorBackground,
@@ -179,7 +179,7 @@ export function unitDashboard(inv: Inventory): dashboard.Dashboard {
     .withPanel(
       new statetimeline.PanelBuilder()
         .title('Thăm dò thành công / Probe success')
-        .withTarget(query(`max by (site, target, probe, link) (sansang_probe_success${u})`, '{{site}} {{target}}/{{probe}} ({{link}})'))
+        .withTarget(query(`max by (site, target, probe, link) (${AGENT_METRICS.probeSuccess}${u})`, '{{site}} {{target}}/{{probe}} ({{link}})'))
         .mappings(upDownMappings('OK', 'FAIL'))
         .thresholds(
           thresholds([
@@ -197,7 +197,7 @@ export function unitDashboard(inv: Inventory): dashboard.Dashboard {
         .title('Độ trễ ICMP trung bình / Mean ICMP round trip')
         .withTarget(
           query(
-            `sum by (site, target, link) (rate(sansang_probe_icmp_rtt_seconds_sum${u}[5m])) / sum by (site, target, link) (rate(sansang_probe_icmp_rtt_seconds_count${u}[5m]))`,
+            `sum by (site, target, link) (rate(${AGENT_METRICS.icmpRtt}_sum${u}[5m])) / sum by (site, target, link) (rate(${AGENT_METRICS.icmpRtt}_count${u}[5m]))`,
             '{{site}} {{target}} ({{link}})',
           ),
         )
@@ -209,7 +209,7 @@ export function unitDashboard(inv: Inventory): dashboard.Dashboard {
     .withPanel(
       new timeseries.PanelBuilder()
         .title('Mất gói / Packet loss')
-        .withTarget(query(`max by (site, target, link) (sansang_probe_icmp_packet_loss_ratio${u})`, '{{site}} {{target}} ({{link}})'))
+        .withTarget(query(`max by (site, target, link) (${AGENT_METRICS.icmpLoss}${u})`, '{{site}} {{target}} ({{link}})'))
         .unit('percentunit')
         .min(0)
         .max(1)
@@ -263,7 +263,7 @@ export function wanDashboard(inv: Inventory): dashboard.Dashboard {
     .withPanel(
       new timeseries.PanelBuilder()
         .title('Mất gói theo đường / Loss per link')
-        .withTarget(query(`max by (unit, site, link) (sansang_probe_icmp_packet_loss_ratio${u})`, '{{unit}} {{site}} {{link}}'))
+        .withTarget(query(`max by (unit, site, link) (${AGENT_METRICS.icmpLoss}${u})`, '{{unit}} {{site}} {{link}}'))
         .unit('percentunit')
         .noValue(NO_DATA)
         .height(8)
@@ -274,7 +274,7 @@ export function wanDashboard(inv: Inventory): dashboard.Dashboard {
         .title('Độ trễ theo đường / Round trip per link')
         .withTarget(
           query(
-            `sum by (unit, site, link) (rate(sansang_probe_icmp_rtt_seconds_sum${u}[5m])) / sum by (unit, site, link) (rate(sansang_probe_icmp_rtt_seconds_count${u}[5m]))`,
+            `sum by (unit, site, link) (rate(${AGENT_METRICS.icmpRtt}_sum${u}[5m])) / sum by (unit, site, link) (rate(${AGENT_METRICS.icmpRtt}_count${u}[5m]))`,
             '{{unit}} {{site}} {{link}}',
           ),
         )
@@ -293,7 +293,7 @@ export function agentsDashboard(inv: Inventory): dashboard.Dashboard {
     .withPanel(
       countStat(
         'Điểm có tác tử / Sites with an agent up',
-        `count(max by (unit, site) (up{job="${JOBS.agent}"}) == 1)`,
+        `count(max by (unit, site) (${FOREIGN_METRICS.up}{job="${JOBS.agent}"}) == 1)`,
         COLORS.go,
         COLORS.noData,
       ).span(8),
@@ -306,7 +306,7 @@ export function agentsDashboard(inv: Inventory): dashboard.Dashboard {
     .withPanel(
       countStat(
         'Tác tử mất / Agents down',
-        `count(max by (unit, site) (up{job="${JOBS.agent}"}) == 0) or vector(0)`,
+        `count(max by (unit, site) (${FOREIGN_METRICS.up}{job="${JOBS.agent}"}) == 0) or vector(0)`,
         COLORS.nogo,
         COLORS.go,
       ).span(8),
@@ -314,7 +314,7 @@ export function agentsDashboard(inv: Inventory): dashboard.Dashboard {
     .withPanel(
       new table.PanelBuilder()
         .title('Phản hồi theo đường / Up per scrape link')
-        .withTarget(query(`max by (unit, site, scrape_link) (up{job="${JOBS.agent}"})`, undefined, { instant: true, table: true }))
+        .withTarget(query(`max by (unit, site, scrape_link) (${FOREIGN_METRICS.up}{job="${JOBS.agent}"})`, undefined, { instant: true, table: true }))
         .mappings(upDownMappings())
         .thresholds(
           thresholds([
@@ -334,7 +334,7 @@ export function agentsDashboard(inv: Inventory): dashboard.Dashboard {
       new table.PanelBuilder()
         .title('Lần thăm dò gần nhất / Last probe age')
         .withTarget(
-          query(`time() - max by (unit, site) (sansang_probe_last_run_timestamp_seconds)`, undefined, { instant: true, table: true }),
+          query(`time() - max by (unit, site) (${AGENT_METRICS.probeLastRun})`, undefined, { instant: true, table: true }),
         )
         .unit('s')
         .thresholds(
@@ -354,7 +354,7 @@ export function agentsDashboard(inv: Inventory): dashboard.Dashboard {
     .withPanel(
       new table.PanelBuilder()
         .title('Phiên bản / Versions')
-        .withTarget(query(`max by (unit, site, version) (sansang_agent_info)`, undefined, { instant: true, table: true }))
+        .withTarget(query(`max by (unit, site, version) (${AGENT_METRICS.agentInfo})`, undefined, { instant: true, table: true }))
         .noValue(NO_DATA)
         .withTransformation(organize({ unit: 'Đơn vị / Unit', site: 'Điểm / Site', version: 'Phiên bản / Version' }, ['Time', 'Value']))
         .height(10)
@@ -363,7 +363,7 @@ export function agentsDashboard(inv: Inventory): dashboard.Dashboard {
     .withPanel(
       new timeseries.PanelBuilder()
         .title('Tác tử theo phiên bản / Agents per version')
-        .withTarget(query('count by (version) (sansang_agent_info)', '{{version}}'))
+        .withTarget(query(`count by (version) (${AGENT_METRICS.agentInfo})`, '{{version}}'))
         .noValue(NO_DATA)
         .height(10)
         .span(12),

@@ -2,9 +2,17 @@
 // `description_en` (English) and `runbook_url`. The texts are functions of their variables, so
 // the same function gives the Prometheus template (variables as template expressions) and, in
 // the promtool tests, the exact text Prometheus must render (variables as values).
-import { durationSeconds, type Inventory } from '../../inventory/index.ts';
+import {
+  AGENT_METRICS,
+  BOARD_METRICS,
+  durationSeconds,
+  FOREIGN_METRICS,
+  JOBS,
+  SERIES,
+  type Evidence,
+  type Inventory,
+} from '../../inventory/index.ts';
 import { itemClasses, type ItemClass } from './classes.ts';
-import { JOBS, SERIES } from './names.ts';
 
 export type Severity = 'critical' | 'warning';
 export type Vars = Record<string, string>;
@@ -41,7 +49,7 @@ function checksInState(state: string): string {
 }
 
 /** A certificate's expiry, shown in Vietnam's time zone (Prometheus templates only know UTC). */
-const certExpiryHcm = `{{ with printf "min(sansang_probe_tls_cert_expiry_timestamp_seconds{target=%q, probe=%q}) + ${HCM_OFFSET_SECONDS}" $labels.target $labels.probe | query }}{{ with . | first | value | toTime }}{{ .Format "${TIME_LAYOUT}" }}{{ end }}{{ end }}`;
+const certExpiryHcm = `{{ with printf "min(${AGENT_METRICS.tlsExpiry}{target=%q, probe=%q}) + ${HCM_OFFSET_SECONDS}" $labels.target $labels.probe | query }}{{ with . | first | value | toTime }}{{ .Format "${TIME_LAYOUT}" }}{{ end }}{{ end }}`;
 
 function maxDuration(ds: string[], fallback: string): string {
   if (!ds.length) return fallback;
@@ -59,169 +67,217 @@ function checkMatcher(classes: ItemClass[]): string {
   return `check=~"${[...new Set(classes.map((c) => c.item.id))].sort().join('|')}"`;
 }
 
-export function alertDefs(inv: Inventory): AlertDef[] {
-  const classes = itemClasses(inv);
-  const defs: AlertDef[] = [];
-  const allFor = classes.map((c) => c.item.for);
-  const kindFor = (kind: string, fallback: string) =>
-    maxDuration(
-      classes.filter((c) => c.item.evidence.kind === kind).map((c) => c.item.for),
-      fallback,
-    );
+/** What an alert's parts are computed from: the inventory and its item classes. */
+interface AlertContext {
+  inv: Inventory;
+  classes: ItemClass[];
+  /** The longest `for` of the items with this evidence kind, or the fallback. */
+  kindFor(kind: Evidence['kind'], fallback: string): string;
+}
 
-  defs.push({
+/**
+ * One row of the alert table. A row with `perItemOf` becomes one rule per distinct `for` among
+ * the items of that evidence kind (so each fires after its own items' delay); the others, one rule.
+ */
+interface AlertSpec {
+  alert: string;
+  severity: Severity;
+  perItemOf?: Evidence['kind'];
+  for: (c: AlertContext) => string;
+  /** `match` is the `check=~"…"` matcher of the rule's items, for per-item rows. */
+  expr: (c: AlertContext, match: string) => string;
+  vars: Vars;
+  text: AlertDef['text'];
+}
+
+const agentUp = `${FOREIGN_METRICS.up}{job="${JOBS.agent}"}`;
+const certExpiry = `min by (target, probe) (${AGENT_METRICS.tlsExpiry} > 0) - time()`;
+const certVars = { target: label('target'), probe: label('probe'), left: '{{ $value | humanizeDuration }}', expiresAt: certExpiryHcm };
+const tlsDays = (c: AlertContext) =>
+  Math.max(14, ...c.classes.flatMap((k) => (k.item.evidence.kind === 'tls' ? [k.item.evidence.minDays] : [])));
+
+/** Every alert, as data. */
+const ALERTS: readonly AlertSpec[] = [
+  {
     alert: 'SansangUnitNotReady',
-    expr: `max by (unit) (${SERIES.unitState}{state="nogo"}) == 1`,
-    for: '1m',
     severity: 'critical',
+    for: () => '1m',
+    expr: () => `max by (unit) (${SERIES.unitState}{state="nogo"}) == 1`,
     vars: { unit: label('unit'), items: checksInState('nogo') },
     text: (v) => ({
       summary: `Đơn vị ${v.unit} chưa sẵn sàng (NO-GO)`,
       description: `Đơn vị ${v.unit} có hạng mục bắt buộc không đạt. Hạng mục NO-GO: ${v.items}.`,
       description_en: `Unit ${v.unit} is NO-GO: a blocking checklist item fails. NO-GO items: ${v.items}.`,
     }),
-  });
-  defs.push({
+  },
+  {
     alert: 'SansangUnitStateUnknown',
-    expr: `max by (unit) (${SERIES.unitState}{state="unknown"}) == 1`,
-    // Longer than the longest `for`: right after a restart every unit is UNKNOWN that long.
-    for: `${Math.ceil(durationSeconds(maxDuration(allFor, '0s')) / 60) + 5}m`,
     severity: 'warning',
+    // Longer than the longest `for`: right after a restart every unit is UNKNOWN that long.
+    for: (c) =>
+      `${
+        Math.ceil(
+          durationSeconds(
+            maxDuration(
+              c.classes.map((k) => k.item.for),
+              '0s',
+            ),
+          ) / 60,
+        ) + 5
+      }m`,
+    expr: () => `max by (unit) (${SERIES.unitState}{state="unknown"}) == 1`,
     vars: { unit: label('unit'), items: checksInState('unknown') },
     text: (v) => ({
       summary: `Không rõ trạng thái đơn vị ${v.unit} (UNKNOWN)`,
       description: `Không có số liệu mới cho đơn vị ${v.unit}; không được coi là sẵn sàng. Hạng mục không rõ: ${v.items}.`,
       description_en: `No fresh data for unit ${v.unit}; it is not counted as ready. UNKNOWN items: ${v.items}.`,
     }),
-  });
-  defs.push({
+  },
+  {
     alert: 'SansangSiteAgentDown',
-    // Down on every link, or expected by the inventory but not scraped at all.
-    expr: `(max by (unit, site) (up{job="${JOBS.agent}"}) == 0) or on (unit, site) (max by (unit, site) (${SERIES.expected}) * 0 unless on (unit, site) up{job="${JOBS.agent}"})`,
-    for: kindFor('agent-up', '1m'),
     severity: 'critical',
+    for: (c) => c.kindFor('agent-up', '1m'),
+    // Down on every link, or expected by the inventory but not scraped at all.
+    expr: () =>
+      `(max by (unit, site) (${agentUp}) == 0) or on (unit, site) (max by (unit, site) (${SERIES.expected}) * 0 unless on (unit, site) ${agentUp})`,
     vars: { unit: label('unit'), site: label('site') },
     text: (v) => ({
       summary: `Mất tín hiệu tác tử tại điểm ${v.site} (đơn vị ${v.unit})`,
       description: `Trung tâm dữ liệu không thu được số liệu từ tác tử giám sát tại điểm ${v.site} của đơn vị ${v.unit} qua bất kỳ đường truyền nào.`,
       description_en: `The data center gets no metrics from the site agent at ${v.site} (unit ${v.unit}) over any link.`,
     }),
-  });
-  const wanFor = kindFor('link', '1m');
-  defs.push({
+  },
+  {
     alert: 'SansangPrimaryWanDown',
-    expr: `(${SERIES.linkUp}{link="primary"} == 0) and on (unit, site) (${SERIES.linkUp}{link="backup"} == 1)`,
-    for: wanFor,
     severity: 'warning',
+    for: (c) => c.kindFor('link', '1m'),
+    expr: () => `(${SERIES.linkUp}{link="primary"} == 0) and on (unit, site) (${SERIES.linkUp}{link="backup"} == 1)`,
     vars: { unit: label('unit'), site: label('site') },
     text: (v) => ({
       summary: `Đường truyền chính tại ${v.site} mất, đang chạy dự phòng`,
       description: `Đường truyền chính của điểm ${v.site} (đơn vị ${v.unit}) không thông; đường dự phòng vẫn hoạt động. Gọi nhà mạng.`,
       description_en: `The primary WAN link of ${v.site} (unit ${v.unit}) is down; the backup link is up. Call the network operator.`,
     }),
-  });
-  defs.push({
+  },
+  {
     alert: 'SansangWanDown',
-    expr: `(${SERIES.linkUp}{link="primary"} == 0) unless on (unit, site) (${SERIES.linkUp}{link="backup"} == 1)`,
-    for: wanFor,
     severity: 'critical',
+    for: (c) => c.kindFor('link', '1m'),
+    expr: () => `(${SERIES.linkUp}{link="primary"} == 0) unless on (unit, site) (${SERIES.linkUp}{link="backup"} == 1)`,
     vars: { unit: label('unit'), site: label('site') },
     text: (v) => ({
       summary: `Điểm ${v.site} mất mọi đường truyền`,
       description: `Đường truyền chính của điểm ${v.site} (đơn vị ${v.unit}) không thông và không có đường dự phòng hoạt động.`,
       description_en: `The primary WAN link of ${v.site} (unit ${v.unit}) is down and no backup link is up.`,
     }),
-  });
-  for (const [forD, group] of byFor(classes.filter((c) => c.item.evidence.kind === 'service'))) {
-    defs.push({
-      alert: 'SansangServiceUnreachable',
-      checks: group.map((c) => c.item.id),
-      expr: `${SERIES.ok}{${checkMatcher(group)}} == 0`,
-      for: forD,
-      severity: 'warning',
-      vars: { unit: label('unit'), site: label('site'), check: label('check') },
-      text: (v) => ({
-        summary: `Điểm ${v.site} không tới được dịch vụ (${v.check})`,
-        description: `Hạng mục ${v.check} tại điểm ${v.site} (đơn vị ${v.unit}) không đạt: dịch vụ không truy cập được qua đường truyền nào.`,
-        description_en: `Item ${v.check} fails at ${v.site} (unit ${v.unit}): the service is unreachable over every link.`,
-      }),
-    });
-  }
-  for (const [forD, group] of byFor(classes.filter((c) => c.item.evidence.kind === 'loss'))) {
-    defs.push({
-      alert: 'SansangHighPacketLoss',
-      checks: group.map((c) => c.item.id),
-      expr: `${SERIES.ok}{${checkMatcher(group)}} == 0`,
-      for: forD,
-      severity: 'warning',
-      vars: { unit: label('unit'), site: label('site') },
-      text: (v) => ({
-        summary: `Mất gói cao tại điểm ${v.site}`,
-        description: `Tỷ lệ mất gói ICMP trên đường truyền chính của điểm ${v.site} (đơn vị ${v.unit}) vượt ngưỡng.`,
-        description_en: `ICMP packet loss over the primary link of ${v.site} (unit ${v.unit}) is above its threshold.`,
-      }),
-    });
-  }
-  const tlsDays = Math.max(14, ...classes.flatMap((c) => (c.item.evidence.kind === 'tls' ? [c.item.evidence.minDays] : [])));
-  const expiry = 'min by (target, probe) (sansang_probe_tls_cert_expiry_timestamp_seconds > 0) - time()';
-  const certVars = { target: label('target'), probe: label('probe'), left: '{{ $value | humanizeDuration }}', expiresAt: certExpiryHcm };
-  defs.push({
-    alert: 'SansangCertificateExpiring',
-    expr: `${expiry} < ${tlsDays * 86400} and ${expiry} >= ${3 * 86400}`,
-    for: '10m',
+  },
+  {
+    alert: 'SansangServiceUnreachable',
     severity: 'warning',
+    perItemOf: 'service',
+    for: () => '0s',
+    expr: (_c, match) => `${SERIES.ok}{${match}} == 0`,
+    vars: { unit: label('unit'), site: label('site'), check: label('check') },
+    text: (v) => ({
+      summary: `Điểm ${v.site} không tới được dịch vụ (${v.check})`,
+      description: `Hạng mục ${v.check} tại điểm ${v.site} (đơn vị ${v.unit}) không đạt: dịch vụ không truy cập được qua đường truyền nào.`,
+      description_en: `Item ${v.check} fails at ${v.site} (unit ${v.unit}): the service is unreachable over every link.`,
+    }),
+  },
+  {
+    alert: 'SansangHighPacketLoss',
+    severity: 'warning',
+    perItemOf: 'loss',
+    for: () => '0s',
+    expr: (_c, match) => `${SERIES.ok}{${match}} == 0`,
+    vars: { unit: label('unit'), site: label('site') },
+    text: (v) => ({
+      summary: `Mất gói cao tại điểm ${v.site}`,
+      description: `Tỷ lệ mất gói ICMP trên đường truyền chính của điểm ${v.site} (đơn vị ${v.unit}) vượt ngưỡng.`,
+      description_en: `ICMP packet loss over the primary link of ${v.site} (unit ${v.unit}) is above its threshold.`,
+    }),
+  },
+  {
+    alert: 'SansangCertificateExpiring',
+    severity: 'warning',
+    for: () => '10m',
+    expr: (c) => `${certExpiry} < ${tlsDays(c) * 86400} and ${certExpiry} >= ${3 * 86400}`,
     vars: certVars,
     text: (v) => ({
       summary: `Chứng thư số của ${v.target} sắp hết hạn`,
       description: `Chứng thư TLS của dịch vụ ${v.target} (${v.probe}) hết hạn lúc ${v.expiresAt} (giờ Việt Nam), còn ${v.left}.`,
       description_en: `The TLS certificate of ${v.target} (${v.probe}) expires at ${v.expiresAt} (Asia/Ho_Chi_Minh), in ${v.left}.`,
     }),
-  });
-  defs.push({
+  },
+  {
     alert: 'SansangCertificateExpiringSoon',
-    expr: `${expiry} < ${3 * 86400}`,
-    for: '5m',
     severity: 'critical',
+    for: () => '5m',
+    expr: () => `${certExpiry} < ${3 * 86400}`,
     vars: certVars,
     text: (v) => ({
       summary: `Chứng thư số của ${v.target} hết hạn trong 3 ngày`,
       description: `Chứng thư TLS của dịch vụ ${v.target} (${v.probe}) hết hạn lúc ${v.expiresAt} (giờ Việt Nam), còn ${v.left}. Gia hạn ngay.`,
       description_en: `The TLS certificate of ${v.target} (${v.probe}) expires at ${v.expiresAt} (Asia/Ho_Chi_Minh), in ${v.left}. Renew it now.`,
     }),
-  });
-  defs.push({
+  },
+  {
     alert: 'SansangAnchorsMissing',
-    expr: anchorMetrics(inv)
-      .map((m) => `label_replace(absent(${m}), "anchor", "${m}", "", "")`)
-      .join(' or '),
-    for: '2m',
     severity: 'critical',
+    for: () => '2m',
+    expr: (c) =>
+      anchorMetrics(c.inv)
+        .map((m) => `label_replace(absent(${m}), "anchor", "${m}", "", "")`)
+        .join(' or '),
     vars: { anchor: label('anchor') },
     text: (v) => ({
       summary: `Mất chuỗi số liệu neo ${v.anchor}: bảng theo dõi ngừng?`,
       description: `Prometheus không có chuỗi ${v.anchor} do bảng theo dõi (sansang board) xuất ra. Khi không có neo, trạng thái các đơn vị không tính được: im lặng không có nghĩa là sẵn sàng. Kiểm tra cả hai bảng theo dõi.`,
       description_en: `Prometheus has no ${v.anchor} series from the board. Without the anchors no unit state can be computed: silence means nothing. Check both boards.`,
     }),
-  });
-  defs.push({
+  },
+  {
     alert: 'SansangBoardDown',
-    expr: `up{job="${JOBS.board}"} == 0`,
-    for: '2m',
     severity: 'warning',
+    for: () => '2m',
+    expr: () => `${FOREIGN_METRICS.up}{job="${JOBS.board}"} == 0`,
     vars: { instance: label('instance') },
     text: (v) => ({
       summary: `Bảng theo dõi ${v.instance} không phản hồi`,
       description: `Prometheus không thu được số liệu từ bảng theo dõi ${v.instance}; bảng còn lại vẫn giữ các neo nếu đang chạy.`,
       description_en: `Prometheus cannot scrape the board at ${v.instance}; the other board still provides the anchors if it runs.`,
     }),
+  },
+];
+
+export function alertDefs(inv: Inventory): AlertDef[] {
+  const classes = itemClasses(inv);
+  const c: AlertContext = {
+    inv,
+    classes,
+    kindFor: (kind, fallback) =>
+      maxDuration(
+        classes.filter((k) => k.item.evidence.kind === kind).map((k) => k.item.for),
+        fallback,
+      ),
+  };
+  return ALERTS.flatMap((spec): AlertDef[] => {
+    const base = { alert: spec.alert, severity: spec.severity, vars: spec.vars, text: spec.text };
+    if (!spec.perItemOf) return [{ ...base, for: spec.for(c), expr: spec.expr(c, '') }];
+    const kind = spec.perItemOf;
+    return [...byFor(classes.filter((k) => k.item.evidence.kind === kind))].map(([forD, group]) => ({
+      ...base,
+      checks: group.map((k) => k.item.id),
+      for: forD,
+      expr: spec.expr(c, checkMatcher(group)),
+    }));
   });
-  return defs;
 }
 
 /** The board's series whose absence makes every state meaningless. */
 export function anchorMetrics(inv: Inventory): string[] {
   const hasManual = itemClasses(inv).some((c) => c.item.kind === 'manual');
-  return ['sansang_check_expected', 'sansang_maintenance_active', ...(hasManual ? ['sansang_signoff_status'] : [])];
+  return [BOARD_METRICS.checkExpected, BOARD_METRICS.maintenanceActive, ...(hasManual ? [BOARD_METRICS.signoffStatus] : [])];
 }
 
 export function runbookBase(inv: Inventory): string {

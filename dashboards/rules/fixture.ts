@@ -11,7 +11,7 @@ import {
   type Site,
   type Unit,
 } from '../../inventory/index.ts';
-import { JOBS } from './names.ts';
+import { AGENT_METRICS, BOARD_METRICS, FOREIGN_METRICS, JOBS } from '../../inventory/index.ts';
 
 export type Labels = Record<string, string>;
 
@@ -35,8 +35,9 @@ export function notation(samples: readonly (number | undefined)[]): string {
   while (i < samples.length) {
     let j = i;
     while (j + 1 < samples.length && samples[j + 1] === samples[i]) j++;
-    const v = samples[i] === undefined ? '_' : String(samples[i]);
-    out.push(j === i ? v : `${v}x${j - i}`);
+    // `vxN` is N+1 samples of v, but `_xN` is N missing ones (promtool's notation).
+    if (samples[i] === undefined) out.push(j === i ? '_' : `_x${j - i + 1}`);
+    else out.push(j === i ? String(samples[i]) : `${samples[i]}x${j - i}`);
     i = j + 1;
   }
   return out.join(' ');
@@ -105,12 +106,13 @@ export class UnitWorld {
   /** Everything passing, every anchor present, one board. */
   private healthy(): void {
     const u = this.unit.code;
-    this.set('up', this.boardLabels(1), 1);
-    this.set('sansang_maintenance_active', { ...this.boardLabels(1), unit: u }, 0);
-    for (const m of this.manualItems()) this.set('sansang_signoff_status', { ...this.boardLabels(1), unit: u, check: m.id }, 1);
+    this.set(FOREIGN_METRICS.up, this.boardLabels(1), 1);
+    this.set(BOARD_METRICS.maintenanceActive, { ...this.boardLabels(1), unit: u }, 0);
+    for (const m of this.manualItems()) this.set(BOARD_METRICS.signoffStatus, { ...this.boardLabels(1), unit: u, check: m.id }, 1);
     for (const site of this.unit.sites) {
       const items = this.siteItems(site);
-      for (const item of items) this.set('sansang_check_expected', { ...this.boardLabels(1), unit: u, site: site.id, check: item.id }, 1);
+      for (const item of items)
+        this.set(BOARD_METRICS.checkExpected, { ...this.boardLabels(1), unit: u, site: site.id, check: item.id }, 1);
       for (const link of siteLinks(site)) this.addAgent(site, link);
     }
   }
@@ -118,17 +120,18 @@ export class UnitWorld {
   /** The series one agent exposes when scraped over one link, all passing. */
   addAgent(site: Site, link: LinkName): void {
     const l = this.agentLabels(site, link);
-    this.set('up', l, 1);
-    this.set('sansang_host_time_seconds', l, (t) => t);
+    this.set(FOREIGN_METRICS.up, l, 1);
+    this.set(AGENT_METRICS.hostTime, l, (t) => t);
     for (const item of this.siteItems(site)) {
-      if (item.kind === 'edge') this.set('sansang_check_status', { ...l, check: item.id }, 1);
-      if (item.evidence.kind === 'dc-reach') this.set('probe_success', { ...l, job: JOBS.blackbox }, 1);
+      if (item.kind === 'edge') this.set(AGENT_METRICS.checkStatus, { ...l, check: item.id }, 1);
+      if (item.evidence.kind === 'dc-reach') this.set(FOREIGN_METRICS.blackboxSuccess, { ...l, job: JOBS.blackbox }, 1);
     }
   }
 
   /** Removes what an agent exposes (all links, or one), as if never scraped. */
   removeAgent(site: Site, link?: LinkName): void {
     const match: Labels = { unit: this.unit.code, site: site.id, ...(link ? { scrape_link: link } : {}) };
-    for (const m of ['up', 'sansang_host_time_seconds', 'sansang_check_status', 'probe_success']) this.remove(m, match);
+    for (const m of [FOREIGN_METRICS.up, AGENT_METRICS.hostTime, AGENT_METRICS.checkStatus, FOREIGN_METRICS.blackboxSuccess])
+      this.remove(m, match);
   }
 }

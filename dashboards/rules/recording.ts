@@ -4,7 +4,8 @@
 //   ─► site code (per item class: `for`, blocking) ─► unit+item code ─► state sets and ready.
 import { durationSeconds, type Inventory } from '../../inventory/index.ts';
 import { classSelector, itemClasses, type ItemClass } from './classes.ts';
-import { JOBS, SERIES, STATE_CODE, STATES } from './names.ts';
+import { AGENT_METRICS, BOARD_METRICS, FOREIGN_METRICS, JOBS, LABELS, SERIES } from '../../inventory/index.ts';
+import { STATE_CODE, STATES } from '../states.ts';
 
 export interface RecordingRule {
   record: string;
@@ -30,18 +31,18 @@ function centralOk(c: ItemClass, window: number): string | undefined {
   switch (e.kind) {
     case 'agent-up': {
       // Up on every scrape link of the site.
-      const up = `up{job="${JOBS.agent}"${units}}`;
+      const up = `${FOREIGN_METRICS.up}{job="${JOBS.agent}"${units}}`;
       return withCheck(`min by (unit, site) (${fresh(up, window)})`, c.item.id);
     }
     case 'clock': {
-      const t = `sansang_host_time_seconds{job="${JOBS.agent}"${units}}`;
+      const t = `${AGENT_METRICS.hostTime}{job="${JOBS.agent}"${units}}`;
       return withCheck(
         `max by (unit, site) ((abs(timestamp(${t}) - ${t}) <= bool ${e.maxOffsetSeconds}) and (timestamp(${t}) > time() - ${window}))`,
         c.item.id,
       );
     }
     case 'dc-reach': {
-      const p = `probe_success{job="${JOBS.blackbox}"${units}}`;
+      const p = `${FOREIGN_METRICS.blackboxSuccess}{job="${JOBS.blackbox}"${units}}`;
       return withCheck(`max by (unit, site) (${fresh(p, window)})`, c.item.id);
     }
     default:
@@ -79,19 +80,19 @@ export function recordingRules(inv: Inventory): RecordingRule[] {
   const add = (record: string, expr: string) => rules.push({ record, expr });
 
   // Anchors from the boards (two boards: take the max).
-  add(SERIES.expected, 'max by (unit, site, check) (sansang_check_expected == 1)');
-  add(SERIES.signoff, 'max by (unit, check) (sansang_signoff_status)');
-  add(SERIES.maintenance, 'max by (unit) (sansang_maintenance_active)');
+  add(SERIES.expected, `max by (unit, site, check) (${BOARD_METRICS.checkExpected} == 1)`);
+  add(SERIES.signoff, `max by (unit, check) (${BOARD_METRICS.signoffStatus})`);
+  add(SERIES.maintenance, `max by (unit) (${BOARD_METRICS.maintenanceActive})`);
 
   // Fresh evidence, one rule (promtool's lint wants one rule per name and labels): edge items are
   // the agent's verdict, max over the links it is scraped on; central items per class; manual
   // items are signed off on either board and have no site.
-  const okParts = [`max by (unit, site, check) ${fresh('sansang_check_status', window)}`];
+  const okParts = [`max by (unit, site, check) ${fresh(AGENT_METRICS.checkStatus, window)}`];
   for (const c of classes) {
     const expr = centralOk(c, window);
     if (expr) okParts.push(expr);
   }
-  okParts.push(`max by (unit, check) ${fresh('sansang_signoff_status', window)}`);
+  okParts.push(`max by (unit, check) ${fresh(BOARD_METRICS.signoffStatus, window)}`);
   add(SERIES.ok, okParts.map((p) => `(${p})`).join(' or '));
 
   // Anchored value: what the inventory expects, with 0.5 where nothing fresh says otherwise.
@@ -135,7 +136,7 @@ export function recordingRules(inv: Inventory): RecordingRule[] {
 
   // Links, for the WAN alerts and dashboards: down if the agent's link item fails or the data
   // center cannot scrape the agent over that link.
-  const linkParts = [`label_replace(up{job="${JOBS.agent}"}, "link", "$1", "scrape_link", "(.+)")`];
+  const linkParts = [`label_replace(${FOREIGN_METRICS.up}{job="${JOBS.agent}"}, "link", "$1", "${LABELS.scrapeLink}", "(.+)")`];
   for (const c of classes) {
     const e = c.item.evidence;
     if (e.kind === 'link') linkParts.push(`label_replace(${SERIES.ok}${classSelector(c)}, "link", "${e.link}", "", "")`);

@@ -1,7 +1,7 @@
 /* The watch room's page. Plain browser JavaScript, served by the board (nothing from the
  * internet). Every piece of data goes into the page through textContent and attributes set one
  * by one, never as markup: unit names and notes are untrusted text. */
-/* global document, window, location, fetch, EventSource, localStorage, sessionStorage, setTimeout, clearTimeout, URLSearchParams */
+/* global SANSANG_STATES, document, window, location, fetch, EventSource, localStorage, sessionStorage, setTimeout, clearTimeout, URLSearchParams */
 'use strict';
 
 const I18N = {
@@ -279,7 +279,8 @@ function poll() {
 // ---------------------------------------------------------------- overview
 
 const MAX_FAILING = 6;
-const ORDER = { nogo: 0, unknown: 1, maintenance: 2, go: 3 };
+// The order of the states (what needs attention first), from the board's /states.js.
+const ORDER = Object.fromEntries(SANSANG_STATES.order.map((s, i) => [s, i]));
 
 function filters() {
   return {
@@ -294,7 +295,7 @@ function renderHeader() {
   document.getElementById('province').textContent = overview.province.name;
   const counts = document.getElementById('counts');
   counts.replaceChildren(
-    ...['nogo', 'unknown', 'maintenance', 'go'].map((s) =>
+    ...SANSANG_STATES.order.map((s) =>
       el(
         'button',
         {
