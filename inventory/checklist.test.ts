@@ -3,10 +3,22 @@ import { describe, expect, it } from 'vitest';
 import { defaultChecklist, durationSeconds, provinceChecklist, unitChecklist } from './checklist.ts';
 import { loadInventoryText } from './load.ts';
 import { inMaintenance, probeId, siteChecks, siteSlice, unitManualChecks, unitSlugs } from './model.ts';
+import { ChecklistItem, EVIDENCE_KIND } from './schema.ts';
 import { cidrContains, cidrsOverlap, isSafeTarget, isSafeUrl, parseCidr4 } from './net.ts';
 
 const demo = loadInventoryText(readFileSync(new URL('./examples/demo.yaml', import.meta.url), 'utf8'), 'demo.yaml');
 const unit = (code: string) => demo.units.find((u) => u.code === code)!;
+
+describe("an item's kind follows its evidence", () => {
+  it('is derived when left out, and every default item has the kind its evidence gives', () => {
+    const item = (kind: string) =>
+      ChecklistItem.parse({ id: 'x', title: { vi: 'x', en: 'x' }, owner: { vi: 'x', en: 'x' }, evidence: { kind } });
+    expect(item('loss').kind).toBe('edge');
+    expect(item('clock').kind).toBe('central');
+    expect(item('manual').kind).toBe('manual');
+    for (const i of defaultChecklist) expect([i.id, i.kind]).toEqual([i.id, EVIDENCE_KIND[i.evidence.kind]]);
+  });
+});
 
 describe('the default checklist', () => {
   it('covers what the provincial plans ask for on day one', () => {

@@ -5,7 +5,7 @@ import { provinceChecklist, tuningKeysFor, unitChecklist } from './checklist.ts'
 import { cidrContains, cidrsOverlap, parseCidr4, type Cidr4 } from './net.ts';
 import type { Issue, PathSegment } from './problems.ts';
 import { probeId } from './model.ts';
-import type { ChecklistOverride, Inventory } from './schema.ts';
+import { EVIDENCE_KIND, type ChecklistOverride, type Inventory } from './schema.ts';
 
 export function crossCheck(inv: Inventory): Issue[] {
   const out: Issue[] = [];
@@ -188,6 +188,12 @@ function references(inv: Inventory, add: Add): void {
   if (inv.province.watch.from > inv.province.watch.to) add(['province', 'watch', 'to'], 'the watch ends before it starts');
 }
 
+const KIND_MEANS = {
+  edge: 'the site agent judges it',
+  central: 'the rules and the board judge it from the data center',
+  manual: 'a person signs it off on the board',
+} as const;
+
 function checklists(inv: Inventory, add: Add): void {
   const check = (o: ChecklistOverride | undefined, path: PathSegment[], ids: Set<string>) => {
     if (!o) return;
@@ -211,6 +217,17 @@ function checklists(inv: Inventory, add: Add): void {
       }
     }
   };
+  const kindFits = (o: ChecklistOverride | undefined, path: PathSegment[]) =>
+    o?.add.forEach((item, j) => {
+      const fits = EVIDENCE_KIND[item.evidence.kind];
+      if (item.kind !== fits)
+        add(
+          [...path, 'add', j, 'kind'],
+          `item "${item.id}" is ${item.kind} but its evidence "${item.evidence.kind}" is judged as ${fits} (${KIND_MEANS[fits]}): write "kind: ${fits}" or leave kind out`,
+        );
+    });
+  kindFits(inv.checklist, ['checklist']);
+  inv.units.forEach((u, i) => kindFits(u.checklist, ['units', i, 'checklist']));
   const province = new Set(provinceChecklist({ checklist: undefined }).map((i) => i.id));
   for (const a of inv.checklist?.add ?? []) province.add(a.id);
   check(inv.checklist, ['checklist'], province);

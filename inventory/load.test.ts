@@ -165,6 +165,20 @@ const cases: Case[] = [
     message: /dataCenters\[0\]\.name: missing: this key is required/,
   },
   {
+    name: 'an item whose kind does not fit its evidence (central, judged by nobody)',
+    from: 'teams:',
+    to: 'checklist:\n  add:\n    - { id: loss-x, title: { vi: M, en: L }, owner: { vi: T, en: T }, kind: central, evidence: { kind: loss } }\nteams:',
+    line: 'id: loss-x',
+    message: /checklist\.add\[0\]\.kind: item "loss-x" is central but its evidence "loss" is judged as edge \(the site agent judges it\): write "kind: edge" or leave kind out/,
+  },
+  {
+    name: 'a unit item whose kind does not fit its evidence (edge agent-up, NO-GO forever)',
+    from: '    subnet: 127.0.1.64/26\n',
+    to: '    subnet: 127.0.1.64/26\n    checklist:\n      add:\n        - { id: up-x, title: { vi: M, en: L }, owner: { vi: T, en: T }, kind: edge, evidence: { kind: agent-up } }\n',
+    line: 'id: up-x',
+    message: /units\[1\]\.checklist\.add\[0\]\.kind: item "up-x" is edge but its evidence "agent-up" is judged as central/,
+  },
+  {
     name: 'duplicate unit code',
     from: 'code: "16690"',
     to: 'code: "16681"',

@@ -252,11 +252,31 @@ export const Evidence = z.discriminatedUnion('kind', [
 
 export const ItemKind = z.enum(['edge', 'central', 'manual']);
 
-export const ChecklistItem = z.strictObject({
+/**
+ * Who judges an item follows from its evidence: the agent judges what it sees from its office
+ * (edge), the rules and the board judge the data center's view and the clock (central), a person
+ * signs off the rest (manual). An item's `kind` may be left out; a `kind` that does not fit its
+ * evidence is refused by the cross-checks, since nobody would ever judge it.
+ */
+export const EVIDENCE_KIND: Readonly<Record<z.output<typeof Evidence>['kind'], z.output<typeof ItemKind>>> = {
+  'agent-up': 'central',
+  clock: 'central',
+  'dc-reach': 'central',
+  link: 'edge',
+  service: 'edge',
+  loss: 'edge',
+  latency: 'edge',
+  disk: 'edge',
+  tls: 'edge',
+  manual: 'manual',
+};
+
+const ChecklistItemFields = z.strictObject({
   id: Id,
   title: Bilingual,
   owner: Bilingual,
-  kind: ItemKind,
+  /** edge, central or manual: optional, it follows from `evidence` (EVIDENCE_KIND). */
+  kind: ItemKind.optional(),
   blocking: z.boolean().default(true),
   evidence: Evidence,
   /** How long the evidence must hold before the item is GO (applied centrally). */
@@ -267,6 +287,8 @@ export const ChecklistItem = z.strictObject({
   successThreshold: z.number().int().min(1).max(100).default(1),
   howToFix: Bilingual.optional(),
 });
+
+export const ChecklistItem = ChecklistItemFields.transform((i) => ({ ...i, kind: i.kind ?? EVIDENCE_KIND[i.evidence.kind] }));
 
 export const ItemTuning = z.strictObject({
   blocking: z.boolean().optional(),
