@@ -55,7 +55,7 @@ export const FOREIGN_METRICS = {
 /** Prometheus scrape jobs. */
 export const JOBS = { agent: 'sansang-agent', board: 'sansang-board', blackbox: 'sansang-blackbox' } as const;
 
-/** Label names shared across the parts (DESIGN: the agent never writes `unit` or `site` itself). */
+/** Label names shared across the parts (docs/architecture.md: the agent never writes `unit` or `site` itself). */
 export const LABELS = {
   unit: 'unit',
   site: 'site',

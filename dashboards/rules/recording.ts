@@ -1,4 +1,4 @@
-// Recording rules: DESIGN.md's four states, generic over units. The chain, all in one group so
+// Recording rules: the four states (docs/architecture.md, "Four states"), generic over units. The chain, all in one group so
 // each rule sees the ones above it in the same evaluation:
 //   raw series ─► ok (fresh 1/0 per site and item) ─► value (anchored: 0.5 where nothing is fresh)
 //   ─► site code (per item class: `for`, blocking) ─► unit+item code ─► state sets and ready.
