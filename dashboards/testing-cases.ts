@@ -31,17 +31,15 @@ export function caseInventory(cases: readonly StateCase[] = STATE_CASES, now = n
       name: `Điểm ${s + 1}`,
       links: { primary: { kind: 'wan', address: `10.99.${i}.${s + 10}`, gateway: `10.99.${i}.1` } },
     }));
-    const add = c.items.map(
-      (ci, n): ChecklistItemInput => ({
-        id: caseItemId(c, n),
-        title: { vi: `Hạng mục ${n + 1}`, en: `Item ${n + 1}` },
-        owner: { vi: 'Tổ thử', en: 'Test team' },
-        kind: ci.role,
-        blocking: ci.blocking,
-        evidence: EVIDENCE[ci.role],
-        for: ci.role === 'manual' ? '0s' : CASE_FOR,
-      }),
-    );
+    const add = c.items.map((ci, n): ChecklistItemInput => ({
+      id: caseItemId(c, n),
+      title: { vi: `Hạng mục ${n + 1}`, en: `Item ${n + 1}` },
+      owner: { vi: 'Tổ thử', en: 'Test team' },
+      kind: ci.role,
+      blocking: ci.blocking,
+      evidence: EVIDENCE[ci.role],
+      for: ci.role === 'manual' ? '0s' : CASE_FOR,
+    }));
     return { code, name: `Ca ${i + 1}`, kind: 'xa', sites, checklist: { add } };
   });
   const inv = Inventory.parse({
@@ -54,7 +52,13 @@ export function caseInventory(cases: readonly StateCase[] = STATE_CASES, now = n
         role: 'primary',
         dockerHost: 'ssh://ops@dc1.example.invalid',
         wan: { parent: 'eth1', subnet: '10.98.0.0/24', gateway: '10.98.0.1' },
-        monitoring: { prometheus: '10.98.0.10', alertmanager: '10.98.0.11', grafana: '10.98.0.12', blackbox: '10.98.0.13', board: '10.98.0.14' },
+        monitoring: {
+          prometheus: '10.98.0.10',
+          alertmanager: '10.98.0.11',
+          grafana: '10.98.0.12',
+          blackbox: '10.98.0.13',
+          board: '10.98.0.14',
+        },
       },
     ],
     units,

@@ -169,7 +169,8 @@ const cases: Case[] = [
     from: 'teams:',
     to: 'checklist:\n  add:\n    - { id: loss-x, title: { vi: M, en: L }, owner: { vi: T, en: T }, kind: central, evidence: { kind: loss } }\nteams:',
     line: 'id: loss-x',
-    message: /checklist\.add\[0\]\.kind: item "loss-x" is central but its evidence "loss" is judged as edge \(the site agent judges it\): write "kind: edge" or leave kind out/,
+    message:
+      /checklist\.add\[0\]\.kind: item "loss-x" is central but its evidence "loss" is judged as edge \(the site agent judges it\): write "kind: edge" or leave kind out/,
   },
   {
     name: 'a unit item whose kind does not fit its evidence (edge agent-up, NO-GO forever)',

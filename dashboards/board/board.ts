@@ -1,7 +1,7 @@
 // The board's core: one catalog from the inventory, one data source (embedded or Prometheus),
 // the sign-off log, the "since" tracker; it refreshes on a timer, keeps the last evaluation and
 // its overview ready to serve, and tells listeners (the page's event stream) when it changes.
-import type { HostFacts, Inventory } from '../../inventory/index.ts';
+import type { Inventory } from '../../inventory/index.ts';
 import { buildCatalog, type Catalog } from './catalog.ts';
 import { EmbeddedSource, type StatusFetcher } from './embedded.ts';
 import type { EvalContext } from './evaluate.ts';

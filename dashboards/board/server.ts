@@ -10,6 +10,7 @@ import type { Registry } from 'prom-client';
 import { InputRejected, type BoardCore } from './board.ts';
 import { STATE_ORDER } from '../states.ts';
 import { assetsCsv, reportCsv, reportHtml, shiftSpan, type Lang } from './report.ts';
+import { LogWriteError } from './store.ts';
 import { TokenCheckBusy, type TokenBook } from './tokens.ts';
 
 const pageDir = join(dirname(fileURLToPath(import.meta.url)), 'page');
@@ -205,6 +206,12 @@ function errorRoutes(app: express.Express): void {
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     if (err instanceof InputRejected) {
       res.status(err.status).json({ error: err.message });
+      return;
+    }
+    if (err instanceof LogWriteError) {
+      // Never 2xx for an entry that is not on disk, whole.
+      process.stderr.write(`board: ${err.message}\n`);
+      res.status(err.diskFull ? 507 : 500).json({ error: err.message, code: err.diskFull ? 'disk-full' : 'log-write' });
       return;
     }
     const e = err as { status?: number; type?: string; message?: string };

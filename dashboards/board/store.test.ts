@@ -74,6 +74,60 @@ describe('BoardLog', () => {
     await log.close();
   });
 
+  it('recovers byte-exactly: a torn tail after an invalid UTF-8 byte is cut at its first byte, and the next entry is whole', async () => {
+    const a = entry();
+    const b = entry({ check: 'failover-drill', note: 'INVALID' });
+    const c = entry({ check: 'records-handed-over' });
+    // b's note carries a byte that is not UTF-8: counting the cut in decoded characters went wrong.
+    const bBytes = Buffer.from(`${JSON.stringify(b)}\n`)
+      .toString('latin1')
+      .replace('INVALID', 'x\xff\xfey');
+    const good = Buffer.concat([
+      Buffer.from(`${JSON.stringify(a)}\n`),
+      Buffer.from(bBytes, 'latin1'),
+      Buffer.from(`${JSON.stringify(c)}\n`),
+    ]);
+    await writeFile(join(dir, LOG_FILE), Buffer.concat([good, Buffer.from('{"id":"torn-entry-0001","type":"sign')]));
+    const warnings: string[] = [];
+    const log = await BoardLog.open(dir, (m) => warnings.push(m));
+    expect(log.entries().map((e) => e.id)).toEqual([a.id, b.id, c.id]);
+    expect((await readFile(join(dir, LOG_FILE))).equals(good)).toBe(true);
+    const d = entry({ check: 'staff-trained', signed: false });
+    await log.append([d]);
+    await log.close();
+    const again = await BoardLog.open(dir, (m) => warnings.push(m));
+    expect(again.entries().map((e) => e.id)).toEqual([a.id, b.id, c.id, d.id]);
+    expect(warnings.filter((w) => /damaged/.test(w))).toEqual([]);
+    await again.close();
+  });
+
+  it('keeps the first entry behind a byte-order mark, entries behind NULs, and one glued onto torn bytes', async () => {
+    const a = entry();
+    const b = entry({ check: 'failover-drill' });
+    const c = entry({ check: 'records-handed-over' });
+    await writeFile(
+      join(dir, LOG_FILE),
+      Buffer.concat([
+        Buffer.from([0xef, 0xbb, 0xbf]),
+        Buffer.from(`${JSON.stringify(a)}\n`),
+        Buffer.alloc(64),
+        Buffer.from(`${JSON.stringify(b)}\n`),
+        Buffer.from('{"id":"torn-entry-0002","type":"si'),
+        Buffer.from(`${JSON.stringify(c)}\n`),
+        Buffer.alloc(4096),
+      ]),
+    );
+    const warnings: string[] = [];
+    const log = await BoardLog.open(dir, (m) => warnings.push(m));
+    expect(log.entries().map((e) => e.id)).toEqual([a.id, b.id, c.id]);
+    expect(warnings.join('\n')).toMatch(/torn last line \(4096 bytes\)/);
+    await log.append([entry({ check: 'staff-trained' })]);
+    await log.close();
+    const again = await BoardLog.open(dir, () => {});
+    expect(again.entries()).toHaveLength(4);
+    await again.close();
+  });
+
   it('is a union by id: an entry already there is not written again', async () => {
     const log = await BoardLog.open(dir);
     const e = entry();

@@ -62,55 +62,106 @@ export function isLater(a: { at: string; id: string }, b: { at: string; id: stri
 
 export const signoffKey = (unit: string, check: string): string => `${unit}/${check}`;
 
+/** The log could not take an entry (disk full, I/O error): nothing of it is kept; answer 5xx. */
+export class LogWriteError extends Error {
+  override name = 'LogWriteError';
+  constructor(
+    message: string,
+    /** ENOSPC: the disk is full (HTTP 507); anything else is a 500. */
+    readonly diskFull: boolean,
+  ) {
+    super(message);
+  }
+}
+
+const NL = 0x0a;
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+/** Every entry we write starts so (JSON.stringify keeps the schema's key order). */
+const ENTRY_START = Buffer.from('{"id":"');
+
+/**
+ * The entries in one line of the log, read at the byte level: NUL bytes (a file system's zeroed
+ * tail after a crash) and a byte-order mark are dropped, and when the line does not parse, each
+ * place an entry starts is tried, so an entry glued onto damaged bytes is still found.
+ */
+function entriesOfLine(line: Buffer): { entries: LogEntry[]; junk: boolean; reason?: string } {
+  let b = line.subarray(line.subarray(0, 3).equals(BOM) ? 3 : 0);
+  if (b.includes(0)) b = Buffer.from(b.filter((x) => x !== 0));
+  const text = b.toString('utf8').trim();
+  // Blank (white space only) is no damage; a line of NULs or a lone mark is.
+  if (!text) return { entries: [], junk: line.some((x) => x !== 0x20 && x !== 0x0d && x !== 0x09), reason: 'no entry' };
+  const parse = (t: string): LogEntry | string => {
+    let data: unknown;
+    try {
+      data = JSON.parse(t);
+    } catch {
+      return 'not JSON';
+    }
+    const r = LogEntry.safeParse(data);
+    return r.success ? r.data : `does not conform: ${r.error.issues[0]?.message ?? ''}`;
+  };
+  const whole = parse(text);
+  if (typeof whole !== 'string') return { entries: [whole], junk: false };
+  for (let at = b.indexOf(ENTRY_START, 1); at >= 0; at = b.indexOf(ENTRY_START, at + 1)) {
+    const tail = parse(b.subarray(at).toString('utf8').trim());
+    if (typeof tail !== 'string') return { entries: [tail], junk: true };
+  }
+  return { entries: [], junk: true, reason: whole };
+}
+
 export class BoardLog {
   private readonly list: LogEntry[] = [];
   private readonly ids = new Set<string>();
   private readonly latest = new Map<string, SignoffEntry>();
   private tail: Promise<unknown> = Promise.resolve();
   private listeners: (() => void)[] = [];
+  /** Bytes of the file known to hold whole entries: an append that fails is cut back to this. */
+  private goodBytes = 0;
+  /** A failed append whose bytes could not be cut off yet: the next append cuts them first. */
+  private damaged = false;
 
   private constructor(
     readonly file: string,
     private fh: FileHandle | null,
   ) {}
 
-  /** Opens (or creates) the log in `dir`, reading what is there. */
+  /**
+   * Opens (or creates) the log in `dir`, reading what is there byte by byte: a torn last line
+   * (never acknowledged: the answer waits for the fsync of the whole line) is cut off at its
+   * first byte; damaged lines are skipped with a warning, and whole entries in them kept.
+   */
   static async open(dir: string, warn: (msg: string) => void = (m) => process.stderr.write(`${m}\n`)): Promise<BoardLog> {
     await mkdir(dir, { recursive: true });
     const file = join(dir, LOG_FILE);
-    let text = '';
+    let bytes = Buffer.alloc(0);
     let existed = true;
     try {
-      text = await readFile(file, 'utf8');
+      bytes = await readFile(file);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
       existed = false;
     }
     const log = new BoardLog(file, null);
-    const end = text.lastIndexOf('\n') + 1;
-    if (end < text.length) {
-      // Never acknowledged (the answer waits for the fsync of the whole line): drop it, and cut
-      // it off so the next entry does not glue onto it.
-      warn(`${file}: skipping a torn last line (${text.length - end} bytes) left by an interrupted write`);
-      await truncate(file, Buffer.byteLength(text.slice(0, end)));
+    // The end of the last whole line: what follows was never acknowledged (NULs of a zeroed tail too).
+    const end = bytes.lastIndexOf(NL) + 1;
+    if (end < bytes.length) {
+      warn(`${file}: cutting off a torn last line (${bytes.length - end} bytes) left by an interrupted write`);
+      await truncate(file, end);
     }
-    const lines = text.slice(0, end).split('\n');
-    lines.forEach((line, n) => {
-      if (!line.trim()) return;
-      let data: unknown;
-      try {
-        data = JSON.parse(line);
-      } catch {
-        warn(`${file}:${n + 1}: skipping a line that is not JSON`);
-        return;
-      }
-      const r = LogEntry.safeParse(data);
-      if (!r.success) {
-        warn(`${file}:${n + 1}: skipping an entry that does not conform: ${r.error.issues[0]?.message ?? ''}`);
-        return;
-      }
-      log.remember(r.data);
-    });
+    let n = 0;
+    for (let from = 0; from < end;) {
+      const to = bytes.indexOf(NL, from);
+      const line = bytes.subarray(from, to);
+      n++;
+      from = to + 1;
+      const r = entriesOfLine(line);
+      if (r.junk)
+        warn(
+          `${file}:${n}: ${r.entries.length ? 'damaged bytes before an entry, kept the entry' : `skipping a damaged line (${r.reason ?? 'not an entry'})`}`,
+        );
+      for (const e of r.entries) log.remember(e);
+    }
+    log.goodBytes = end;
     log.fh = await open(file, 'a');
     if (!existed) await syncDir(dir);
     return log;
@@ -130,16 +181,39 @@ export class BoardLog {
 
   /**
    * Appends the entries not already in the log (by id), in one write and one fsync; resolves
-   * only once they are on disk. Returns the entries that were new.
+   * only once they are on disk, whole. A write the file system cuts short (disk full) is cut back
+   * off the file and rejects with LogWriteError: nothing of it counts, and the next entry does
+   * not glue onto its bytes. Returns the entries that were new.
    */
   append(entries: readonly LogEntry[]): Promise<LogEntry[]> {
     const run = async (): Promise<LogEntry[]> => {
-      if (!this.fh) throw new Error('the sign-off log is closed');
+      const fh = this.fh;
+      if (!fh) throw new Error('the sign-off log is closed');
       const seen = new Set<string>();
       const fresh = entries.filter((e) => !this.ids.has(e.id) && !seen.has(e.id) && !!seen.add(e.id));
       if (fresh.length === 0) return [];
-      await this.fh.write(fresh.map((e) => `${JSON.stringify(e)}\n`).join(''));
-      await this.fh.sync();
+      if (this.damaged) await this.cutBack(fh);
+      const buf = Buffer.from(fresh.map((e) => `${JSON.stringify(e)}\n`).join(''));
+      try {
+        // A write may take fewer bytes than asked without an error: write the rest.
+        for (let done = 0; done < buf.length;) {
+          const { bytesWritten } = await fh.write(buf, done, buf.length - done);
+          if (bytesWritten <= 0) throw Object.assign(new Error('the file system took no more bytes'), { code: 'ENOSPC' });
+          done += bytesWritten;
+        }
+        await fh.sync();
+      } catch (e) {
+        this.damaged = true;
+        await this.cutBack(fh).catch(() => undefined);
+        const code = (e as NodeJS.ErrnoException).code;
+        throw new LogWriteError(
+          code === 'ENOSPC'
+            ? `the disk of ${this.file} is full: the entry was not kept`
+            : `cannot write ${this.file}: ${(e as Error).message}`,
+          code === 'ENOSPC' || code === 'EDQUOT',
+        );
+      }
+      this.goodBytes += buf.length;
       for (const e of fresh) this.remember(e);
       for (const l of this.listeners) l();
       return fresh;
@@ -147,6 +221,13 @@ export class BoardLog {
     const p = this.tail.then(run, run);
     this.tail = p.catch(() => undefined);
     return p;
+  }
+
+  /** Cuts the file back to its last whole entry (after a failed write). */
+  private async cutBack(fh: FileHandle): Promise<void> {
+    await fh.truncate(this.goodBytes);
+    await fh.sync();
+    this.damaged = false;
   }
 
   onChange(listener: () => void): void {

@@ -179,7 +179,9 @@ export function unitDashboard(inv: Inventory): dashboard.Dashboard {
     .withPanel(
       new statetimeline.PanelBuilder()
         .title('Thăm dò thành công / Probe success')
-        .withTarget(query(`max by (site, target, probe, link) (${AGENT_METRICS.probeSuccess}${u})`, '{{site}} {{target}}/{{probe}} ({{link}})'))
+        .withTarget(
+          query(`max by (site, target, probe, link) (${AGENT_METRICS.probeSuccess}${u})`, '{{site}} {{target}}/{{probe}} ({{link}})'),
+        )
         .mappings(upDownMappings('OK', 'FAIL'))
         .thresholds(
           thresholds([
@@ -314,7 +316,9 @@ export function agentsDashboard(inv: Inventory): dashboard.Dashboard {
     .withPanel(
       new table.PanelBuilder()
         .title('Phản hồi theo đường / Up per scrape link')
-        .withTarget(query(`max by (unit, site, scrape_link) (${FOREIGN_METRICS.up}{job="${JOBS.agent}"})`, undefined, { instant: true, table: true }))
+        .withTarget(
+          query(`max by (unit, site, scrape_link) (${FOREIGN_METRICS.up}{job="${JOBS.agent}"})`, undefined, { instant: true, table: true }),
+        )
         .mappings(upDownMappings())
         .thresholds(
           thresholds([
@@ -333,9 +337,7 @@ export function agentsDashboard(inv: Inventory): dashboard.Dashboard {
     .withPanel(
       new table.PanelBuilder()
         .title('Lần thăm dò gần nhất / Last probe age')
-        .withTarget(
-          query(`time() - max by (unit, site) (${AGENT_METRICS.probeLastRun})`, undefined, { instant: true, table: true }),
-        )
+        .withTarget(query(`time() - max by (unit, site) (${AGENT_METRICS.probeLastRun})`, undefined, { instant: true, table: true }))
         .unit('s')
         .thresholds(
           thresholds([
