@@ -1,4 +1,5 @@
 // `sansang board`: the go/no-go board for the watch room.
+import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { loadInventoryFile } from '../inventory/index.ts';
 import { UsageError } from './errors.ts';
@@ -11,6 +12,7 @@ interface BoardFlags {
   dataDir: string;
   tokens?: string;
   peer?: string;
+  peerTokenFile?: string;
   datacenter?: string;
   refresh?: string;
 }
@@ -26,6 +28,7 @@ export function registerBoardCommands(program: Command): void {
     .option('--data-dir <dir>', 'where the sign-off log is kept', 'board-data')
     .option('--tokens <file>', 'team tokens for sign-offs: YAML "team-id: token-or-bcrypt-hash" (see dashboards/README.md)')
     .option('--peer <url>', "the other data center's board, whose sign-offs are pulled every few seconds")
+    .option('--peer-token-file <file>', 'a file holding a team token the peer board accepts (its log needs one); or set SANSANG_PEER_TOKEN')
     .option('--datacenter <id>', 'the data center this board runs in (default: from --listen, else the primary)')
     .option('--refresh <seconds>', "how often the data source is read (default: the agents' probe interval)")
     .action(async (f: BoardFlags) => {
@@ -38,6 +41,11 @@ export function registerBoardCommands(program: Command): void {
       const inventory = await loadInventoryFile(f.inventory);
       if (f.datacenter && !inventory.dataCenters.some((d) => d.id === f.datacenter))
         throw new UsageError(`--datacenter: no data center "${f.datacenter}" in the inventory`);
+      const peerToken = f.peerTokenFile ? (await readFile(f.peerTokenFile, 'utf8')).trim() : process.env.SANSANG_PEER_TOKEN;
+      if (f.peer && !peerToken)
+        process.stderr.write(
+          'sansang board: --peer without a token (--peer-token-file or SANSANG_PEER_TOKEN): the peer will refuse to share its log\n',
+        );
       const running = await startBoard({
         inventory,
         dataDir: f.dataDir,
@@ -46,16 +54,26 @@ export function registerBoardCommands(program: Command): void {
         ...(f.prometheus ? { prometheus: f.prometheus } : {}),
         ...(f.alertmanager ? { alertmanager: f.alertmanager } : {}),
         ...(f.peer ? { peer: f.peer } : {}),
+        ...(peerToken ? { peerToken } : {}),
         ...(f.datacenter ? { datacenter: f.datacenter } : {}),
         ...(refreshMs ? { refreshMs } : {}),
       });
       process.stderr.write(
         `sansang board: ${running.url} (${running.board.mode} mode, ${inventory.units.length} units, sign-off log in ${f.dataDir})\n`,
       );
+      // SIGHUP reads the tokens file again (a token taken out stops working); it never stops the board.
+      const reload = () => {
+        running.tokens.reload().then(
+          (teams) => process.stderr.write(`sansang board: tokens reloaded (${teams.length} teams)\n`),
+          (e: Error) => process.stderr.write(`sansang board: tokens not reloaded, the old ones stay: ${e.message}\n`),
+        );
+      };
+      process.on('SIGHUP', reload);
       await new Promise<void>((resolve) => {
         const stop = () => {
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
+          process.off('SIGHUP', reload);
           void running.close().then(resolve);
         };
         process.on('SIGINT', stop);

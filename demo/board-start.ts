@@ -20,10 +20,16 @@ export async function synthStacks(inventory: string, out: string, logs: string, 
   say(`stacks synthesised into ${out} (cdktf deploy would apply them to the data centers' Docker hosts)`);
 }
 
-/** The demo's board token, made once and kept beside the sign-offs. */
+/** The team the demo signs off as: the example province's data center, which covers every unit. */
+export const DEMO_TEAM = 'ttdl';
+
+/** The demo's board token (of DEMO_TEAM), made once and kept beside the sign-offs. */
 export async function demoToken(file: string): Promise<string> {
-  if (!existsSync(file)) await writeFile(file, stringify({ demo: randomBytes(18).toString('base64url') }), { mode: 0o600 });
-  return (parse(await readFile(file, 'utf8')) as { demo: string }).demo;
+  const kept = existsSync(file) ? (parse(await readFile(file, 'utf8')) as Record<string, string> | null) : null;
+  if (kept?.[DEMO_TEAM]) return kept[DEMO_TEAM];
+  const token = randomBytes(18).toString('base64url');
+  await writeFile(file, stringify({ [DEMO_TEAM]: token }), { mode: 0o600 });
+  return token;
 }
 
 export interface BoardStart {
@@ -73,6 +79,6 @@ export async function startBoardSignedOff(o: BoardStart): Promise<{ boardUrl: st
   const boardUrl = `http://${o.board}`;
   const board = boardApi(boardUrl, token);
   await board.waitUp(30_000);
-  await board.signOffAll(o.inv, 'demo', 'Ký xác nhận mẫu của bản demo / signed by the demo');
+  await board.signOffAll(o.inv, DEMO_TEAM, 'Ký xác nhận mẫu của bản demo / signed by the demo');
   return { boardUrl, ...(prometheusUrl ? { prometheusUrl } : {}) };
 }

@@ -2,7 +2,8 @@
 // the sign-off log, the "since" tracker; it refreshes on a timer, keeps the last evaluation and
 // its overview ready to serve, and tells listeners (the page's event stream) when it changes.
 import type { Inventory } from '../../inventory/index.ts';
-import { buildCatalog, type Catalog } from './catalog.ts';
+import { buildCatalog, type Catalog, type CatalogUnit } from './catalog.ts';
+import { MaintenanceBody, readBody, SignoffBody, windowProblem } from './requests.ts';
 import { EmbeddedSource, type StatusFetcher } from './embedded.ts';
 import type { EvalContext } from './evaluate.ts';
 import { join } from 'node:path';
@@ -26,6 +27,8 @@ export interface BoardCoreOptions {
   prometheus?: string;
   alertmanager?: string;
   peer?: string;
+  /** A token the peer board accepts, to read its log. */
+  peerToken?: string;
   /** How often the data source is read (default: the agents' probe interval). */
   refreshMs?: number;
   /** How often the peer is pulled (default 3 s). */
@@ -89,7 +92,7 @@ export class BoardCore {
         ...(opts.fetcher ? { fetcher: opts.fetcher } : {}),
       });
     }
-    this.peerSync = opts.peer ? new PeerSync(opts.peer, log, opts.peerEveryMs ?? 3000, this.warn) : null;
+    this.peerSync = opts.peer ? new PeerSync(opts.peer, log, opts.peerEveryMs ?? 3000, this.warn, opts.peerToken) : null;
     this.evaluation = this.source.evaluate(this.context(Date.now()));
     this.publish();
     log.onChange(() => this.reevaluate());
@@ -231,62 +234,78 @@ export class BoardCore {
     return out;
   }
 
-  async signoff(
-    team: string,
-    body: { unit?: unknown; check?: unknown; who?: unknown; note?: unknown; signed?: unknown },
-  ): Promise<SignoffEntry> {
-    const cu = typeof body.unit === 'string' ? this.catalog.byCode.get(body.unit) : undefined;
-    if (!cu) throw new InputRejected('unknown unit', 404);
-    if (typeof body.check !== 'string' || !cu.manualIds.includes(body.check))
-      throw new InputRejected(`"${String(body.check)}" is not a manual item of unit ${cu.unit.code}`, 400);
-    const who = typeof body.who === 'string' ? body.who.trim() : '';
-    if (!who || who.length > 200) throw new InputRejected('say who signs off (a name, at most 200 characters)');
-    const note = typeof body.note === 'string' ? body.note : '';
-    if (note.length > 2000) throw new InputRejected('the note is longer than 2000 characters');
+  /** The unit a team may act for, or a refusal: 404 unknown unit, 403 a unit the team does not cover. */
+  private unitFor(team: string, code: string): CatalogUnit {
+    const cu = this.catalog.byCode.get(code);
+    if (!cu) throw new InputRejected(`unknown unit ${code}`, 404);
+    const t = this.opts.inventory.teams.find((x) => x.id === team);
+    if (!t) throw new InputRejected(`team "${team}" is not one of the inventory's teams: it acts for no unit`, 403);
+    if (!t.units.includes('*') && !t.units.includes(code)) {
+      const who = this.opts.inventory.teams.filter((x) => x.units.includes('*') || x.units.includes(code)).map((x) => x.name);
+      throw new InputRejected(
+        `team "${t.name}" does not cover unit ${code} (${cu.unit.name})${who.length ? `; it is covered by: ${who.join(', ')}` : ''}`,
+        403,
+      );
+    }
+    return cu;
+  }
+
+  /**
+   * The time of a new entry: now, or just after the latest entry already known for the same unit
+   * and item if that one is dated later (a peer whose clock runs ahead): what a person does here
+   * always takes effect.
+   */
+  private stamp(unit: string, check: string): string {
+    const latest = this.log.signoff(unit, check);
+    return new Date(Math.max(Date.now(), latest ? Date.parse(latest.at) + 1 : 0)).toISOString();
+  }
+
+  async signoff(team: string, raw: unknown): Promise<SignoffEntry> {
+    const b = readBody(SignoffBody, raw);
+    if (!b.ok) throw new InputRejected(b.error);
+    const body = b.value;
+    const cu = this.unitFor(team, body.unit);
+    if (!cu.manualIds.includes(body.check)) throw new InputRejected(`"${body.check}" is not a manual item of unit ${cu.unit.code}`, 400);
     const entry: SignoffEntry = {
       id: newEntryId(),
       type: 'signoff',
       unit: cu.unit.code,
       check: body.check,
-      signed: body.signed !== false,
-      who,
+      signed: body.signed,
+      who: body.who,
       team,
-      note,
-      at: new Date().toISOString(),
+      note: body.note,
+      at: this.stamp(cu.unit.code, body.check),
       origin: this.opts.origin,
     };
     await this.log.append([entry]);
     return entry;
   }
 
-  async setMaintenance(
-    team: string,
-    body: { unit?: unknown; site?: unknown; from?: unknown; to?: unknown; reason?: unknown; who?: unknown },
-  ): Promise<{ entry: MaintenanceEntry; silence?: string; silenceError?: string }> {
-    const cu = typeof body.unit === 'string' ? this.catalog.byCode.get(body.unit) : undefined;
-    if (!cu) throw new InputRejected('unknown unit', 404);
-    if (body.site !== undefined && body.site !== '' && (typeof body.site !== 'string' || !cu.sites.some((s) => s.site.id === body.site)))
-      throw new InputRejected(`"${String(body.site)}" is not a site of unit ${cu.unit.code}`);
-    const from = typeof body.from === 'string' && body.from ? Date.parse(body.from) : Date.now();
-    const to = typeof body.to === 'string' ? Date.parse(body.to) : NaN;
-    if (Number.isNaN(from) || Number.isNaN(to) || to <= from)
-      throw new InputRejected('give the window as from/to dates with times, "to" after "from"');
-    if (to - from > 7 * 24 * 3600 * 1000) throw new InputRejected('a maintenance window may last at most 7 days');
-    const reason = typeof body.reason === 'string' ? body.reason.trim() : '';
-    const who = typeof body.who === 'string' ? body.who.trim() : '';
-    if (!reason || reason.length > 2000) throw new InputRejected('give a reason (at most 2000 characters)');
-    if (!who || who.length > 200) throw new InputRejected('say who sets the window (a name, at most 200 characters)');
+  async setMaintenance(team: string, raw: unknown): Promise<{ entry: MaintenanceEntry; silence?: string; silenceError?: string }> {
+    const b = readBody(MaintenanceBody, raw);
+    if (!b.ok) throw new InputRejected(b.error);
+    const body = b.value;
+    const cu = this.unitFor(team, body.unit);
+    if (body.site && !cu.sites.some((s) => s.site.id === body.site))
+      throw new InputRejected(`"${body.site}" is not a site of unit ${cu.unit.code}`);
+    const now = Date.now();
+    const from = body.from ? Date.parse(body.from) : now;
+    const to = Date.parse(body.to);
+    const problem = windowProblem(from, to, now);
+    if (problem) throw new InputRejected(problem);
+    const { reason, who } = body;
     const entry: MaintenanceEntry = {
       id: newEntryId(),
       type: 'maintenance',
       unit: cu.unit.code,
-      ...(typeof body.site === 'string' && body.site ? { site: body.site } : {}),
+      ...(body.site ? { site: body.site } : {}),
       from: new Date(from).toISOString(),
       to: new Date(to).toISOString(),
       reason,
       who,
       team,
-      at: new Date().toISOString(),
+      at: new Date(now).toISOString(),
       origin: this.opts.origin,
     };
     await this.log.append([entry]);

@@ -52,7 +52,7 @@ describe('embedded mode', () => {
     expect(item('16681', 'agent-up').state).toBe('unknown');
     expect(item('16681', 'agent-up').reason).toMatch(/GO once it has held for 1 s/);
     for (const u of board.catalog.units)
-      for (const check of u.manualIds) await board.signoff('vinh', { unit: u.unit.code, check, who: 'Tester' });
+      for (const check of u.manualIds) await board.signoff('ttdl', { unit: u.unit.code, check, who: 'Tester' });
     expect(unit('16681').state).toBe('unknown');
     await sleep(1100);
     await board.refresh();
@@ -61,7 +61,7 @@ describe('embedded mode', () => {
       ['16690', 'go'],
       ['17827', 'go'],
     ]);
-    expect(item('16681', 'staff-trained').signoff).toMatchObject({ signed: true, who: 'Tester', team: 'vinh' });
+    expect(item('16681', 'staff-trained').signoff).toMatchObject({ signed: true, who: 'Tester', team: 'ttdl' });
   });
 
   it('with the default `for` (1 min), a freshly started board shows agent-up UNKNOWN, never GO', async () => {

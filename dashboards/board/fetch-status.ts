@@ -15,7 +15,8 @@ export interface FetchOptions {
   agent?: http.Agent;
 }
 
-const MAX_BODY = 8 * 1024 * 1024;
+/** The most an answer of an agent or a peer board may weigh: beyond, it is cut off and refused. */
+export const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
 
 export function statusUrl(address: string, port: number, secure = false): string {
   const host = address.includes(':') ? `[${address}]` : address;
@@ -56,7 +57,7 @@ export function fetchStatus(address: string, port: number, opts: FetchOptions): 
         let size = 0;
         res.on('data', (c: Buffer) => {
           size += c.length;
-          if (size > MAX_BODY) {
+          if (size > MAX_ANSWER_BYTES) {
             done({ ok: false, error: 'answer larger than 8 MB' });
             req.destroy();
             return;

@@ -26,6 +26,8 @@ export interface StartBoardOptions {
   prometheus?: string;
   alertmanager?: string;
   peer?: string;
+  /** A token the peer board accepts (its log needs one). */
+  peerToken?: string;
   /** Team tokens: a TokenBook or the path of the tokens file. Without, sign-offs are refused. */
   tokens?: TokenBook | string;
   /** How often the data source is read, in ms (default: the agents' probe interval). */
@@ -41,6 +43,8 @@ export interface StartBoardOptions {
 export interface RunningBoard {
   url: string;
   board: BoardCore;
+  /** The team tokens in use (`reload()` reads their file again). */
+  tokens: TokenBook;
   close(): Promise<void>;
 }
 
@@ -85,6 +89,7 @@ export async function startBoard(opts: StartBoardOptions): Promise<RunningBoard>
     ...(opts.prometheus ? { prometheus: opts.prometheus } : {}),
     ...(opts.alertmanager ? { alertmanager: opts.alertmanager } : {}),
     ...(opts.peer ? { peer: opts.peer } : {}),
+    ...(opts.peerToken ? { peerToken: opts.peerToken } : {}),
     ...(opts.refreshMs ? { refreshMs: opts.refreshMs } : {}),
     ...(opts.peerEveryMs ? { peerEveryMs: opts.peerEveryMs } : {}),
     ...(opts.warn ? { warn: opts.warn } : {}),
@@ -116,6 +121,7 @@ export async function startBoard(opts: StartBoardOptions): Promise<RunningBoard>
   return {
     url: `http://${host}:${addr.port}/`,
     board,
+    tokens,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,28 +1,57 @@
 // Two boards, one per data center: each pulls the other's log entries every few seconds
-// (GET PEER/api/log?since=CURSOR), keeps the ones it lacks (union by id) and writes them to its
-// own log with the same fsync, so either board alone holds the whole truth after a sync.
+// (GET PEER/api/log?since=CURSOR, with a team token: the log holds names and notes), keeps the
+// ones it lacks (union by id) and writes them to its own log with the same fsync, so either board
+// alone holds the whole truth after a sync. A peer's answer weighs at most what an agent's may; an
+// entry dated further ahead of this board's clock than CLOCK_TOLERANCE_MS is refused (a peer with
+// a fast clock would otherwise win every conflict), and the peer's clock offset is shown.
 import http from 'node:http';
 import https from 'node:https';
+import { MAX_ANSWER_BYTES } from './fetch-status.ts';
 import { LogEntry, type BoardLog } from './store.ts';
+
+export const CLOCK_TOLERANCE_MS = 2 * 60_000;
 
 export interface PeerStatus {
   url: string;
   lastOkAt: string | null;
   lastError: string | null;
   cursor: number;
+  /** The peer's clock minus ours, in seconds, from its last answer (null: not known). */
+  clockOffsetSeconds: number | null;
+  /** Entries refused because they were dated ahead of this board's clock. */
+  refusedFromFuture: number;
 }
 
-function getJson(url: URL, timeoutMs: number): Promise<unknown> {
+interface Answer {
+  body: unknown;
+  sentMs: number;
+  receivedMs: number;
+}
+
+function getJson(url: URL, timeoutMs: number, token: string | undefined): Promise<Answer> {
   const mod = url.protocol === 'https:' ? https : http;
+  const sentMs = Date.now();
   return new Promise((resolve, reject) => {
-    const req = mod.get(url, { timeout: timeoutMs, headers: { accept: 'application/json' } }, (res) => {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (token) headers.authorization = `Bearer ${token}`;
+    const req = mod.get(url, { timeout: timeoutMs, headers }, (res) => {
       const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > MAX_ANSWER_BYTES) {
+          req.destroy(new Error(`the answer is larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB`));
+          return;
+        }
+        chunks.push(c);
+      });
       res.on('error', reject);
       res.on('end', () => {
+        if (res.statusCode === 401)
+          return reject(new Error('the peer refuses our token: give this board a token of the peer (--peer-token-file)'));
         if (res.statusCode !== 200) return reject(new Error(`HTTP ${res.statusCode}`));
         try {
-          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+          resolve({ body: JSON.parse(Buffer.concat(chunks).toString('utf8')), sentMs, receivedMs: Date.now() });
         } catch {
           reject(new Error('not JSON'));
         }
@@ -44,8 +73,9 @@ export class PeerSync {
     private readonly log: BoardLog,
     private readonly everyMs = 3000,
     private readonly warn: (m: string) => void = () => {},
+    private readonly token?: string,
   ) {
-    this.status = { url: peerUrl, lastOkAt: null, lastError: null, cursor: 0 };
+    this.status = { url: peerUrl, lastOkAt: null, lastError: null, cursor: 0, clockOffsetSeconds: null, refusedFromFuture: 0 };
   }
 
   start(): void {
@@ -65,15 +95,25 @@ export class PeerSync {
       for (let round = 0; round < 1000; round++) {
         const url = new URL('api/log', this.status.url.endsWith('/') ? this.status.url : `${this.status.url}/`);
         url.searchParams.set('since', String(this.status.cursor));
-        const body = (await getJson(url, 5000)) as { entries?: unknown[]; next?: unknown };
+        const a = await getJson(url, 5000, this.token);
+        const body = a.body as { entries?: unknown[]; next?: unknown; now?: unknown };
         if (!body || !Array.isArray(body.entries) || typeof body.next !== 'number') throw new Error('unexpected answer from the peer');
+        if (typeof body.now === 'string' && !Number.isNaN(Date.parse(body.now)))
+          this.status.clockOffsetSeconds = Math.round((Date.parse(body.now) - (a.sentMs + a.receivedMs) / 2) / 100) / 10;
         const good: LogEntry[] = [];
+        let bad = 0;
+        const limit = Date.now() + CLOCK_TOLERANCE_MS;
         for (const e of body.entries) {
           const r = LogEntry.safeParse(e);
-          if (r.success) good.push(r.data);
+          if (!r.success) bad++;
+          else if (Date.parse(r.data.at) > limit) this.status.refusedFromFuture++;
+          else good.push(r.data);
         }
-        if (good.length < body.entries.length)
-          this.warn(`peer ${this.status.url}: ${body.entries.length - good.length} entries do not conform, skipped`);
+        if (bad) this.warn(`peer ${this.status.url}: ${bad} entries do not conform, skipped`);
+        if (good.length + bad < body.entries.length)
+          this.warn(
+            `peer ${this.status.url}: entries dated more than ${CLOCK_TOLERANCE_MS / 60_000} minutes ahead of this board's clock refused; check both clocks`,
+          );
         await this.log.append(good);
         const advanced = body.next > this.status.cursor;
         // A peer that restarted with a shorter log: start over (the union by id makes it harmless).

@@ -105,8 +105,45 @@ describe('board HTTP API', () => {
       unit: { items: { check: string; state: string }[] };
     };
     expect(unit.unit.items.find((i) => i.check === 'staff-trained')!.state).toBe('go');
-    const log = (await (await fetch(new URL('api/log?since=0', board.url))).json()) as { entries: { id: string }[]; next: number };
+    // The log holds names and notes: reading it takes a token.
+    expect((await fetch(new URL('api/log?since=0', board.url))).status).toBe(401);
+    const log = (await (await fetch(new URL('api/log?since=0', board.url), { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as {
+      entries: { id: string }[];
+      next: number;
+      now: string;
+    };
     expect(log.entries.map((e) => e.id)).toContain(entry.id);
+    expect(Math.abs(Date.parse(log.now) - Date.now())).toBeLessThan(5000);
+  });
+
+  it("a team acts only for its units: another team's sign-off, withdrawal and maintenance window are refused (403)", async () => {
+    // "vinh" covers 16681 and 16690; 17827 is covered by "ttdl" only.
+    const other = '17827';
+    const sign = await post('api/signoffs', { team: 'vinh', unit: other, check: 'staff-trained', who: 'A' }, TOKEN);
+    expect(sign.status).toBe(403);
+    expect(((await sign.json()) as { error: string }).error).toMatch(/does not cover unit 17827.*Trung tâm dữ liệu tỉnh/);
+    expect((await post('api/signoffs', { team: 'vinh', unit: other, check: 'staff-trained', who: 'A', signed: false }, TOKEN)).status).toBe(
+      403,
+    );
+    const to = new Date(Date.now() + 7 * 24 * 3600_000 - 60_000).toISOString();
+    expect((await post('api/maintenance', { team: 'vinh', unit: other, to, reason: 'x', who: 'A' }, TOKEN)).status).toBe(403);
+    expect(board.board.unit(other)!.state).not.toBe('maintenance');
+  });
+
+  it('reads every body with one schema: a boolean is a boolean, windows stay within bounds, unknown fields are refused', async () => {
+    const base = { team: 'vinh', unit: '16681', check: 'failover-drill', who: 'A' };
+    const asText = await post('api/signoffs', { ...base, signed: 'false' }, TOKEN);
+    expect(asText.status).toBe(400);
+    expect(((await asText.json()) as { error: string }).error).toMatch(/^signed: /);
+    expect(board.board.log.signoff('16681', 'failover-drill')).toBeUndefined();
+    expect((await post('api/signoffs', { ...base, admin: true }, TOKEN)).status).toBe(400);
+    const window = (from: string, to: string, reason = 'thay thiết bị') =>
+      post('api/maintenance', { team: 'vinh', unit: '16690', from, to, reason, who: 'B' }, TOKEN);
+    expect((await window('1970-01-01T00:00:00Z', '1970-01-02T00:00:00Z')).status).toBe(400);
+    expect((await window(new Date().toISOString(), '+275760-09-13T00:00:00.000Z')).status).toBe(400);
+    const far = Date.now() + 60 * 24 * 3600_000;
+    expect((await window(new Date(far).toISOString(), new Date(far + 3600_000).toISOString())).status).toBe(400);
+    expect((await window(new Date().toISOString(), new Date(Date.now() + 3600_000).toISOString(), '  ')).status).toBe(400);
   });
 
   it('rejects a sign-off of an item that is not manual, or of an unknown unit', async () => {

@@ -139,8 +139,10 @@ async function teamOf(tokens: TokenBook, req: Request, res: Response): Promise<s
 
 /** What a team writes (token required): sign-offs and maintenance windows; and the log a peer pulls. */
 function logRoutes(app: express.Express, board: BoardCore, tokens: TokenBook): void {
-  app.get('/api/log', (req, res) => {
-    res.json(board.logSince(Number(req.query.since ?? 0)));
+  // The log holds names and notes: a team token is needed to read it (a peer board has one).
+  app.get('/api/log', async (req, res) => {
+    if (!(await teamOf(tokens, req, res))) return;
+    res.json({ ...board.logSince(Number(req.query.since ?? 0)), now: new Date().toISOString() });
   });
 
   const json = express.json({ limit: '16kb' });

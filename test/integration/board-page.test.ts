@@ -57,6 +57,7 @@ beforeAll(async () => {
     tokens: tokens(),
     datacenter: 'dc2',
     peer: boardA.url,
+    peerToken: TOKEN,
   });
   try {
     browser = await chromium.launch(LAUNCH);

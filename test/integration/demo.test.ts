@@ -13,6 +13,7 @@ import { sendFault } from '../../demo/control.ts';
 import { fetchOverview, type UnitSummary } from '../../demo/board-client.ts';
 import { prometheusBinary } from '../../demo/prometheus.ts';
 import { startDemo, type Demo } from '../../demo/run.ts';
+import { demoToken } from '../../demo/board-start.ts';
 import { freePort } from '../../dashboards/board/testing.ts';
 
 const repo = resolve(import.meta.dirname, '../..');
@@ -65,6 +66,8 @@ describe('npm start: the demo with a real Prometheus', () => {
       inventory: await loadInventoryFile(join(dir, 'inventory.yaml')),
       dataDir: join(dir, 'embedded-board'),
       peer: demo.boardUrl,
+      // The demo's own token: reading a board's log takes one.
+      peerToken: await demoToken(join(dir, 'tokens.yaml')),
       listen: { host: '127.0.0.1', port: await freePort() },
       refreshMs: 2000,
     });

@@ -72,6 +72,7 @@ const I18N = {
     peer: 'Bảng đối tác',
     peerOk: 'đồng bộ lúc {at}',
     peerErr: 'lỗi: {err}',
+    peerFuture: 'từ chối {n} mục ghi có giờ vượt trước đồng hồ bảng này (kiểm tra đồng hồ hai bảng)',
     agent: 'Tác tử',
     clockOffset: 'lệch đồng hồ {s} giây',
     error: 'Lỗi: {err}',
@@ -148,6 +149,7 @@ const I18N = {
     peer: 'Peer board',
     peerOk: 'synced at {at}',
     peerErr: 'error: {err}',
+    peerFuture: "{n} entries dated ahead of this board's clock refused (check both clocks)",
     agent: 'Agent',
     clockOffset: 'clock off by {s} s',
     error: 'Error: {err}',
@@ -328,7 +330,11 @@ function renderHeader() {
           ? t('peerErr', { err: overview.peer.lastError })
           : overview.peer.lastOkAt
             ? t('peerOk', { at: fmtTime(overview.peer.lastOkAt) })
-            : '…'),
+            : '…') +
+        (overview.peer.clockOffsetSeconds != null && Math.abs(overview.peer.clockOffsetSeconds) >= 1
+          ? ', ' + t('clockOffset', { s: overview.peer.clockOffsetSeconds })
+          : '') +
+        (overview.peer.refusedFromFuture ? ', ' + t('peerFuture', { n: overview.peer.refusedFromFuture }) : ''),
     );
   document.getElementById('meta').textContent = meta.join(' · ');
   renderSignin();
