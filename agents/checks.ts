@@ -1,9 +1,9 @@
 // The checklist's edge items, judged at the site from the probes and collectors (each evidence
 // kind's comment in inventory/schema.ts says what it asks): a running agent judges them once a
-// tick from every probe's latest result, `agent check` from one round run at once. Then held against flapping
-// Gatus-style: an item turns failing after `failureThreshold` failing judgements in a row and ok
-// again after `successThreshold` passing ones. Before enough judgements, it has no state (no
-// sample: UNKNOWN centrally, never GO).
+// tick from every probe's latest result, `agent check` from one round run at once. Then held
+// against flapping Gatus-style: an item turns failing after `failureThreshold` failing judgements
+// in a row and ok again after `successThreshold` passing ones. Before enough judgements, it has no
+// state (no sample: UNKNOWN centrally, never GO).
 import type { CheckResult, ChecklistItem, ProbeResult } from '../inventory/index.ts';
 import type { ProbeRun } from './probes/index.ts';
 import type { FilesystemUse } from './host/filesystem.ts';
