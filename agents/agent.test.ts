@@ -10,7 +10,8 @@ import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseStatusDocument, type SiteSliceDocument, type StatusDocument } from '../inventory/index.ts';
 import { startAgent, type RunningAgent } from './index.ts';
-import { defaultCollectors, type Collector } from './host/collectors.ts';
+import type { Collector } from './host/collector.ts';
+import { defaultCollectors } from './host/collectors.ts';
 import { dnsStand, httpStand, httpsStand, makeCertificate, tcpStand, type Stand, type TlsMaterial } from './test-support/servers.ts';
 import { testSlice } from './test-support/inventory.ts';
 import { promtoolCheckMetrics } from './test-support/promtool.ts';
@@ -22,7 +23,7 @@ let base: string;
 let slice: SiteSliceDocument;
 const configFile = join(dir, 'site.json');
 
-const hangs: Collector = { name: 'hangs', collect: () => new Promise(() => undefined) };
+const hangs: Collector = { name: 'hangs', metrics: [], collect: () => new Promise(() => undefined) };
 
 function services(withSlow: boolean) {
   return [

@@ -7,7 +7,9 @@ import cron, { type ScheduledTask } from 'node-cron';
 import { StatusDocument, sliceSiteChecks, type CollectorResult, type HostFacts, type SiteSliceDocument } from '../inventory/index.ts';
 import { CheckBook, type RoundEvidence } from './checks.ts';
 import { cronFor, loadConfig, type ConfigSource, type LoadedConfig } from './config.ts';
-import { defaultCollectors, runCollector, type Collector, type CollectorRun, type FilesystemUse } from './host/collectors.ts';
+import { runCollector, type Collector, type CollectorRun } from './host/collector.ts';
+import { defaultCollectors } from './host/collectors.ts';
+import type { FilesystemUse } from './host/filesystem.ts';
 import { gatherFacts } from './host/facts.ts';
 import { buildJobs, jobKey, rollingOrder, runJob, runJobs, type ProbeJob, type ProbeRun } from './probes/index.ts';
 import { AgentMetrics } from './registry.ts';
@@ -31,7 +33,7 @@ export interface RoundOutcome {
 }
 
 export class Agent {
-  readonly metrics = new AgentMetrics(AGENT_VERSION);
+  readonly metrics: AgentMetrics;
   readonly startedAt = new Date();
   private config!: LoadedConfig;
   private jobs: ProbeJob[] = [];
@@ -52,6 +54,11 @@ export class Agent {
 
   private constructor(private readonly opts: AgentOptions) {
     this.log = opts.log ?? ((l) => process.stderr.write(`${l}\n`));
+    this.metrics = new AgentMetrics(AGENT_VERSION, this.collectors);
+  }
+
+  private get collectors(): readonly Collector[] {
+    return this.opts.collectors ?? defaultCollectors;
   }
 
   /** Loads and validates the configuration; throws (InputError, InventoryError) when it is bad. */
@@ -145,7 +152,7 @@ export class Agent {
 
   private async runCollectors(): Promise<CollectorRun[]> {
     const timeout = Math.min(10_000, Math.floor(this.intervalMs * 0.8));
-    const runs = await Promise.all((this.opts.collectors ?? defaultCollectors).map((c) => runCollector(c, timeout)));
+    const runs = await Promise.all(this.collectors.map((c) => runCollector(c, timeout)));
     for (const c of runs) {
       this.collectorResults.set(c.result.collector, c.result);
       this.metrics.recordCollector(c);

@@ -1,12 +1,12 @@
-// The checklist's edge items, judged at the site from the probes and collectors (the contracts
-// file says how each kind is judged): a running agent judges them once a tick from every probe's
-// latest result, `agent check` from one round run at once. Then held against flapping
-// Gatus-style: an item turns failing after `failureThreshold` failing judgements in a row and ok
-// again after `successThreshold` passing ones. Before enough judgements, it has no state (no
-// sample: UNKNOWN centrally, never GO).
+// The checklist's edge items, judged at the site from the probes and collectors (each evidence
+// kind's comment in inventory/schema.ts says what it asks): a running agent judges them once a
+// tick from every probe's latest result, `agent check` from one round run at once. Then held
+// against flapping Gatus-style: an item turns failing after `failureThreshold` failing judgements
+// in a row and ok again after `successThreshold` passing ones. Before enough judgements, it has no
+// state (no sample: UNKNOWN centrally, never GO).
 import type { CheckResult, ChecklistItem, ProbeResult } from '../inventory/index.ts';
 import type { ProbeRun } from './probes/index.ts';
-import type { FilesystemUse } from './host/collectors.ts';
+import type { FilesystemUse } from './host/filesystem.ts';
 
 export interface RoundEvidence {
   probes: readonly ProbeRun[];
@@ -93,7 +93,7 @@ export function judge(item: ChecklistItem, ev: RoundEvidence): Judgement {
       };
     }
     case 'tls': {
-      const https = results.filter((r) => r.kind === 'http' && r.http?.certExpiry);
+      const https = results.filter((r) => r.http?.certExpiry);
       if (https.length === 0) return { ok: false, reason: 'no HTTPS certificate was seen this round' };
       const soonest = https.reduce((a, b) => (Date.parse(b.http!.certExpiry!) < Date.parse(a.http!.certExpiry!) ? b : a));
       const days = (Date.parse(soonest.http!.certExpiry!) - ev.now.getTime()) / 86_400_000;

@@ -3,7 +3,7 @@
 import type { SiteSliceDocument } from '../inventory/index.ts';
 import { Agent, type RoundOutcome } from './agent.ts';
 import type { ConfigSource } from './config.ts';
-import type { Collector } from './host/collectors.ts';
+import type { Collector } from './host/collector.ts';
 import { parseListen, serveAgent, type ListenAddress } from './server.ts';
 
 export interface StartAgentOptions {

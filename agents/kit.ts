@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { InputError, findSite, loadInventoryFile, siteSliceDocument, type SiteSliceDocument } from '../inventory/index.ts';
 import { BUNDLE_NAME, CONFIG_NAME, UNIT_NAME, kitReadme, systemdUnit } from './install/layout.ts';
+import { carryProbeFiles } from './probes/kinds.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -62,7 +63,7 @@ export async function buildKit(o: KitOptions): Promise<string[]> {
     return name;
   };
   const out: SiteSliceDocument = structuredClone(slice);
-  for (const svc of out.services) for (const p of svc.probes) if (p.kind === 'http' && p.caFile) p.caFile = await carry(p.caFile);
+  for (const svc of out.services) for (const [i, p] of svc.probes.entries()) svc.probes[i] = await carryProbeFiles(p, carry);
   if (out.agent.caFile) out.agent.caFile = await carry(out.agent.caFile);
   if (out.agent.tls) out.agent.tls = { certFile: await carry(out.agent.tls.certFile), keyFile: await carry(out.agent.tls.keyFile) };
 

@@ -109,3 +109,50 @@ describe('exposition text', () => {
     expect(oursOm).toBe(await om.metrics());
   });
 });
+
+describe('series removal', () => {
+  const http = (target: string, status: number): ProbeRun => {
+    const r = run(true, 0.1);
+    return {
+      job: {
+        ...r.job,
+        target,
+        probe: 'web',
+        statusKind: 'http',
+        job: { kind: 'http', spec: { url: 'http://127.0.0.1/', expectStatus: [200] } },
+      },
+      result: { ...r.result, target, probe: 'web', kind: 'http', http: { status, phases: { connect: 0.001, processing: 0.002 } } },
+      observation: { success: true },
+    };
+  };
+  const tcpAs = (target: string): ProbeRun => {
+    const r = run(true, 0.1);
+    return { ...r, job: { ...r.job, target, probe: 'web' }, result: { ...r.result, target, probe: 'web' } };
+  };
+  const lines = async (m: AgentMetrics, target: string) =>
+    (await m.expose(undefined)).body
+      .split('\n')
+      .filter((l) => l.includes(`target="${target}"`))
+      .map((l) => l.split('{')[0]);
+
+  it("removes a departed probe's series, its kind's own included", async () => {
+    const m = new AgentMetrics('test');
+    m.recordProbe(http('gone', 200));
+    m.recordProbe(http('kept', 200));
+    expect(await lines(m, 'gone')).toContain('sansang_probe_http_phase_duration_seconds');
+    m.retainProbes(new Set([`kept\u0000web\u0000primary`]));
+    expect(await lines(m, 'gone')).toEqual([]);
+    expect(await lines(m, 'kept')).toContain('sansang_probe_http_phase_duration_seconds');
+  });
+
+  it('removes the series of the former kind when a probe changes kind under the same id', async () => {
+    const m = new AgentMetrics('test');
+    m.recordProbe(http('svc', 200));
+    m.recordProbe(tcpAs('svc'));
+    expect(await lines(m, 'svc')).toEqual([
+      'sansang_probe_success',
+      'sansang_probe_duration_seconds',
+      'sansang_probe_last_run_timestamp_seconds',
+    ]);
+  });
+});

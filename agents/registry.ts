@@ -3,34 +3,59 @@
 // formats are written from it by exposition.ts, so one registry serves text and OpenMetrics
 // scrapes alike.
 import client from 'prom-client';
+import { AGENT_METRICS, LABELS, PROBE_KIND_NAMES, type ProbeKindName } from '../inventory/index.ts';
 import { formatMetric } from './exposition.ts';
+import type { ProbeMetricDeclaration } from './metric-declarations.ts';
 import type { ProbeRun } from './probes/index.ts';
-import type { CollectorRun, Sample } from './host/collectors.ts';
+import { kindOf } from './probes/kinds.ts';
+import type { Labels, ProbeSeries } from './probes/probe-kind.ts';
+import type { Collector, CollectorRun, Sample } from './host/collector.ts';
+import { defaultCollectors } from './host/collectors.ts';
 
 const { Counter, Gauge, Histogram, Registry } = client;
-const PROBE_LABELS = ['target', 'probe', 'link'] as const;
+const PROBE_LABELS = [LABELS.target, LABELS.probe, LABELS.link] as const;
 type ProbeLabels = Record<(typeof PROBE_LABELS)[number], string>;
+type ProbeMetric = client.Gauge<string> | client.Counter<string> | client.Histogram<string>;
 
-/** RTT buckets from 100 µs doubling to about 3.3 s (smokeping_prober style). */
-export const RTT_BUCKETS = Array.from({ length: 16 }, (_, i) => Number((0.0001 * 2 ** i).toPrecision(6)));
+/** A probe kind's metrics: built from its declarations, by the names its `record` hook uses. */
+interface KindMetrics {
+  byName: Record<string, ProbeMetric>;
+  /** In declaration order, each with the label of its own, if any. */
+  list: { metric: ProbeMetric; label?: string }[];
+  metrics: ProbeMetric[];
+}
 
-const HOST_GAUGES: Record<string, { help: string; labels: string[] }> = {
-  sansang_host_filesystem_size_bytes: { help: 'Size of a local filesystem in bytes.', labels: ['mountpoint', 'fstype', 'device'] },
-  sansang_host_filesystem_free_bytes: {
-    help: 'Space available to unprivileged users on a local filesystem, in bytes.',
-    labels: ['mountpoint', 'fstype', 'device'],
-  },
-  sansang_host_memory_total_bytes: { help: 'Total memory in bytes.', labels: [] },
-  sansang_host_memory_available_bytes: { help: 'Memory available for new work in bytes.', labels: [] },
-  sansang_host_load1: { help: 'Load average over 1 minute.', labels: [] },
-  sansang_host_load5: { help: 'Load average over 5 minutes.', labels: [] },
-  sansang_host_load15: { help: 'Load average over 15 minutes.', labels: [] },
-  sansang_host_cpus: { help: 'Number of logical CPUs.', labels: [] },
-  sansang_host_network_up: { help: '1 when the network interface is up.', labels: ['interface'] },
-  sansang_host_default_route_present: { help: '1 when the host has a default route.', labels: [] },
-  sansang_host_uptime_seconds: { help: 'Seconds since the host booted.', labels: [] },
-  sansang_host_boot_time_seconds: { help: 'Unix time the host booted.', labels: [] },
-};
+/**
+ * One probe's series: its labels object, the same every time (exposition.ts keeps its text with
+ * it), and the labels of its series with one label more (an HTTP phase), kept per value likewise.
+ */
+class Series implements ProbeSeries {
+  private readonly extended = new Map<string, Map<string, Readonly<Labels>>>();
+  constructor(
+    readonly labels: Readonly<ProbeLabels>,
+    /** The kind whose metrics the series are written to. */
+    public kind: ProbeKindName,
+  ) {}
+
+  with(label: string, value: string): Readonly<Labels> {
+    let byValue = this.extended.get(label);
+    if (!byValue) this.extended.set(label, (byValue = new Map()));
+    let l = byValue.get(value);
+    if (!l) byValue.set(value, (l = { ...this.labels, [label]: value }));
+    return l;
+  }
+
+  /** The label sets written with `label`, each removed from `metric`. */
+  removeExtended(metric: ProbeMetric, label: string): void {
+    for (const l of this.extended.get(label)?.values() ?? []) metric.remove(l);
+  }
+
+  forgetExtended(): void {
+    this.extended.clear();
+  }
+}
+
+const HOST_TIME_HEADER = `# HELP ${AGENT_METRICS.hostTime} The host clock, Unix time, read at scrape time.\n# TYPE ${AGENT_METRICS.hostTime} gauge\n`;
 
 type Format = 'om' | 'text';
 interface RenderCache {
@@ -45,66 +70,36 @@ export class AgentMetrics {
   readonly registry = new Registry();
   private readonly regs = [this.registry];
 
-  readonly probeSuccess = this.gauge('sansang_probe_success', '1 when the probe succeeded in its last round.', PROBE_LABELS);
-  readonly probeDuration = this.gauge('sansang_probe_duration_seconds', 'How long the last round of the probe took.', PROBE_LABELS);
-  readonly probeLastRun = this.gauge('sansang_probe_last_run_timestamp_seconds', 'Unix time the probe last ran.', PROBE_LABELS);
-  readonly icmpSent = new Counter({
-    name: 'sansang_probe_icmp_sent_total',
-    help: 'ICMP echo requests sent.',
-    labelNames: PROBE_LABELS,
-    registers: this.regs,
-  });
-  readonly icmpReceived = new Counter({
-    name: 'sansang_probe_icmp_received_total',
-    help: 'ICMP echo replies received.',
-    labelNames: PROBE_LABELS,
-    registers: this.regs,
-  });
-  readonly icmpLoss = this.gauge('sansang_probe_icmp_packet_loss_ratio', 'Share of echoes lost in the last round (0-1).', PROBE_LABELS);
-  readonly icmpRtt = new Histogram({
-    name: 'sansang_probe_icmp_rtt_seconds',
-    help: 'Round trip of ICMP echoes.',
-    labelNames: PROBE_LABELS,
-    buckets: RTT_BUCKETS,
-    registers: this.regs,
-  });
-  readonly httpStatus = this.gauge('sansang_probe_http_status_code', 'HTTP status of the last answer.', PROBE_LABELS);
-  readonly httpPhase = this.gauge('sansang_probe_http_phase_duration_seconds', 'Time spent in each phase of the last HTTP request.', [
-    ...PROBE_LABELS,
-    'phase',
-  ]);
-  readonly tlsExpiry = this.gauge(
-    'sansang_probe_tls_cert_expiry_timestamp_seconds',
-    'Unix time the server certificate expires.',
-    PROBE_LABELS,
-  );
-  readonly dnsAnswers = this.gauge('sansang_probe_dns_answers', 'Records in the last DNS answer.', PROBE_LABELS);
+  readonly probeSuccess = this.gauge(AGENT_METRICS.probeSuccess, '1 when the probe succeeded in its last round.', PROBE_LABELS);
+  readonly probeDuration = this.gauge(AGENT_METRICS.probeDuration, 'How long the last round of the probe took.', PROBE_LABELS);
+  readonly probeLastRun = this.gauge(AGENT_METRICS.probeLastRun, 'Unix time the probe last ran.', PROBE_LABELS);
+  /** Every probe's metrics, of any kind. */
+  private readonly probeCommon = [this.probeSuccess, this.probeDuration, this.probeLastRun];
+  /** Each kind's own metrics, from its declarations (probes/<kind>.ts), in the kinds' order. */
+  private readonly kinds = Object.fromEntries(PROBE_KIND_NAMES.map((k) => [k, this.kindMetrics(k)])) as Record<ProbeKindName, KindMetrics>;
   readonly checkStatus = this.gauge(
-    'sansang_check_status',
+    AGENT_METRICS.checkStatus,
     '1 when the checklist item is ok at this site, 0 when failing (after thresholds).',
-    ['check'],
+    [LABELS.check],
   );
-  readonly collectorSuccess = this.gauge('sansang_collector_success', '1 when the host collector succeeded.', ['collector']);
-  readonly collectorDuration = this.gauge('sansang_collector_duration_seconds', 'How long the host collector took.', ['collector']);
-  readonly agentInfo = this.gauge('sansang_agent_info', 'The agent and its version.', ['version']);
-  readonly reloadOk = this.gauge('sansang_config_last_reload_successful', '1 when the last configuration (re)load succeeded.', []);
-  readonly reloadTime = this.gauge(
-    'sansang_config_last_reload_success_timestamp_seconds',
-    'Unix time of the last successful configuration load.',
-    [],
-  );
+  readonly collectorSuccess = this.gauge(AGENT_METRICS.collectorSuccess, '1 when the host collector succeeded.', [LABELS.collector]);
+  readonly collectorDuration = this.gauge(AGENT_METRICS.collectorDuration, 'How long the host collector took.', [LABELS.collector]);
+  readonly agentInfo = this.gauge(AGENT_METRICS.agentInfo, 'The agent and its version.', ['version']);
+  readonly reloadOk = this.gauge(AGENT_METRICS.reloadOk, '1 when the last configuration (re)load succeeded.', []);
+  readonly reloadTime = this.gauge(AGENT_METRICS.reloadTime, 'Unix time of the last successful configuration load.', []);
   readonly roundDuration = this.gauge(
-    'sansang_round_duration_seconds',
+    AGENT_METRICS.roundDuration,
     'How long the last round took, from its start to the end of its last probe (a running agent starts each probe in its own slot across the interval).',
     [],
   );
+  /** The host collectors' gauges, from their declarations (host/<collector>.ts), by metric name. */
   private readonly host = new Map<string, client.Gauge<string>>();
   private readonly collectorSeries = new Map<string, Sample[]>();
-  /** Label sets the agent has written, per probe key, so targets that leave the config are removed. */
-  private readonly seen = new Map<string, ProbeLabels>();
+  /** The series the agent has written, per probe key, so targets that leave the config are removed. */
+  private readonly seen = new Map<string, Series>();
 
-  constructor(version: string) {
-    for (const [name, d] of Object.entries(HOST_GAUGES)) this.host.set(name, this.gauge(name, d.help, d.labels));
+  constructor(version: string, collectors: readonly Collector[] = defaultCollectors) {
+    for (const c of collectors) for (const d of c.metrics) this.host.set(d.name, this.gauge(d.name, d.help, d.labels));
     // prom-client starts label-less gauges at 0: no sample until measured, never a made-up 0.
     for (const g of [...this.host.values(), this.roundDuration]) g.remove({});
     this.agentInfo.set({ version }, 1);
@@ -112,6 +107,29 @@ export class AgentMetrics {
 
   private gauge(name: string, help: string, labelNames: readonly string[]): client.Gauge<string> {
     return new Gauge({ name, help, labelNames, registers: this.regs });
+  }
+
+  private kindMetrics(kind: ProbeKindName): KindMetrics {
+    const m: KindMetrics = { byName: {}, list: [], metrics: [] };
+    for (const [name, d] of Object.entries(kindOf(kind).metrics ?? {})) {
+      const metric = this.probeMetric(d);
+      m.byName[name] = metric;
+      m.list.push({ metric, label: d.label });
+      m.metrics.push(metric);
+    }
+    return m;
+  }
+
+  private probeMetric(d: ProbeMetricDeclaration): ProbeMetric {
+    const common = { name: d.name, help: d.help, labelNames: d.label ? [...PROBE_LABELS, d.label] : PROBE_LABELS, registers: this.regs };
+    switch (d.type) {
+      case 'gauge':
+        return new Gauge(common);
+      case 'counter':
+        return new Counter(common);
+      case 'histogram':
+        return new Histogram({ ...common, buckets: [...d.buckets] });
+    }
   }
 
   // Rendering: each metric's text is kept per format and rendered again only when that metric
@@ -137,79 +155,61 @@ export class AgentMetrics {
 
   /** Marks metrics (none: every metric) as changed. */
   private changed(...metrics: client.Metric<string>[]): void {
-    this.generation++;
     if (metrics.length === 0) {
       this.epoch++;
       this.urgent++;
     }
+    this.changedAll(metrics);
+  }
+
+  private changedAll(metrics: readonly client.Metric<string>[]): void {
+    this.generation++;
     for (const m of metrics) this.versions.set(m, (this.versions.get(m) ?? 0) + 1);
   }
 
   recordProbe(run: ProbeRun): void {
+    const kind = run.job.job.kind;
+    const own = this.kinds[kind];
     this.changed(this.probeSuccess, this.probeDuration, this.probeLastRun);
+    this.changedAll(own.metrics);
     const key = `${run.job.target}\u0000${run.job.probe}\u0000${run.job.link}`;
     // The same labels object for a series every time: exposition.ts keeps its text with it.
-    let l = this.seen.get(key);
-    if (!l) this.seen.set(key, (l = { target: run.job.target, probe: run.job.probe, link: run.job.link }));
+    let s = this.seen.get(key);
+    if (!s) this.seen.set(key, (s = new Series({ target: run.job.target, probe: run.job.probe, link: run.job.link }, kind)));
+    else if (s.kind !== kind) {
+      // The probe's kind changed under the same id: the old kind's series go.
+      this.removeKindSeries(s);
+      s.kind = kind;
+    }
+    const l = s.labels;
     const r = run.result;
     if (this.lastSuccess.get(key) !== r.success) this.urgent++;
     this.lastSuccess.set(key, r.success);
     this.probeSuccess.set(l, r.success ? 1 : 0);
     this.probeDuration.set(l, r.durationSeconds);
     this.probeLastRun.set(l, Date.parse(r.at) / 1000);
-    if (run.job.job.kind === 'icmp') {
-      this.changed(this.icmpSent, this.icmpReceived, this.icmpLoss, this.icmpRtt);
-      // Counters exist from the first round, even when nothing was sent.
-      this.icmpSent.inc(l, r.icmp?.sent ?? 0);
-      this.icmpReceived.inc(l, r.icmp?.received ?? 0);
-      // No echo sent (a name that does not resolve): no loss sample rather than a made-up one.
-      if (r.icmp) this.icmpLoss.set(l, r.icmp.lossRatio);
-      else this.icmpLoss.remove(l);
-      for (const rtt of r.icmp?.rttSeconds ?? []) this.icmpRtt.observe(l, rtt);
-      if (!r.icmp) this.icmpRtt.zero(l);
-    }
-    if (run.job.job.kind === 'http') {
-      this.changed(this.httpStatus, this.httpPhase, this.tlsExpiry);
-      if (r.http?.status !== undefined) this.httpStatus.set(l, r.http.status);
-      else this.httpStatus.remove(l);
-      for (const [phase, v] of Object.entries(r.http?.phases ?? {})) this.httpPhase.set(this.phaseLabels(key, l, phase), v);
-      if (r.http?.certExpiry) this.tlsExpiry.set(l, Date.parse(r.http.certExpiry) / 1000);
-    }
-    if (run.job.job.kind === 'dns') {
-      this.changed(this.dnsAnswers);
-      if (r.dns) this.dnsAnswers.set(l, r.dns.answers);
-      else this.dnsAnswers.remove(l);
-    }
+    kindOf(kind).record?.(own.byName, s, r, run.observation);
   }
 
-  private readonly phaseSeries = new Map<string, Record<string, ProbeLabels & { phase: string }>>();
-  private phaseLabels(key: string, l: ProbeLabels, phase: string): ProbeLabels & { phase: string } {
-    let byPhase = this.phaseSeries.get(key);
-    if (!byPhase) this.phaseSeries.set(key, (byPhase = {}));
-    return (byPhase[phase] ??= { ...l, phase });
+  /** Removes the series of the probe's kind's own metrics. */
+  private removeKindSeries(s: Series): void {
+    const own = this.kinds[s.kind];
+    this.changedAll(own.metrics);
+    for (const { metric, label } of own.list) {
+      if (label) s.removeExtended(metric, label);
+      else metric.remove(s.labels);
+    }
+    s.forgetExtended();
   }
 
   /** Removes every series of probes whose key is not in `keep`. */
   retainProbes(keep: ReadonlySet<string>): void {
     this.changed();
-    for (const [key, l] of this.seen) {
+    for (const [key, s] of this.seen) {
       if (keep.has(key)) continue;
-      for (const m of [
-        this.probeSuccess,
-        this.probeDuration,
-        this.probeLastRun,
-        this.icmpLoss,
-        this.httpStatus,
-        this.tlsExpiry,
-        this.dnsAnswers,
-      ])
-        m.remove(l);
-      this.icmpSent.remove(l);
-      this.icmpReceived.remove(l);
-      this.icmpRtt.remove(l);
-      for (const pl of Object.values(this.phaseSeries.get(key) ?? {})) this.httpPhase.remove(pl);
+      for (const m of this.probeCommon) m.remove(s.labels);
+      this.removeKindSeries(s);
       this.seen.delete(key);
-      this.phaseSeries.delete(key);
       this.lastSuccess.delete(key);
     }
   }
@@ -220,10 +220,17 @@ export class AgentMetrics {
     this.collectorSuccess.set({ collector: c }, run.result.success ? 1 : 0);
     this.collectorDuration.set({ collector: c }, run.result.durationSeconds);
     // Replace the collector's series: a filesystem unmounted since is no longer reported.
-    for (const s of this.collectorSeries.get(c) ?? []) this.host.get(s.metric)?.remove(s.labels);
+    for (const s of this.collectorSeries.get(c) ?? []) this.hostGauge(s.metric).remove(s.labels);
     const samples = run.output?.samples ?? [];
-    for (const s of samples) this.host.get(s.metric)?.set(s.labels, s.value);
+    for (const s of samples) this.hostGauge(s.metric).set(s.labels, s.value);
     this.collectorSeries.set(c, samples);
+  }
+
+  /** A host gauge; runCollector has refused samples of metrics their collector does not declare. */
+  private hostGauge(name: string): client.Gauge<string> {
+    const g = this.host.get(name);
+    if (!g) throw new Error(`${name}: no host collector given to AgentMetrics declares this metric`);
+    return g;
   }
 
   setCheck(check: string, ok: boolean | null): void {
@@ -296,13 +303,13 @@ export class AgentMetrics {
 
   /**
    * The exposition for a scrape: OpenMetrics when the scraper's Accept header asks for it.
-   * `sansang_host_time_seconds` is written at the moment of the scrape, so Prometheus can compute
-   * the clock offset against its own timestamp; the rest is rendered once per change.
+   * The host clock (AGENT_METRICS.hostTime) is written at the moment of the scrape, so Prometheus
+   * can compute the clock offset against its own timestamp; the rest is rendered once per change.
    */
   async expose(accept: string | undefined): Promise<{ contentType: string; body: string }> {
     const om = !!accept && /application\/openmetrics-text/i.test(accept);
     const rendered = await this.rendered(om ? 'om' : 'text');
-    const time = `# HELP sansang_host_time_seconds The host clock, Unix time, read at scrape time.\n# TYPE sansang_host_time_seconds gauge\nsansang_host_time_seconds ${Date.now() / 1000}\n`;
+    const time = `${HOST_TIME_HEADER}${AGENT_METRICS.hostTime} ${Date.now() / 1000}\n`;
     const body = om ? `${rendered}${time}# EOF\n` : `${rendered}${time}`;
     return { contentType: om ? Registry.OPENMETRICS_CONTENT_TYPE : Registry.PROMETHEUS_CONTENT_TYPE, body };
   }

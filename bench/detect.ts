@@ -114,8 +114,13 @@ function blackboxConfig(
     { prober: 'icmp', timeout, icmp: { preferred_ip_protocol: 'ip4', ip_protocol_fallback: false, source_ip_address: source } },
     site.links.primary.gateway,
   );
+  // A kind the exporter has no prober for is left out of the comparison.
   for (const svc of servicesForUnit(inv, unit))
-    for (const p of svc.probes) add(`${svc.id}/${probeId(p)}`, moduleFor(p, source, timeout, caFile), targetFor(p));
+    for (const p of svc.probes) {
+      const module = moduleFor(p, source, timeout, caFile);
+      const target = targetFor(p);
+      if (module !== undefined && target !== undefined) add(`${svc.id}/${probeId(p)}`, module, target);
+    }
   return { yaml: stringify({ modules }), targets };
 }
 
@@ -150,10 +155,12 @@ function moduleFor(p: Probe, source: string, timeout: string, caFile: string | u
             : {}),
         },
       };
+    default:
+      return undefined;
   }
 }
 
-function targetFor(p: Probe): string {
+function targetFor(p: Probe): string | undefined {
   switch (p.kind) {
     case 'icmp':
       return p.host;
@@ -163,6 +170,8 @@ function targetFor(p: Probe): string {
       return `${p.server}:${p.port}`;
     case 'http':
       return p.url;
+    default:
+      return undefined;
   }
 }
 

@@ -56,7 +56,7 @@ export class StandIns {
           if (p.expectRedirect) redirectOrigin = new URL(p.expectRedirect).origin;
         } else if (p.kind === 'tcp') l = { kind: 'tcp', host: p.host, port: p.port };
         else if (p.kind === 'dns') l = { kind: 'dns', host: p.server, port: p.port };
-        if (!l) continue; // ICMP: loopback answers by itself
+        if (!l) continue; // ICMP: loopback answers by itself; a kind without a stand-in here has none
         if (!isLoopback(l.host) && !opts.allowAddresses?.includes(l.host))
           throw new Error(`stand-in for ${service.id} would listen on ${l.host}: the demo only uses loopback addresses`);
         const key = `${l.kind === 'dns' ? 'udp' : 'tcp'}:${l.host}:${l.port}`;

@@ -1,22 +1,21 @@
 // Derived views of a validated inventory that every consumer needs the same way: probe ids,
 // a site's slice, unit slugs. Pure functions: the stacks, the agent and the board all call these.
 import { unitChecklist } from './checklist.ts';
-import type { ChecklistItem, Inventory, LinkName, Probe, Service, Site, Unit } from './schema.ts';
+import {
+  defaultProbeId,
+  type ChecklistItem,
+  type Inventory,
+  type LinkName,
+  type Probe,
+  type Service,
+  type Site,
+  type Unit,
+} from './schema.ts';
 import { uniqueSlugs } from './slug.ts';
 
 /** A probe's id within its service: given, or from its kind (`icmp`, `tcp-587`, `https`, `dns`). */
 export function probeId(p: Probe): string {
-  if (p.id) return p.id;
-  switch (p.kind) {
-    case 'icmp':
-      return 'icmp';
-    case 'tcp':
-      return `tcp-${p.port}`;
-    case 'http':
-      return new URL(p.url).protocol === 'https:' ? 'https' : 'http';
-    case 'dns':
-      return 'dns';
-  }
+  return p.id ? p.id : defaultProbeId(p);
 }
 
 export interface SiteRef {

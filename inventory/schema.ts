@@ -79,39 +79,77 @@ export const DataCenter = z.strictObject({
 // ---------------------------------------------------------------- services and their probes
 
 const ProbeCommon = {
-  /** The probe's id within its service; default from kind: icmp, tcp-<port>, http/https, dns. */
+  /** The probe's id within its service; default from its kind (PROBE_KINDS' `defaultId`). */
   id: Id.optional(),
   timeout: Duration.optional(),
 };
 
-export const IcmpProbe = z.strictObject({
-  kind: z.literal('icmp'),
-  ...ProbeCommon,
-  host: Target,
-  count: z.number().int().min(1).max(100).optional(),
-});
-export const TcpProbe = z.strictObject({ kind: z.literal('tcp'), ...ProbeCommon, host: Target, port: Port });
-export const HttpProbe = z.strictObject({
-  kind: z.literal('http'),
-  ...ProbeCommon,
-  url: Url,
-  /** Host header / TLS server name when the URL names an address. */
-  hostHeader: Hostname.optional(),
-  expectStatus: z.array(z.number().int().min(100).max(599)).min(1).default([200]),
-  /** For legacy portals: the exact Location the redirect must carry. */
-  expectRedirect: Url.optional(),
-  /** PEM file of the CA that signed the service's certificate, where the province runs its own. */
-  caFile: z.string().min(1).optional(),
-});
-export const DnsProbe = z.strictObject({
-  kind: z.literal('dns'),
-  ...ProbeCommon,
-  server: Target,
-  port: Port.default(53),
-  name: Hostname,
-  recordType: z.enum(['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'NS', 'SRV']).default('A'),
-});
-export const Probe = z.discriminatedUnion('kind', [IcmpProbe, TcpProbe, HttpProbe, DnsProbe]);
+/** A probe kind's schema: a (strict) object with its `kind` literal and the common fields. */
+type ProbeSchema = z.ZodObject<{ kind: z.ZodLiteral<string> } & typeof ProbeCommon & z.ZodRawShape>;
+
+/** A kind's entry: its schema, and the probe's id within its service when the inventory gives none. */
+const probeKind = <S extends ProbeSchema>(schema: S, defaultId: (probe: z.output<S>) => string) => ({ schema, defaultId });
+
+/**
+ * Every probe kind, by name: the `Probe` union, `probeId` and the status document's `kind` are
+ * derived from this map, and the agent's own map of probers (agents/probes/kinds.ts) must have
+ * exactly these keys. A new kind is one entry here (see agents/README.md, "Adding a probe kind").
+ */
+export const PROBE_KINDS = {
+  icmp: probeKind(
+    z.strictObject({ kind: z.literal('icmp'), ...ProbeCommon, host: Target, count: z.number().int().min(1).max(100).optional() }),
+    () => 'icmp',
+  ),
+  tcp: probeKind(z.strictObject({ kind: z.literal('tcp'), ...ProbeCommon, host: Target, port: Port }), (p) => `tcp-${p.port}`),
+  http: probeKind(
+    z.strictObject({
+      kind: z.literal('http'),
+      ...ProbeCommon,
+      url: Url,
+      /** Host header / TLS server name when the URL names an address. */
+      hostHeader: Hostname.optional(),
+      expectStatus: z.array(z.number().int().min(100).max(599)).min(1).default([200]),
+      /** For legacy portals: the exact Location the redirect must carry. */
+      expectRedirect: Url.optional(),
+      /** PEM file of the CA that signed the service's certificate, where the province runs its own. */
+      caFile: z.string().min(1).optional(),
+    }),
+    (p) => (new URL(p.url).protocol === 'https:' ? 'https' : 'http'),
+  ),
+  dns: probeKind(
+    z.strictObject({
+      kind: z.literal('dns'),
+      ...ProbeCommon,
+      server: Target,
+      port: Port.default(53),
+      name: Hostname,
+      recordType: z.enum(['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'NS', 'SRV']).default('A'),
+    }),
+    () => 'dns',
+  ),
+};
+
+export type ProbeKindName = keyof typeof PROBE_KINDS;
+/** The probe kinds' names, in the map's order. */
+export const PROBE_KIND_NAMES = Object.keys(PROBE_KINDS) as ProbeKindName[];
+type ProbeSchemas = (typeof PROBE_KINDS)[ProbeKindName]['schema'];
+/** A validated probe of one kind. */
+export type ProbeOf<K extends ProbeKindName> = z.output<(typeof PROBE_KINDS)[K]['schema']>;
+
+export const Probe = z.discriminatedUnion('kind', PROBE_KIND_NAMES.map((k) => PROBE_KINDS[k].schema) as [ProbeSchemas, ...ProbeSchemas[]]);
+
+/** Each kind's `defaultId`, typed per kind, so one call serves any probe. */
+type DefaultIds = { [K in ProbeKindName]: { defaultId(probe: ProbeOf<K>): string } };
+const defaultIdOf = <K extends ProbeKindName>(kind: K, probe: ProbeOf<K>): string => (PROBE_KINDS as DefaultIds)[kind].defaultId(probe);
+
+/** The id a probe gets from its kind when the inventory gives none: icmp, tcp-<port>, http/https, dns. */
+export const defaultProbeId = (p: z.output<typeof Probe>): string => defaultIdOf(p.kind, p);
+
+// The kinds' schemas under their former names, for the code that names one.
+export const IcmpProbe = PROBE_KINDS.icmp.schema;
+export const TcpProbe = PROBE_KINDS.tcp.schema;
+export const HttpProbe = PROBE_KINDS.http.schema;
+export const DnsProbe = PROBE_KINDS.dns.schema;
 
 /** What a service is for: checklist items select services by category. */
 export const ServiceCategory = z.enum([
@@ -367,10 +405,10 @@ export type DataCenter = z.output<typeof DataCenter>;
 export type Service = z.output<typeof Service>;
 export type ServiceCategory = z.output<typeof ServiceCategory>;
 export type Probe = z.output<typeof Probe>;
-export type IcmpProbe = z.output<typeof IcmpProbe>;
-export type TcpProbe = z.output<typeof TcpProbe>;
-export type HttpProbe = z.output<typeof HttpProbe>;
-export type DnsProbe = z.output<typeof DnsProbe>;
+export type IcmpProbe = ProbeOf<'icmp'>;
+export type TcpProbe = ProbeOf<'tcp'>;
+export type HttpProbe = ProbeOf<'http'>;
+export type DnsProbe = ProbeOf<'dns'>;
 export type Unit = z.output<typeof Unit>;
 export type Site = z.output<typeof Site>;
 export type Link = z.output<typeof Link>;

@@ -2,6 +2,7 @@
 // with the same schema. Versioned: a board refuses a document it does not understand rather
 // than guessing, and shows that site UNKNOWN.
 import { z } from 'zod';
+import { PROBE_KIND_NAMES } from './schema.ts';
 
 export const STATUS_SCHEMA_VERSION = 1;
 
@@ -14,7 +15,8 @@ export const ProbeResult = z.strictObject({
   /** The probe's id within the service: icmp, tcp-587, https, dns… */
   probe: z.string(),
   link: LinkName,
-  kind: z.enum(['icmp', 'tcp', 'http', 'dns', 'gateway']),
+  /** The probe's kind (inventory/schema.ts' PROBE_KINDS), or `gateway` for the link's gateway ping. */
+  kind: z.enum([...PROBE_KIND_NAMES, 'gateway']),
   success: z.boolean(),
   durationSeconds: z.number().nonnegative(),
   at: Timestamp,

@@ -4,9 +4,10 @@ import { createSocket } from 'node:dgram';
 import { randomInt } from 'node:crypto';
 import { isIP } from 'node:net';
 import { isHostname, isSafeTarget } from '../../inventory/index.ts';
+import { probeKind } from './probe-kind.ts';
 import { resolveTarget } from './resolve.ts';
 import { RCODES, buildQuery, readHeader, type RecordType } from './dns-wire.ts';
-import { ProbeFailure, classifySocketError, type ProbeContext, type ProbeObservation } from './types.ts';
+import { ProbeFailure, classifySocketError, type Observation, type ProbeContext } from './types.ts';
 
 export interface DnsSpec {
   server: string;
@@ -15,15 +16,22 @@ export interface DnsSpec {
   recordType: RecordType;
 }
 
-export async function probeDns(spec: DnsSpec, ctx: ProbeContext): Promise<ProbeObservation> {
+export interface DnsObservation {
+  answers: number;
+  rcode: number;
+}
+
+type DnsResult = Observation<{ dns: DnsObservation }>;
+
+export async function probeDns(spec: DnsSpec, ctx: ProbeContext): Promise<DnsResult> {
   if (!isSafeTarget(spec.server) || !isHostname(spec.name)) throw new ProbeFailure('refusing DNS server or name', 'other');
   const server = await resolveTarget(spec.server, ctx.sourceAddress);
   const id = randomInt(0, 65536);
   const query = buildQuery(id, spec.name, spec.recordType);
-  return new Promise<ProbeObservation>((resolve) => {
+  return new Promise<DnsResult>((resolve) => {
     const sock = createSocket(isIP(server) === 6 ? 'udp6' : 'udp4');
     let settled = false;
-    const done = (r: ProbeObservation) => {
+    const done = (r: DnsResult) => {
       if (settled) return;
       settled = true;
       ctx.signal.removeEventListener('abort', onAbort);
@@ -63,3 +71,20 @@ export async function probeDns(spec: DnsSpec, ctx: ProbeContext): Promise<ProbeO
     });
   });
 }
+
+/** The `dns` kind: the number of records in the last answer. */
+export const dnsKind = probeKind({
+  kind: 'dns',
+  spec: (p): DnsSpec => ({ server: p.server, port: p.port, name: p.name, recordType: p.recordType }),
+  probe: probeDns,
+  status(result, obs) {
+    if (obs.dns) result.dns = { answers: obs.dns.answers };
+  },
+  metrics: {
+    answers: { type: 'gauge', name: 'sansang_probe_dns_answers', help: 'Records in the last DNS answer.' },
+  },
+  record(m, { labels }, r) {
+    if (r.dns) m.answers.set(labels, r.dns.answers);
+    else m.answers.remove(labels);
+  },
+});

@@ -6,9 +6,22 @@ import https from 'node:https';
 import { checkServerIdentity, rootCertificates, type TLSSocket } from 'node:tls';
 import { isIP } from 'node:net';
 import type { Socket } from 'node:net';
-import { isSafeUrl } from '../../inventory/index.ts';
+import { AGENT_METRICS, isSafeUrl } from '../../inventory/index.ts';
+import { AGENT_VERSION } from '../version.ts';
+import { probeKind, readCa } from './probe-kind.ts';
 import { resolveTarget } from './resolve.ts';
-import { ProbeFailure, classifySocketError, type HttpObservation, type ProbeContext, type ProbeObservation } from './types.ts';
+import { ProbeFailure, classifySocketError, type Observation, type ProbeContext, type ProbeObservation } from './types.ts';
+
+export interface HttpObservation {
+  status?: number;
+  location?: string;
+  /** The server certificate's notAfter, for HTTPS. */
+  certExpiry?: Date;
+  /** Seconds spent in each phase: resolve, connect, tls, processing (to first byte). */
+  phases: Record<string, number>;
+}
+
+type HttpDetails = { http: HttpObservation };
 
 export interface HttpSpec {
   url: string;
@@ -19,7 +32,9 @@ export interface HttpSpec {
   ca?: string[];
 }
 
-export async function probeHttp(spec: HttpSpec, ctx: ProbeContext): Promise<ProbeObservation> {
+const USER_AGENT = `sansang-agent/${AGENT_VERSION}`;
+
+export async function probeHttp(spec: HttpSpec, ctx: ProbeContext): Promise<Observation<HttpDetails>> {
   if (!isSafeUrl(spec.url)) throw new ProbeFailure(`refusing URL "${spec.url.slice(0, 80)}"`, 'other');
   const url = new URL(spec.url);
   const isHttps = url.protocol === 'https:';
@@ -30,7 +45,7 @@ export async function probeHttp(spec: HttpSpec, ctx: ProbeContext): Promise<Prob
   phases.resolve = (performance.now() - t0) / 1000;
   const serverName = spec.hostHeader ?? (ip === host ? undefined : host);
 
-  return new Promise<ProbeObservation>((resolve) => {
+  return new Promise<Observation<HttpDetails>>((resolve) => {
     const obs: HttpObservation = { phases };
     let settled = false;
     const finish = (r: ProbeObservation) => {
@@ -48,7 +63,7 @@ export async function probeHttp(spec: HttpSpec, ctx: ProbeContext): Promise<Prob
       method: 'GET',
       localAddress: ctx.sourceAddress,
       agent: false,
-      headers: { host: spec.hostHeader ?? url.host, 'user-agent': 'sansang-agent', accept: '*/*', connection: 'close' },
+      headers: { host: spec.hostHeader ?? url.host, 'user-agent': USER_AGENT, accept: '*/*', connection: 'close' },
     };
     if (isHttps) {
       if (serverName && !isIP(serverName)) options.servername = serverName;
@@ -96,3 +111,37 @@ export async function probeHttp(spec: HttpSpec, ctx: ProbeContext): Promise<Prob
     req.end();
   });
 }
+
+/** The `http` kind: the answer's status, each phase's time and, over HTTPS, the certificate's expiry. */
+export const httpKind = probeKind({
+  kind: 'http',
+  spec: (p, ctx): HttpSpec => ({
+    url: p.url,
+    hostHeader: p.hostHeader,
+    expectStatus: p.expectStatus,
+    expectRedirect: p.expectRedirect,
+    ca: [...ctx.agentCa, ...(p.caFile ? [readCa(p.caFile, ctx.baseDir)] : [])],
+  }),
+  probe: probeHttp,
+  files: ['caFile'],
+  status(result, obs) {
+    if (!obs.http) return;
+    const { status, location, certExpiry, phases } = obs.http;
+    result.http = { phases };
+    if (status !== undefined) result.http.status = status;
+    if (location !== undefined) result.http.location = location;
+    if (certExpiry && !Number.isNaN(certExpiry.getTime())) result.http.certExpiry = certExpiry.toISOString();
+  },
+  metrics: {
+    status: { type: 'gauge', name: AGENT_METRICS.httpStatus, help: 'HTTP status of the last answer.' },
+    phase: { type: 'gauge', name: AGENT_METRICS.httpPhase, help: 'Time spent in each phase of the last HTTP request.', label: 'phase' },
+    tlsExpiry: { type: 'gauge', name: AGENT_METRICS.tlsExpiry, help: 'Unix time the server certificate expires.' },
+  },
+  record(m, series, r) {
+    if (r.http?.status !== undefined) m.status.set(series.labels, r.http.status);
+    else m.status.remove(series.labels);
+    const phases = r.http?.phases;
+    if (phases) for (const phase in phases) m.phase.set(series.with('phase', phase), phases[phase]!);
+    if (r.http?.certExpiry) m.tlsExpiry.set(series.labels, Date.parse(r.http.certExpiry) / 1000);
+  },
+});

@@ -1,15 +1,24 @@
 // ICMP echo through the system `ping`, driven by the npm `ping` package (0.4.x), several echoes
 // per round so loss is measured, not guessed from one packet. The package is handled as
-// DESIGN.md "Known ground" says: only validated targets reach it (a target starting with `-`
+// agents/README.md ("Never stalls") says: only validated targets reach it (a target starting with `-`
 // becomes an option of ping; `-h` makes the package throw from an event handler and kills the
 // process), a fresh options object each call (it mutates it), its values are strings or
 // 'unknown' (never read as 0), LC_ALL=C so ping prints numbers we can parse, ping's own deadline
 // (-w) so the child ends by itself, and the caller's outer timeout for a promise that never settles.
 import { isIP } from 'node:net';
 import ping from 'ping';
-import { isSafeTarget } from '../../inventory/index.ts';
+import { AGENT_METRICS, isSafeTarget } from '../../inventory/index.ts';
+import { durationMs } from '../timeout.ts';
+import { probeKind } from './probe-kind.ts';
 import { resolveTarget } from './resolve.ts';
-import { ProbeFailure, type ProbeContext, type ProbeObservation } from './types.ts';
+import { ProbeFailure, type Observation, type ProbeContext, type ProbeObservation } from './types.ts';
+
+export interface IcmpObservation {
+  sent: number;
+  received: number;
+  /** Round trips of the echoes that came back, in seconds. */
+  rttSeconds: number[];
+}
 
 export interface IcmpSpec {
   host: string;
@@ -46,7 +55,7 @@ export function pingArguments(ip: string, spec: IcmpSpec, ctx: Pick<ProbeContext
 
 const summaryRe = /(\d+) packets transmitted, (\d+) (?:packets )?received/;
 
-export async function probeIcmp(spec: IcmpSpec, ctx: ProbeContext): Promise<ProbeObservation> {
+export async function probeIcmp(spec: IcmpSpec, ctx: ProbeContext): Promise<Observation<{ icmp: IcmpObservation }>> {
   if (!isSafeTarget(spec.host))
     throw new ProbeFailure(`refusing target "${spec.host.slice(0, 64)}": not a hostname or IP address`, 'other');
   const ip = await resolveTarget(spec.host, ctx.sourceAddress);
@@ -84,3 +93,41 @@ function explainNoReply(output: string, sent: number): { error: string; errorKin
   const first = output.split('\n').find((l) => l.trim().length > 0);
   return { error: first ? `ping: ${first.trim().slice(0, 200)}` : 'ping sent nothing', errorKind: 'other' };
 }
+
+/** RTT buckets from 100 µs doubling to about 3.3 s (smokeping_prober style). */
+export const RTT_BUCKETS = Array.from({ length: 16 }, (_, i) => Number((0.0001 * 2 ** i).toPrecision(6)));
+
+/**
+ * The `icmp` kind (also the agent's ping of each link's gateway): echoes sent and received, the
+ * loss of the last round and the round trips.
+ */
+export const icmpKind = probeKind({
+  kind: 'icmp',
+  spec: (p, ctx): IcmpSpec => ({
+    host: p.host,
+    count: p.count ?? ctx.settings.icmpCount,
+    spacingSeconds: durationMs(ctx.settings.icmpSpacing) / 1000,
+  }),
+  probe: probeIcmp,
+  status(result, obs) {
+    if (!obs.icmp || obs.icmp.sent === 0) return;
+    const { sent, received, rttSeconds } = obs.icmp;
+    result.icmp = { sent, received, lossRatio: 1 - received / sent, rttSeconds };
+  },
+  metrics: {
+    sent: { type: 'counter', name: AGENT_METRICS.icmpSent, help: 'ICMP echo requests sent.' },
+    received: { type: 'counter', name: AGENT_METRICS.icmpReceived, help: 'ICMP echo replies received.' },
+    loss: { type: 'gauge', name: AGENT_METRICS.icmpLoss, help: 'Share of echoes lost in the last round (0-1).' },
+    rtt: { type: 'histogram', name: AGENT_METRICS.icmpRtt, help: 'Round trip of ICMP echoes.', buckets: RTT_BUCKETS },
+  },
+  record(m, { labels }, r) {
+    // Counters exist from the first round, even when nothing was sent.
+    m.sent.inc(labels, r.icmp?.sent ?? 0);
+    m.received.inc(labels, r.icmp?.received ?? 0);
+    // No echo sent (a name that does not resolve): no loss sample rather than a made-up one.
+    if (r.icmp) m.loss.set(labels, r.icmp.lossRatio);
+    else m.loss.remove(labels);
+    for (const rtt of r.icmp?.rttSeconds ?? []) m.rtt.observe(labels, rtt);
+    if (!r.icmp) m.rtt.zero(labels);
+  },
+});

@@ -1,28 +1,23 @@
 // The caller side of the one prober signature: it turns the site's slice into probe jobs (every
 // service probe over every link, plus each link's gateway), runs a job under an outer deadline
 // and records success, duration and the failure's reason. A prober that throws or never
-// settles costs one timeout and becomes a failed result, never an exception.
-import { readFileSync } from 'node:fs';
-import { isAbsolute, resolve as resolvePath } from 'node:path';
-import { probeId, type LinkName, type Probe, type SiteSliceDocument } from '../../inventory/index.ts';
+// settles costs one timeout and becomes a failed result, never an exception. What differs
+// between kinds is theirs (kinds.ts): nothing here names one, but the gateway's ping.
+import { probeId, type LinkName, type ProbeOf, type ProbeResult, type SiteSliceDocument } from '../../inventory/index.ts';
 import { TimeoutError, durationMs, withTimeout } from '../timeout.ts';
-import type { ProbeResult } from '../../inventory/index.ts';
-import { probeIcmp, type IcmpSpec } from './icmp.ts';
-import { probeTcp, type TcpSpec } from './tcp.ts';
-import { probeHttp, type HttpSpec } from './http.ts';
-import { probeDns, type DnsSpec } from './dns.ts';
+import { jobSpec, kindOf, type JobSpec } from './kinds.ts';
+import { readCa, type SpecContext } from './probe-kind.ts';
 import { ProbeFailure, type ProbeObservation } from './types.ts';
 import { deadLinkReason } from './link-state.ts';
 
-export type JobSpec =
-  { kind: 'icmp'; spec: IcmpSpec } | { kind: 'tcp'; spec: TcpSpec } | { kind: 'http'; spec: HttpSpec } | { kind: 'dns'; spec: DnsSpec };
+export type { JobSpec } from './kinds.ts';
 
 export interface ProbeJob {
   /** Service id, or "gateway" for the link's gateway ping. */
   target: string;
   probe: string;
   link: LinkName;
-  /** Kind in /status: the four probers, or 'gateway'. */
+  /** Kind in /status: the probe's kind, or 'gateway'. */
   statusKind: ProbeResult['kind'];
   sourceAddress: string;
   timeoutMs: number;
@@ -40,30 +35,26 @@ export function probeTimeoutMs(intervalMs: number, own?: string): number {
   return Math.max(100, Math.min(wanted, cap));
 }
 
-/** Reads a PEM file named in the inventory, relative to the config's directory. */
-export function readCa(file: string, baseDir: string): string {
-  return readFileSync(isAbsolute(file) ? file : resolvePath(baseDir, file), 'utf8');
-}
-
 /** Every job of one round for the slice: services × links, plus the gateways. */
 export function buildJobs(slice: SiteSliceDocument, baseDir: string): ProbeJob[] {
   const intervalMs = durationMs(slice.agent.interval);
-  const icmpBase = { count: slice.agent.icmpCount, spacingSeconds: durationMs(slice.agent.icmpSpacing) / 1000 };
-  const agentCa = slice.agent.caFile ? [readCa(slice.agent.caFile, baseDir)] : [];
+  const ctx: SpecContext = { settings: slice.agent, baseDir, agentCa: slice.agent.caFile ? [readCa(slice.agent.caFile, baseDir)] : [] };
   const jobs: ProbeJob[] = [];
   const links = (['primary', 'backup'] as const).flatMap((name) => {
     const l = slice.site.links[name];
     return l ? [{ name, link: l }] : [];
   });
   for (const { name, link } of links) {
+    // Each link's gateway answers ICMP echoes: the link item's first evidence.
+    const gateway: ProbeOf<'icmp'> = { kind: 'icmp', host: link.gateway };
     jobs.push({
       target: 'gateway',
-      probe: 'icmp',
+      probe: probeId(gateway),
       link: name,
       statusKind: 'gateway',
       sourceAddress: link.address,
       timeoutMs: probeTimeoutMs(intervalMs),
-      job: { kind: 'icmp', spec: { host: link.gateway, ...icmpBase } },
+      job: jobSpec(gateway, ctx),
     });
     for (const svc of slice.services) {
       for (const p of svc.probes) {
@@ -74,48 +65,13 @@ export function buildJobs(slice: SiteSliceDocument, baseDir: string): ProbeJob[]
           statusKind: p.kind,
           sourceAddress: link.address,
           timeoutMs: probeTimeoutMs(intervalMs, p.timeout),
-          job: jobSpec(p, icmpBase, agentCa, baseDir),
+          job: jobSpec(p, ctx),
           category: svc.category,
         });
       }
     }
   }
   return jobs;
-}
-
-function jobSpec(p: Probe, icmpBase: Omit<IcmpSpec, 'host'>, agentCa: string[], baseDir: string): JobSpec {
-  switch (p.kind) {
-    case 'icmp':
-      return { kind: 'icmp', spec: { host: p.host, ...icmpBase, count: p.count ?? icmpBase.count } };
-    case 'tcp':
-      return { kind: 'tcp', spec: { host: p.host, port: p.port } };
-    case 'http':
-      return {
-        kind: 'http',
-        spec: {
-          url: p.url,
-          hostHeader: p.hostHeader,
-          expectStatus: p.expectStatus,
-          expectRedirect: p.expectRedirect,
-          ca: [...agentCa, ...(p.caFile ? [readCa(p.caFile, baseDir)] : [])],
-        },
-      };
-    case 'dns':
-      return { kind: 'dns', spec: { server: p.server, port: p.port, name: p.name, recordType: p.recordType } };
-  }
-}
-
-function dispatch(j: JobSpec, ctx: Parameters<typeof probeTcp>[1]): Promise<ProbeObservation> {
-  switch (j.kind) {
-    case 'icmp':
-      return probeIcmp(j.spec, ctx);
-    case 'tcp':
-      return probeTcp(j.spec, ctx);
-    case 'http':
-      return probeHttp(j.spec, ctx);
-    case 'dns':
-      return probeDns(j.spec, ctx);
-  }
 }
 
 export interface ProbeRun {
@@ -131,12 +87,13 @@ export async function runJob(job: ProbeJob): Promise<ProbeRun> {
   const ac = new AbortController();
   const started = new Date();
   const t0 = performance.now();
+  const kind = kindOf(job.job.kind);
   let obs: ProbeObservation;
   const dead = deadLinkReason(job.sourceAddress);
   try {
     if (dead) throw new ProbeFailure(dead, 'link-down');
     obs = await withTimeout(
-      dispatch(job.job, { sourceAddress: job.sourceAddress, timeoutMs: job.timeoutMs, signal: ac.signal }),
+      kind.probe(job.job.spec, { sourceAddress: job.sourceAddress, timeoutMs: job.timeoutMs, signal: ac.signal }),
       job.timeoutMs,
       ac,
     );
@@ -162,17 +119,7 @@ export async function runJob(job: ProbeJob): Promise<ProbeRun> {
   };
   if (obs.error) result.error = obs.error;
   if (obs.errorKind) result.errorKind = obs.errorKind;
-  if (obs.icmp) {
-    const { sent, received, rttSeconds } = obs.icmp;
-    if (sent > 0) result.icmp = { sent, received, lossRatio: 1 - received / sent, rttSeconds };
-  }
-  if (obs.http) {
-    result.http = { phases: obs.http.phases };
-    if (obs.http.status !== undefined) result.http.status = obs.http.status;
-    if (obs.http.location !== undefined) result.http.location = obs.http.location;
-    if (obs.http.certExpiry && !Number.isNaN(obs.http.certExpiry.getTime())) result.http.certExpiry = obs.http.certExpiry.toISOString();
-  }
-  if (obs.dns) result.dns = { answers: obs.dns.answers };
+  kind.status?.(result, obs);
   return { job, result, observation: obs };
 }
 

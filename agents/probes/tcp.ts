@@ -1,6 +1,7 @@
 // TCP connect from the link's source address: success when the handshake completes.
 import { connect } from 'node:net';
 import { isSafeTarget } from '../../inventory/index.ts';
+import { probeKind } from './probe-kind.ts';
 import { resolveTarget } from './resolve.ts';
 import { ProbeFailure, classifySocketError, type ProbeContext, type ProbeObservation } from './types.ts';
 
@@ -28,3 +29,10 @@ export async function probeTcp(spec: TcpSpec, ctx: ProbeContext): Promise<ProbeO
     });
   });
 }
+
+/** The `tcp` kind: no metrics or status details of its own. */
+export const tcpKind = probeKind({
+  kind: 'tcp',
+  spec: (p): TcpSpec => ({ host: p.host, port: p.port }),
+  probe: probeTcp,
+});

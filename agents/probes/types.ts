@@ -1,34 +1,23 @@
 // One signature for every prober (as in blackbox_exporter): a prober gets its target, the link's
 // source address, a deadline and an abort signal, and returns what it observed. It never records
-// success or duration itself: the caller (probes/run.ts) times it and enforces the deadline.
+// success or duration itself: the caller (runJob in probes/index.ts) times it and enforces the
+// deadline.
 
 export type ErrorKind =
   'resolve' | 'timeout' | 'refused' | 'unreachable' | 'link-down' | 'status' | 'redirect' | 'tls' | 'bind' | 'protocol' | 'other';
 
-export interface IcmpObservation {
-  sent: number;
-  received: number;
-  /** Round trips of the echoes that came back, in seconds. */
-  rttSeconds: number[];
-}
-
-export interface HttpObservation {
-  status?: number;
-  location?: string;
-  /** The server certificate's notAfter, for HTTPS. */
-  certExpiry?: Date;
-  /** Seconds spent in each phase: resolve, connect, tls, processing (to first byte). */
-  phases: Record<string, number>;
-}
-
+/** What every prober reports. */
 export interface ProbeObservation {
   success: boolean;
   error?: string;
   errorKind?: ErrorKind;
-  icmp?: IcmpObservation;
-  http?: HttpObservation;
-  dns?: { answers: number; rcode: number };
 }
+
+/**
+ * What a prober of one kind reports: the common part and its kind's own details (e.g.
+ * `{ icmp: IcmpObservation }`), each optional, as a probe that fails early has none.
+ */
+export type Observation<Details extends object = object> = ProbeObservation & Partial<Details>;
 
 export interface ProbeContext {
   /** The link's source address the probe binds to. */
@@ -39,7 +28,7 @@ export interface ProbeContext {
   signal: AbortSignal;
 }
 
-export type Prober<Spec> = (spec: Spec, ctx: ProbeContext) => Promise<ProbeObservation>;
+export type Prober<Spec, Details extends object = object> = (spec: Spec, ctx: ProbeContext) => Promise<Observation<Details>>;
 
 export class ProbeFailure extends Error {
   constructor(

@@ -85,17 +85,16 @@ export function probedLoopbacks(inv: Inventory): string[] {
   return seen;
 }
 
-function probeHosts(p: Probe): string[] {
-  switch (p.kind) {
-    case 'icmp':
-      return [p.host];
-    case 'tcp':
-      return [p.host];
-    case 'dns':
-      return [p.server];
-    case 'http':
-      return [new URL(p.url).hostname];
-  }
+// A probe's target, whatever its kind, where the kinds keep it: `host`, `server`, or the host of
+// `url`. A kind that keeps it elsewhere is left as it is (its probes are not moved into the lab).
+const HOST_FIELDS = ['host', 'server'] as const;
+
+/** The hosts a probe is sent to. */
+export function probeHosts(p: Probe): string[] {
+  const fields: Partial<Record<string, unknown>> = p;
+  const hosts = HOST_FIELDS.flatMap((f) => (typeof fields[f] === 'string' ? [fields[f]] : []));
+  if (typeof fields.url === 'string') hosts.push(new URL(fields.url).hostname);
+  return hosts;
 }
 
 function isLoopbackV4(h: string): boolean {
@@ -196,22 +195,20 @@ export function labInventory(inv: Inventory, plan: LabPlan, o: LabInventoryOptio
   };
 }
 
+/** The probe sent to `swap(host)` instead of each host it is sent to. */
 function retarget(p: Probe, swap: (h: string) => string): Probe {
-  switch (p.kind) {
-    case 'icmp':
-      return { ...p, host: swap(p.host) };
-    case 'tcp':
-      return { ...p, host: swap(p.host) };
-    case 'dns':
-      return { ...p, server: swap(p.server) };
-    case 'http': {
-      const u = new URL(p.url);
-      const to = swap(u.hostname);
-      if (to === u.hostname) return p;
+  const out: Record<string, unknown> = { ...p };
+  for (const f of HOST_FIELDS) if (typeof out[f] === 'string') out[f] = swap(out[f]);
+  if (typeof out.url === 'string') {
+    const u = new URL(out.url);
+    const to = swap(u.hostname);
+    if (to !== u.hostname) {
       u.hostname = to;
-      return { ...p, url: u.toString() };
+      out.url = u.toString();
     }
   }
+  // The same probe, a host for a host.
+  return out as Probe;
 }
 
 // ---------------------------------------------------------------- shorter `for` durations

@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadInventoryFile } from '../../inventory/index.ts';
 import { sendFault } from '../../demo/control.ts';
-import { Lab, LAB_RANGES, labInventory, labUnavailable, makePlan, startLabDemo, type LabDemo } from '../../demo/lab/index.ts';
+import { Lab, LAB_RANGES, labInventory, labUnavailable, makePlan, probeHosts, startLabDemo, type LabDemo } from '../../demo/lab/index.ts';
 import { allUnitsGo, itemState, unitItems, waitUntil } from '../../demo/lab/board-watch.ts';
 import { freePort } from '../../dashboards/board/testing.ts';
 
@@ -248,9 +248,7 @@ setInterval(() => undefined, 1000);
       const file = join(dir, 'lab.yaml');
       await writeFile(file, stringify(lab));
       const back = await loadInventoryFile(file);
-      const probed = back.services.flatMap((s) =>
-        s.probes.map((p) => (p.kind === 'http' ? new URL(p.url).hostname : p.kind === 'dns' ? p.server : p.host)),
-      );
+      const probed = back.services.flatMap((s) => s.probes.flatMap(probeHosts));
       expect(new Set(probed)).toEqual(new Set(['10.200.0.1']));
       for (const u of back.units)
         for (const s of u.sites) for (const l of Object.values(s.links)) expect(l!.address).toMatch(/^10\.20[12]\./);
