@@ -1,17 +1,24 @@
 // Reads an inventory from YAML: parse with positions, validate with the strict schema, run the
 // cross-checks, and report every problem at once as FILE:LINE:COL. Hostile input (huge files,
-// alias bombs, deep nesting, duplicate keys) ends in a problem, never a hang or a stack trace.
-import { readFile, stat } from 'node:fs/promises';
+// devices and pipes, alias bombs, deep nesting, explicit-key bombs, duplicate keys) ends in a
+// problem within a bounded amount of work, never a hang or a stack trace.
+import { open } from 'node:fs/promises';
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
 import { Inventory } from './schema.ts';
 import { crossCheck } from './crosscheck.ts';
 import { InventoryError, closest, formatPath, type Issue, type PathSegment, type Problem } from './problems.ts';
 
-/** A national inventory (3,321 units, three sites each) is a few MB; anything far larger is a mistake. */
-export const MAX_INVENTORY_BYTES = 32 * 1024 * 1024;
+/**
+ * The whole country imported (34 provinces, 3,321 units, a portal each) is 4.6 MB of YAML and
+ * loads in under 3 s and 600 MB; twice the country's size is room enough, and bounds the memory
+ * a mistaken or hostile file can cost (inventory/README.md has the measurement).
+ */
+export const MAX_INVENTORY_BYTES = 8 * 1024 * 1024;
 const MAX_ALIASES = 1000;
 const MAX_DEPTH = 64;
+/** YAML nodes: the country holds about 700,000; converting is linear in them once keys are plain. */
+const MAX_NODES = 3_000_000;
 
 export interface LoadResult {
   inventory?: Inventory;
@@ -25,23 +32,49 @@ export async function loadInventoryFile(file: string): Promise<Inventory> {
 }
 
 export async function readInventoryFile(file: string): Promise<LoadResult> {
-  let size: number;
+  const problem = (message: string): LoadResult => ({ problems: [{ file, line: 1, col: 1, message }] });
+  const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
+  let fh;
   try {
-    size = (await stat(file)).size;
+    fh = await open(file, 'r');
   } catch (e) {
-    return {
-      problems: [{ file, line: 1, col: 1, message: `cannot read the inventory: ${(e as NodeJS.ErrnoException).code ?? String(e)}` }],
-    };
+    return problem(`cannot read the inventory: ${readError(e)}`);
   }
-  if (size > MAX_INVENTORY_BYTES) {
-    const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
-    return {
-      problems: [
-        { file, line: 1, col: 1, message: `the file is ${mb(size)} MB; an inventory may be at most ${mb(MAX_INVENTORY_BYTES)} MB` },
-      ],
-    };
+  try {
+    // What is read decides, not what the name promises: /dev/zero or a pipe never ends.
+    const st = await fh.stat();
+    if (!st.isFile())
+      return problem(`not a file but ${st.isDirectory() ? 'a directory' : 'a device or a pipe'}: an inventory is a YAML file`);
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const buf = Buffer.alloc(Math.min(1 << 20, MAX_INVENTORY_BYTES + 1 - total));
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      chunks.push(buf.subarray(0, bytesRead));
+      total += bytesRead;
+      if (total > MAX_INVENTORY_BYTES)
+        return problem(
+          `the file is larger than ${mb(MAX_INVENTORY_BYTES)} MB, the most an inventory may be (the whole country is under 5 MB)`,
+        );
+    }
+    return parseInventory(Buffer.concat(chunks).toString('utf8'), file);
+  } catch (e) {
+    return problem(`cannot read the inventory: ${readError(e)}`);
+  } finally {
+    await fh.close();
   }
-  return parseInventory(await readFile(file, 'utf8'), file);
+}
+
+function readError(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === 'ENOENT'
+    ? 'no such file'
+    : code === 'EACCES'
+      ? 'permission denied'
+      : code === 'EISDIR'
+        ? 'it is a directory'
+        : (code ?? String(e));
 }
 
 export function loadInventoryText(text: string, file = '<inventory>'): Inventory {
@@ -55,6 +88,8 @@ export function parseInventory(text: string, file: string): LoadResult {
     return { problems: [{ file, line: 1, col: 1, message: `the text is larger than ${MAX_INVENTORY_BYTES} bytes` }] };
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  // Old Mac line ends (CR alone) and Windows' (CRLF) both read as LF: lines are counted right.
+  if (text.includes('\r')) text = text.replace(/\r\n?/g, '\n');
   const lc = new LineCounter();
   const at = (offset: number): { line: number; col: number } => lc.linePos(offset);
   const problem = (offset: number, message: string): Problem => ({ file, ...at(offset), message });
@@ -70,6 +105,8 @@ export function parseInventory(text: string, file: string): LoadResult {
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false, strict: true, merge: false });
   const syntax = doc.errors.map((e) => problem(e.pos[0], yamlMessage(e.message)));
   if (syntax.length) return { problems: syntax };
+  const shape = shapeProblem(doc.contents);
+  if (shape) return { problems: [problem(shape.offset, shape.message)] };
 
   let data: unknown;
   try {
@@ -104,7 +141,41 @@ function yamlMessage(m: string): string {
   return m.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
 }
 
-/** Flow and block nesting depth, measured without recursion before the parser sees the text. */
+/**
+ * What the parsed document may not be, walked without recursion before it is converted: keys that
+ * are maps or lists (no inventory has one, and converting nested ones costs the YAML library work
+ * that grows as the fourth power of their depth), nesting deeper than MAX_DEPTH counting keys, or
+ * more than MAX_NODES nodes.
+ */
+function shapeProblem(root: YamlNode | null): { offset: number; message: string } | undefined {
+  const stack: { node: unknown; depth: number }[] = [{ node: root, depth: 1 }];
+  let nodes = 0;
+  while (stack.length) {
+    const { node, depth } = stack.pop()!;
+    if (!node || typeof node !== 'object') continue;
+    const offset = (node as { range?: [number] }).range?.[0] ?? 0;
+    if (++nodes > MAX_NODES) return { offset, message: `more than ${MAX_NODES} YAML nodes; the whole country needs far fewer` };
+    if (depth > MAX_DEPTH) return { offset, message: `nesting deeper than ${MAX_DEPTH} levels; an inventory needs far fewer` };
+    if (isMap(node) || isSeq(node)) {
+      for (const item of node.items) {
+        if (isPair(item)) {
+          if (item.key !== null && !isScalar(item.key))
+            return {
+              offset: (item.key as { range?: [number] }).range?.[0] ?? offset,
+              message: 'a key must be plain text, not a map or a list ("? …" keys)',
+            };
+          stack.push({ node: item.key, depth: depth + 1 }, { node: item.value, depth: depth + 1 });
+        } else stack.push({ node: item, depth: depth + 1 });
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Flow and block nesting depth, measured without recursion before the parser sees the text.
+ * Quoted scalars and comments are skipped: a "[" inside a name is not nesting.
+ */
 function nestingDepth(text: string): { depth: number; offset: number } {
   let flow = 0;
   let maxFlow = 0;
@@ -128,13 +199,33 @@ function nestingDepth(text: string): { depth: number; offset: number } {
       lineStart = false;
       if (indent > maxIndent) [maxIndent, indentAt] = [indent, i];
     }
-    if (c === '[' || c === '{') {
+    const prev = i > 0 ? text[i - 1]! : '\n';
+    const tokenStart = prev === ' ' || prev === '\t' || prev === '\n' || prev === '[' || prev === '{' || prev === ',' || prev === ':';
+    if (c === '#' && (prev === ' ' || prev === '\t' || prev === '\n')) {
+      const nl = text.indexOf('\n', i);
+      i = (nl < 0 ? text.length : nl) - 1;
+    } else if ((c === '"' || c === "'") && tokenStart) {
+      i = quotedEnd(text, i) - 1;
+    } else if (c === '[' || c === '{') {
       if (++flow > maxFlow) [maxFlow, at] = [flow, i];
     } else if (c === ']' || c === '}') flow--;
   }
   // Block depth is approximated by indentation: two columns a level is the common style.
   const blockDepth = Math.floor(maxIndent / 2);
   return maxFlow >= blockDepth ? { depth: maxFlow, offset: at } : { depth: blockDepth, offset: indentAt };
+}
+
+/** The index just past the quoted scalar that opens at `start` (or the end of the text). */
+function quotedEnd(text: string, start: number): number {
+  const q = text[start];
+  for (let i = start + 1; i < text.length; i++) {
+    if (q === '"' && text[i] === '\\') i++;
+    else if (text[i] === q) {
+      if (q === "'" && text[i + 1] === "'") i++;
+      else return i + 1;
+    }
+  }
+  return text.length;
 }
 
 type ZodIssue = z.core.$ZodIssue;

@@ -37,25 +37,36 @@ const DateTime = z
     msg('expected a date and time with its offset, e.g. 2025-07-01T22:00:00+07:00'),
   );
 const Port = z.number().int().min(1).max(65535);
-const Bilingual = z.strictObject({ vi: z.string().min(1), en: z.string().min(1) });
+/**
+ * Control characters (a new line, a tab, …) in a text would be copied into generated files (a
+ * zone file gaining a record, YAML gaining a key): a name is refused when it holds one.
+ */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+const noControl = (s: string) => !CONTROL.test(s);
+const NO_CONTROL_MSG = msg('a control character (a new line, a tab…) is not allowed in this text');
+/** Text a person reads or a file names: at least one character, no control characters. */
+export const Text = z.string().min(1).refine(noControl, NO_CONTROL_MSG);
+/** The same, possibly empty. */
+const AnyText = z.string().refine(noControl, NO_CONTROL_MSG);
+const Bilingual = z.strictObject({ vi: Text, en: Text });
 
 // ---------------------------------------------------------------- province and data centers
 
 export const Province = z.strictObject({
   code: ProvinceCode,
-  name: z.string().min(1),
+  name: Text,
   /** The day the two-level government takes effect. */
   effectiveDate: DateString,
   /** The 24/7 watch window of the first week. */
   watch: z.strictObject({ from: DateString, to: DateString }),
-  timezone: z.string().default('Asia/Ho_Chi_Minh'),
+  timezone: Text.default('Asia/Ho_Chi_Minh'),
   /** Base of runbook links in alerts. */
   runbookUrl: z.string().url().optional(),
 });
 
 export const DataCenter = z.strictObject({
   id: Id,
-  name: z.string().min(1),
+  name: Text,
   role: z.enum(['primary', 'backup']),
   /** The Docker host the stacks deploy to: ssh://user@host or tcp://host:2376. */
   dockerHost: z.string().regex(/^(ssh|tcp|unix):\/\/\S+$/, msg('expected ssh://user@host, tcp://host:port or unix:///path')),
@@ -112,7 +123,7 @@ export const PROBE_KINDS = {
       /** For legacy portals: the exact Location the redirect must carry. */
       expectRedirect: Url.optional(),
       /** PEM file of the CA that signed the service's certificate, where the province runs its own. */
-      caFile: z.string().min(1).optional(),
+      caFile: Text.optional(),
     }),
     (p) => (new URL(p.url).protocol === 'https:' ? 'https' : 'http'),
   ),
@@ -167,7 +178,7 @@ export const ServiceCategory = z.enum([
 
 export const Service = z.strictObject({
   id: Id,
-  name: z.string().min(1),
+  name: Text,
   scope: z.enum(['national', 'provincial']),
   category: ServiceCategory,
   /** Provincial services: the data centers that host them. */
@@ -188,12 +199,12 @@ export const Link = z.strictObject({
 
 export const Site = z.strictObject({
   id: Id,
-  name: z.string().min(1),
+  name: Text,
   role: z.enum(['headquarters', 'branch', 'service-point']).default('headquarters'),
   agentPort: Port.default(9464),
   links: z.strictObject({ primary: Link, backup: Link.optional() }),
   /** Marks a site whose address plan a person still has to fill (written by the importer). */
-  todo: z.string().optional(),
+  todo: AnyText.optional(),
 });
 
 export const OldUnit = z.strictObject({
@@ -201,11 +212,11 @@ export const OldUnit = z.strictObject({
     .string()
     .regex(/^\d{5}$/)
     .nullable(),
-  name: z.string().nullable(),
-  district: z.strictObject({ code: z.string().nullable(), name: z.string() }).nullable().optional(),
+  name: AnyText.nullable(),
+  district: z.strictObject({ code: z.string().nullable(), name: AnyText }).nullable().optional(),
   share: z.enum(['whole', 'part']),
   /** The note as published in the official table. */
-  note: z.string().optional(),
+  note: AnyText.optional(),
   renamed: z.boolean().optional(),
   typeChanged: z.boolean().optional(),
   specialZone: z.boolean().optional(),
@@ -225,7 +236,7 @@ export const Backend = z.strictObject({
 export const Portal = z.strictObject({
   hostname: Hostname,
   /** PEM file holding the certificate and key for the hostname, as HAProxy reads it. */
-  certificate: z.string().min(1),
+  certificate: Text,
   legacyHostnames: z.array(Hostname).default([]),
   /** API paths on the legacy hostnames that are proxied, not redirected. */
   keepPaths: z.array(z.string().regex(/^\/[A-Za-z0-9._~/-]*$/, msg('expected a path such as /api/v1'))).default([]),
@@ -250,7 +261,7 @@ export const ChecklistOverride = z.strictObject({
 
 export const Unit = z.strictObject({
   code: UnitCode,
-  name: z.string().min(1),
+  name: Text,
   kind: z.enum(['xa', 'phuong', 'dac_khu']),
   hotSpot: z.boolean().default(false),
   mergedFrom: z.array(OldUnit).default([]),
@@ -344,7 +355,7 @@ export const ItemTuning = z.strictObject({
 
 export const Team = z.strictObject({
   id: Id,
-  name: z.string().min(1),
+  name: Text,
   /** Unit codes the team covers, or ["*"] for the whole province. */
   units: z.array(z.union([UnitCode, z.literal('*')])).min(1),
   email: z.array(z.string().email()).default([]),
@@ -356,7 +367,7 @@ export const MaintenanceWindow = z.strictObject({
   site: Id.optional(),
   from: DateTime,
   to: DateTime,
-  reason: z.string().min(1),
+  reason: Text,
 });
 
 export const AgentSettings = z.strictObject({
@@ -366,14 +377,14 @@ export const AgentSettings = z.strictObject({
   icmpSpacing: Duration.default('200ms'),
   basicAuth: z
     .strictObject({
-      username: z.string().min(1),
+      username: Text,
       /** bcrypt hash, as in Prometheus' web config file. */
       passwordHash: z.string().regex(/^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/, msg('expected a bcrypt hash ($2b$…)')),
     })
     .optional(),
-  tls: z.strictObject({ certFile: z.string().min(1), keyFile: z.string().min(1) }).optional(),
+  tls: z.strictObject({ certFile: Text, keyFile: Text }).optional(),
   /** Extra CA (PEM) trusted by every HTTPS probe. */
-  caFile: z.string().min(1).optional(),
+  caFile: Text.optional(),
 });
 
 export const Images = z.strictObject({

@@ -50,7 +50,7 @@ describe('sansang inventory check', () => {
   it('says a missing file is missing', async () => {
     const r = await sansang('inventory', 'check', '/nonexistent/inventory.yaml');
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^\/nonexistent\/inventory\.yaml:1:1 cannot read the inventory: ENOENT/);
+    expect(r.stderr).toMatch(/^\/nonexistent\/inventory\.yaml:1:1 cannot read the inventory: no such file/);
     noStack(r.stderr);
   });
 });
