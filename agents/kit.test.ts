@@ -2,7 +2,9 @@
 // (its bundle runs with plain `node` from a folder with no node_modules), `install --dry-run`
 // and `install --root` into a temporary prefix.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import http from 'node:http';
+import bcrypt from 'bcryptjs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -102,6 +104,58 @@ describe('sansang agent kit and install', () => {
     expect(await exited).toBe(0);
     expect(stderr).not.toMatch(/bad option|unknown flag|Error/i);
   });
+
+  it("with the unit's flags, a right password first seen during a flood of wrong ones from another address gets in within 5 s", async () => {
+    // The site's configuration with basic auth (bcrypt cost 10: ~1.8 s a check under --no-opt).
+    const cfg = join(work, 'site-auth.json');
+    const slice = JSON.parse(readFileSync(join(kit, 'site.json'), 'utf8')) as { agent: Record<string, unknown> };
+    slice.agent.basicAuth = { username: 'prometheus', passwordHash: bcrypt.hashSync('right-password', 10) };
+    writeFileSync(cfg, JSON.stringify(slice));
+    const port = 19478;
+    const child = spawn(
+      process.execPath,
+      [...NODE_FLAGS, join(kit, 'sansang-agent.cjs'), '--config', cfg, '--listen', `127.0.0.1:${port}`],
+      {
+        cwd: work,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    const exited = new Promise<number | null>((r) => child.on('exit', r));
+    const get = (password: string, localAddress: string) =>
+      new Promise<number>((resolve) => {
+        const req = http.get(
+          { host: '127.0.0.1', port, path: '/metrics', localAddress, auth: `prometheus:${password}`, timeout: 20_000 },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on('error', () => resolve(0));
+        req.on('timeout', () => req.destroy());
+      });
+    try {
+      for (let i = 0; i < 100 && (await get('x', '127.0.0.1')) === 0; i++) await new Promise((r) => setTimeout(r, 100));
+      // The flood: eight clients on one address, a new wrong password each time, for 12 s.
+      const until = Date.now() + 12_000;
+      let sent = 0;
+      const flood = Promise.all(
+        Array.from({ length: 8 }, async () => {
+          while (Date.now() < until) await get(`wrong-${sent++}`, '127.0.0.1');
+        }),
+      );
+      await new Promise((r) => setTimeout(r, 3000));
+      const t0 = Date.now();
+      const status = await get('right-password', '127.0.0.2');
+      const took = Date.now() - t0;
+      await flood;
+      expect(status).toBe(200);
+      expect(took).toBeLessThan(5000);
+      expect(sent).toBeGreaterThan(20);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  }, 60_000);
 
   it('install --dry-run writes nothing; install --root installs under the prefix', () => {
     const prefix = join(work, 'root');

@@ -17,10 +17,14 @@ describe('agent basic auth', () => {
     expect(await check(basic('prometheus', 's3cret'))).toBe('busy');
   });
 
-  it('checks the password against the hash, one new header at a time', async () => {
+  it('checks the password against the hash, one new header at a time: a second from the same client waits its turn, a third is busy', async () => {
     const check = basicAuthCheck(auth);
-    const [first, second] = await Promise.all([check(basic('prometheus', 's3cret')), check(basic('prometheus', 'wrong'))]);
-    expect([first, second]).toEqual(['ok', 'busy']);
+    const verdicts = await Promise.all([
+      check(basic('prometheus', 's3cret'), '10.0.0.1'),
+      check(basic('prometheus', 'wrong'), '10.0.0.1'),
+      check(basic('prometheus', 'wrong2'), '10.0.0.1'),
+    ]);
+    expect(verdicts).toEqual(['ok', 'denied', 'busy']);
     expect(await check(basic('prometheus', 'wrong'))).toBe('denied');
     expect(await check(basic('prometheus', 's3cret'))).toBe('ok');
   });

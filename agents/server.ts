@@ -30,15 +30,16 @@ export type AuthVerdict = GateVerdict;
 /**
  * Basic auth against a bcrypt hash, through a BcryptGate: credentials once checked, right or
  * wrong, are answered from memory; new ones are checked one at a time within a fifth of the
- * agent's time, else the request gets 429 at once (inventory/bcrypt-gate.ts says why).
+ * agent's time, each client address within half of that, waiting their turn a few seconds at
+ * most, else the request gets 429 (inventory/bcrypt-gate.ts says why).
  */
 export function basicAuthCheck(auth: NonNullable<AgentSettings['basicAuth']>, gate = new BcryptGate()) {
-  return async (header: string | undefined): Promise<AuthVerdict> => {
+  return async (header: string | undefined, source = ''): Promise<AuthVerdict> => {
     if (!header?.startsWith('Basic ')) return 'denied';
     const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
     const i = decoded.indexOf(':');
     if (i < 0 || decoded.slice(0, i) !== auth.username) return 'denied';
-    return gate.check(header, decoded.slice(i + 1), auth.passwordHash);
+    return gate.check(header, decoded.slice(i + 1), auth.passwordHash, source);
   };
 }
 
@@ -63,7 +64,7 @@ export async function serveAgent(agent: Agent, listen: readonly ListenAddress[],
       res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('ok\n');
       return;
     }
-    const verdict = authOk ? await authOk(req.headers.authorization) : 'ok';
+    const verdict = authOk ? await authOk(req.headers.authorization, req.socket.remoteAddress) : 'ok';
     if (verdict === 'busy') {
       res.writeHead(429, { 'retry-after': '10', 'content-type': 'text/plain' }).end('busy checking other credentials: try again later\n');
       return;

@@ -41,6 +41,7 @@ const Port = z.number().int().min(1).max(65535);
  * Control characters (a new line, a tab, …) in a text would be copied into generated files (a
  * zone file gaining a record, YAML gaining a key): a name is refused when it holds one.
  */
+// eslint-disable-next-line no-control-regex -- finding control characters is its purpose
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 const noControl = (s: string) => !CONTROL.test(s);
 const NO_CONTROL_MSG = msg('a control character (a new line, a tab…) is not allowed in this text');

@@ -117,7 +117,7 @@ async function teamOf(tokens: TokenBook, req: Request, res: Response): Promise<s
   const body = (req.body ?? {}) as { team?: unknown };
   let team: string | undefined;
   try {
-    team = await tokens.verify(bearer(req), typeof body.team === 'string' && body.team ? body.team : undefined);
+    team = await tokens.verify(bearer(req), typeof body.team === 'string' && body.team ? body.team : undefined, req.socket.remoteAddress);
   } catch (e) {
     if (!(e instanceof TokenCheckBusy)) throw e;
     res.status(429).set('retry-after', '10').json({ error: e.message, code: 'tokens-busy' });

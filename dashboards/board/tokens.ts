@@ -108,12 +108,12 @@ export class TokenBook {
    * The team the token belongs to (the named team when given), or undefined. Throws
    * TokenCheckBusy when a bcrypt entry would have to be checked and the gate says not now.
    */
-  async verify(token: string, team?: string): Promise<string | undefined> {
+  async verify(token: string, team?: string, source = ''): Promise<string | undefined> {
     if (!token) return undefined;
     const candidates = team ? [team] : this.teams();
     let busy = false;
     for (const t of candidates) {
-      const v = await this.matches(t, token);
+      const v = await this.matches(t, token, source);
       if (v === 'ok') return t;
       if (v === 'busy') busy = true;
     }
@@ -121,12 +121,12 @@ export class TokenBook {
     return undefined;
   }
 
-  private async matches(team: string, token: string): Promise<GateVerdict> {
+  private async matches(team: string, token: string, source: string): Promise<GateVerdict> {
     const entry = this.secrets.get(team);
     if (entry === undefined || (entry.expiresMs !== undefined && Date.now() >= entry.expiresMs)) return 'denied';
     const { secret } = entry;
     if (!BCRYPT.test(secret)) return timingSafeEqual(sha(token), sha(secret)) ? 'ok' : 'denied';
     // The hash is part of what the gate remembers: after a reload changes it, the old token is checked afresh.
-    return this.gate.check(`${team}\u0000${token}\u0000${secret}`, token, secret);
+    return this.gate.check(`${team}\u0000${token}\u0000${secret}`, token, secret, source);
   }
 }
