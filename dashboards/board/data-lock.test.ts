@@ -50,6 +50,33 @@ describe('the data dir lock', () => {
     }
   });
 
+  it('takes over a lock of a board killed but not yet reaped (a zombie)', async () => {
+    // A parent that starts a child, kills it, and then holds its own event loop so it cannot reap it.
+    const script = `
+      const { spawn } = require('node:child_process');
+      const { readFileSync } = require('node:fs');
+      const c = spawn('sleep', ['30'], { stdio: 'ignore' });
+      setTimeout(() => {
+        const stat = readFileSync('/proc/' + c.pid + '/stat', 'utf8');
+        process.stdout.write(c.pid + ' ' + stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] + '\\n');
+        process.kill(c.pid, 'SIGKILL');
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 4000);
+      }, 200);`;
+    const parent = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const [pid, start] = (await new Promise<string>((r) => parent.stdout.once('data', (d: Buffer) => r(d.toString())))).trim().split(' ');
+    try {
+      for (let i = 0; i < 50 && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z '); i++)
+        await new Promise((r) => setTimeout(r, 20));
+      expect(readFileSync(`/proc/${pid}/stat`, 'utf8')).toContain(') Z ');
+      await lockOf(Number(pid), start!);
+      const lock = await lockDataDir(dir);
+      expect(JSON.parse(readFileSync(lock.file, 'utf8'))).toMatchObject({ pid: process.pid });
+      await lock.release();
+    } finally {
+      parent.kill('SIGKILL');
+    }
+  });
+
   it('refuses a lock held on another host (a shared filesystem), saying which file to delete', async () => {
     await lockOf(1, '1', 'dc2-board');
     await expect(lockDataDir(dir)).rejects.toThrow(
