@@ -22,3 +22,14 @@ export async function writeGeneratedFiles(dir: string, files: readonly Generated
   }
   return written;
 }
+
+/**
+ * Text from the inventory made safe for a comment in a line-oriented file (a YAML or HAProxy
+ * `#`, a zone file's `;`, a Markdown heading): one line, no control characters, so a name can
+ * never end the comment and start a record or a key of its own. The loader refuses control
+ * characters already; this holds for any inventory object, loaded or built in code.
+ */
+export function commentText(s: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what it removes
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\s]+/g, ' ').trim();
+}

@@ -230,7 +230,8 @@ export const Backend = z.strictObject({
   /** Path of the active health check. */
   check: z
     .string()
-    .regex(/^\/\S*$/)
+    // Only URL path characters: a "#" or a quote would end or break HAProxy's http-check line.
+    .regex(/^\/[A-Za-z0-9._~/%?&=+-]*$/, msg('expected a URL path such as /healthz (letters, digits and . _ ~ / % ? & = + -)'))
     .default('/'),
 });
 
