@@ -5,6 +5,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { inventoryFor } from '../bench/synth.ts';
 import { MAX_INVENTORY_BYTES, parseInventory, readInventoryFile } from './load.ts';
 import { formatProblem, type Problem } from './problems.ts';
 
@@ -351,6 +353,17 @@ describe('hostile and broken input', () => {
     expect(Date.now() - t0).toBeLessThan(5000);
     expect(MAX_INVENTORY_BYTES).toBe(8 * 1024 * 1024);
   });
+
+  it('loads a national-size inventory: the whole country imported, a portal each, under the cap', async () => {
+    const country = await inventoryFor('country');
+    // Site ids are made unique across provinces, as a national inventory would.
+    const units = country.units.map((u) => ({ ...u, sites: u.sites.map((x) => ({ ...x, id: `${x.id.slice(0, 56)}-${u.code}` })) }));
+    const file = join(dir, 'country.yaml');
+    writeFileSync(file, stringify({ ...country, units }));
+    const r = await readInventoryFile(file);
+    expect(r.problems).toEqual([]);
+    expect(r.inventory?.units).toHaveLength(3321);
+  }, 60_000);
 
   it('refuses a device and a pipe by what they are, in under a second', async () => {
     for (const dev of ['/dev/zero', '/dev/urandom']) {
