@@ -19,8 +19,7 @@ let files: GeneratedFile[];
 beforeAll(async () => {
   inv = await loadInventoryFile(DEMO);
   out = tempDir('config');
-  // What `sansang config all` writes that the stacks generate, plus the rules dashboards/ ships
-  // (none until its generator lands: Prometheus then loads an empty rules folder).
+  // What `sansang config all` writes that the stacks generate, plus the rules dashboards/ ships.
   files = [...prometheusFiles(inv), ...grafanaFiles(inv), ...haproxyFiles(inv), ...dnsFiles(inv), ...shippedRules(inv)];
   await writeGeneratedFiles(out, files);
   mkdirSync(join(out, 'rules'), { recursive: true });
