@@ -68,8 +68,8 @@ export class DcStack extends TerraformStack {
   private readonly others: DataCenter[];
   private readonly shared: SharedFiles;
   private readonly provider: DockerProvider;
-  private readonly wan: string;
-  private readonly mgmt: string;
+  /** The networks' names, as references: a container on them depends on them. */
+  private readonly net: { wan: string; mgmt: string };
 
   constructor(scope: Construct, props: DcStackProps) {
     const { inventory: inv, dc } = props;
@@ -82,14 +82,7 @@ export class DcStack extends TerraformStack {
     this.provider = dockerProvider(this, dc);
 
     const images = this.images(props.projectRoot, props.version);
-    this.wan = macvlanNetwork(this, 'wan', {
-      provider: this.provider,
-      name: WAN_NETWORK,
-      parent: dc.wan.parent,
-      subnet: dc.wan.subnet,
-      gateway: dc.wan.gateway,
-    });
-    this.mgmt = internalNetwork(this, 'management', { provider: this.provider, name: MANAGEMENT_NETWORK, subnet: dc.management?.subnet });
+    this.net = this.networks();
     this.prometheus(images.prometheus);
     this.alertmanager(images.alertmanager);
     this.grafana(images.grafana);
@@ -121,11 +114,26 @@ export class DcStack extends TerraformStack {
     return { ...ids, board };
   }
 
+  /** The WAN (macvlan on the data center's segment) and the internal management network. */
+  private networks(): { wan: string; mgmt: string } {
+    const { wan, management } = this.dc;
+    return {
+      wan: macvlanNetwork(this, 'wan', {
+        provider: this.provider,
+        name: WAN_NETWORK,
+        parent: wan.parent,
+        subnet: wan.subnet,
+        gateway: wan.gateway,
+      }),
+      mgmt: internalNetwork(this, 'management', { provider: this.provider, name: MANAGEMENT_NETWORK, subnet: management?.subnet }),
+    };
+  }
+
   /** A container's place: its static address on the WAN, and its alias on the management network. */
   private on(ip: string, alias: string): NetworkAttachment[] {
     return [
-      { name: this.wan, ipv4Address: ip },
-      { name: this.mgmt, aliases: [alias] },
+      { name: this.net.wan, ipv4Address: ip },
+      { name: this.net.mgmt, aliases: [alias] },
     ];
   }
 
