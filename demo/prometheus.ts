@@ -4,8 +4,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { InputError, allSites, siteLinks, writeGeneratedFiles, type Inventory } from '../inventory/index.ts';
+import { InputError, JOBS, writeGeneratedFiles, type Inventory } from '../inventory/index.ts';
 import { rulesFiles } from '../dashboards/index.ts';
+import { agentTargets } from '../stacks/index.ts';
 import type { Processes } from './processes.ts';
 
 export function prometheusBinary(): string {
@@ -16,20 +17,17 @@ export function prometheusBinary(): string {
   }
 }
 
-/** The demo's prometheus.yml: the agents on their loopback addresses and the board, nothing else. */
+/**
+ * The demo's prometheus.yml: the agents on their loopback addresses and the board, nothing else.
+ * The agents' targets and labels are the ones production scrapes (stacks/config/prometheus.ts).
+ */
 export function demoPrometheusConfig(inv: Inventory, board: string, ruleFiles: string[], scrapeInterval = '5s'): string {
-  const agents = allSites(inv).flatMap(({ unit, site }) =>
-    siteLinks(site).map((link) => ({
-      targets: [`${site.links[link]!.address}:${site.agentPort}`],
-      labels: { unit: unit.code, site: site.id, scrape_link: link },
-    })),
-  );
   return stringify({
     global: { scrape_interval: scrapeInterval, evaluation_interval: scrapeInterval },
     rule_files: ruleFiles,
     scrape_configs: [
-      { job_name: 'sansang-agent', static_configs: agents },
-      { job_name: 'sansang-board', static_configs: [{ targets: [board], labels: { datacenter: 'demo' } }] },
+      { job_name: JOBS.agent, static_configs: agentTargets(inv) },
+      { job_name: JOBS.board, static_configs: [{ targets: [board], labels: { datacenter: 'demo' } }] },
     ],
   });
 }

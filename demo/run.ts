@@ -4,39 +4,19 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { allChecklistItems, allSites, loadInventoryFile, siteLinks, type Inventory } from '../inventory/index.ts';
+import { allSites, loadInventoryFile } from '../inventory/index.ts';
 import { ensureDemoCa } from './ca.ts';
 import { startControl, type Control } from './control.ts';
 import { LinkCutter } from './nft.ts';
 import { Processes } from './processes.ts';
 import { StandIns } from './standins.ts';
-import { waitForOverview, type UnitSummary } from './board-client.ts';
+import { waitForOverview } from './board-client.ts';
 import { cli, startBoardSignedOff, synthStacks } from './board-start.ts';
 import { labUnavailable, startLabDemo } from './lab/index.ts';
+import { agentMetricsUrls, DEMO_FOR, demoInventory } from './demo-inventory.ts';
+import type { Demo, DemoOptions } from './options.ts';
 
-export interface DemoOptions {
-  inventory: string;
-  dir: string;
-  board: string;
-  control: string;
-  prometheus?: string;
-  lab?: boolean;
-  synth?: boolean;
-  /** A shorter probe interval than the inventory's (tests). */
-  interval?: string;
-  /** Print progress here (stderr by default). */
-  say?: (line: string) => void;
-}
-
-export interface Demo {
-  boardUrl: string;
-  controlUrl: string;
-  prometheusUrl?: string;
-  agents: Record<string, string[]>;
-  stop(): Promise<void>;
-  /** Resolves when every unit is GO, with the overview, or rejects after `timeoutMs`. */
-  allGo(timeoutMs?: number): Promise<UnitSummary[]>;
-}
+export type { Demo, DemoOptions };
 
 export async function startDemo(opts: DemoOptions): Promise<Demo> {
   const say = opts.say ?? ((l: string) => process.stderr.write(`${l}\n`));
@@ -84,7 +64,7 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
     const agents: Record<string, string[]> = {};
     for (const { site } of allSites(inv)) {
       await procs.start(`agent-${site.id}`, process.execPath, agentArgs(site.id));
-      agents[site.id] = siteLinks(site).map((l) => `http://${site.links[l]!.address}:${site.agentPort}/metrics`);
+      agents[site.id] = agentMetricsUrls(site);
     }
 
     const { boardUrl, prometheusUrl } = await startBoardSignedOff({
@@ -119,30 +99,4 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
     await stop();
     throw e;
   }
-}
-
-export /** Production waits minutes before calling an item GO; the demo waits seconds. */
-const DEMO_FOR = '10s';
-
-export function demoInventory(source: Inventory, caFile: string): Inventory {
-  const thresholds = Object.fromEntries(
-    allChecklistItems(source).map((i) => [i.id, { ...source.checklist?.thresholds[i.id], for: DEMO_FOR }]),
-  );
-  return {
-    ...source,
-    agent: { ...source.agent, caFile },
-    checklist: { drop: source.checklist?.drop ?? [], add: source.checklist?.add ?? [], thresholds },
-    // A unit's own tuning would win over the province's: shorten it there too.
-    units: source.units.map((u) =>
-      u.checklist
-        ? {
-            ...u,
-            checklist: {
-              ...u.checklist,
-              thresholds: Object.fromEntries(Object.entries(u.checklist.thresholds).map(([k, t]) => [k, { ...t, for: DEMO_FOR }])),
-            },
-          }
-        : u,
-    ),
-  };
 }

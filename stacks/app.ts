@@ -5,7 +5,8 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App } from 'cdktf';
 import type { Inventory } from '../inventory/index.ts';
-import { DcStack, dcStackName, sharedFiles } from './dc-stack.ts';
+import { DcStack, dcStackName } from './dc-stack.ts';
+import { sharedFiles } from './shared-files.ts';
 import { UnitStack } from './unit-stack.ts';
 
 /** The project's root: the board image is built from its Dockerfile. */

@@ -8,6 +8,7 @@ export { haproxyFiles, haproxyConfig, HEALTH_CHECK, HAPROXY_MONITOR_PORT } from 
 export { dnsFiles, dnsZone, DNS_TTL } from './config/dns.ts';
 export { FILES, isRuleFile, haproxyConfigPath, certificateFileName, dnsZonePath } from './config/layout.ts';
 export { DEFAULT_IMAGES, resolveImages, isPinnedImage } from './config/images.ts';
+export { hostPort } from './config/net.ts';
 
 /**
  * Synthesizes the stacks of an inventory file into Terraform JSON (`sansang synth`, stacks/main.ts).

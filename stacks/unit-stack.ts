@@ -11,7 +11,8 @@ import { haproxyConfig, HAPROXY_MONITOR_PORT } from './config/haproxy.ts';
 import { certificateFileName, CONTAINER } from './config/layout.ts';
 import { resolveImages } from './config/images.ts';
 import { ServiceContainer } from './constructs/service-container.ts';
-import { dockerProvider, WAN_NETWORK } from './dc-stack.ts';
+import { dockerProvider } from './constructs/docker-provider.ts';
+import { WAN_NETWORK } from './dc-stack.ts';
 import { PolicyAspect } from './policy/aspect.ts';
 
 export interface UnitStackProps {

@@ -7,14 +7,15 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { allSites, loadInventoryFile, siteLinks, type Inventory } from '../../inventory/index.ts';
+import { allSites, loadInventoryFile, type Inventory } from '../../inventory/index.ts';
 import { cli, startBoardSignedOff, synthStacks } from '../board-start.ts';
 import { allUnitsGo } from './board-watch.ts';
 import { ensureDemoCa, type DemoCa } from '../ca.ts';
 import { startControl, type Control, type LabFaults } from '../control.ts';
 import { LinkCutter } from '../nft.ts';
 import { Processes } from '../processes.ts';
-import { demoInventory, type Demo, type DemoOptions } from '../run.ts';
+import { agentMetricsUrls, demoInventory } from '../demo-inventory.ts';
+import type { Demo, DemoOptions } from '../options.ts';
 import { StandIns } from '../standins.ts';
 import { labInventory, makePlan, type LabInventoryOptions, type LabPlan } from './plan.ts';
 import { Lab } from './topology.ts';
@@ -86,7 +87,7 @@ export async function startLabDemo(opts: LabDemoOptions): Promise<LabDemo> {
     const agents: Record<string, string[]> = {};
     for (const { site } of allSites(inv)) {
       await startAgent(site.id);
-      agents[site.id] = siteLinks(site).map((l) => `http://${site.links[l]!.address}:${site.agentPort}/metrics`);
+      agents[site.id] = agentMetricsUrls(site);
     }
 
     const { boardUrl, prometheusUrl } = await startBoardSignedOff({

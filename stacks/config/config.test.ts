@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadInventoryFile, writeGeneratedFiles, type GeneratedFile, type Inventory } from '../../inventory/index.ts';
 import { agentTargets, blackboxTargets, dnsFiles, grafanaFiles, haproxyFiles, prometheusFiles, FILES, DNS_TTL } from '../index.ts';
-import { shippedAlertmanager, shippedRules, PLACEHOLDER_ALERTMANAGER } from '../shipped.ts';
+import { shippedAlertmanager, shippedRules } from '../shipped.ts';
 import { run, selfSignedPem, tempDir } from '../test-support.ts';
 
 const DEMO = 'inventory/examples/demo.yaml';
@@ -19,9 +19,8 @@ let files: GeneratedFile[];
 beforeAll(async () => {
   inv = await loadInventoryFile(DEMO);
   out = tempDir('config');
-  // What `sansang config all` writes that the stacks generate, plus the rules dashboards/ ships
-  // (none until its generator lands: Prometheus then loads an empty rules folder).
-  files = [...prometheusFiles(inv), ...grafanaFiles(inv), ...haproxyFiles(inv), ...dnsFiles(inv), ...shippedRules(inv).files];
+  // What `sansang config all` writes that the stacks generate, plus the rules dashboards/ ships.
+  files = [...prometheusFiles(inv), ...grafanaFiles(inv), ...haproxyFiles(inv), ...dnsFiles(inv), ...shippedRules(inv)];
   await writeGeneratedFiles(out, files);
   mkdirSync(join(out, 'rules'), { recursive: true });
 });
@@ -31,7 +30,7 @@ describe('sansang config prometheus', () => {
     const r = run('promtool', ['check', 'config', FILES.prometheus], 'prometheus', out);
     expect(r.stdout + r.stderr).toContain('SUCCESS');
     expect(r.status, r.stdout + r.stderr).toBe(0);
-    for (const rule of shippedRules(inv).files) expect(r.stdout).toContain(rule.path);
+    for (const rule of shippedRules(inv)) expect(r.stdout).toContain(rule.path);
   });
 
   it('fails promtool when a target file is not what Prometheus reads (the check is real)', () => {
@@ -95,11 +94,9 @@ describe('sansang config prometheus', () => {
 });
 
 describe('alertmanager.yml the stacks ship', () => {
-  it('passes amtool check-config (the one dashboards/ generates, or the placeholder until it does)', () => {
-    const am = shippedAlertmanager(inv);
+  it('passes amtool check-config', () => {
     const dir = tempDir('am');
-    const shipped = am.files.length ? am.files : [{ path: 'alertmanager.yml', content: PLACEHOLDER_ALERTMANAGER }];
-    for (const f of shipped) {
+    for (const f of shippedAlertmanager(inv)) {
       mkdirSync(dirname(join(dir, f.path)), { recursive: true });
       writeFileSync(join(dir, f.path), f.content);
     }

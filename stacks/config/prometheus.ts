@@ -5,6 +5,8 @@ import { stringify } from 'yaml';
 import {
   allSites,
   durationSeconds,
+  JOBS,
+  LABELS,
   PORTS,
   primaryDataCenter,
   siteLinks,
@@ -62,7 +64,7 @@ export function prometheusConfig(inv: Inventory): Record<string, unknown> {
   const perDc = (port: number, ip: (d: (typeof dcs)[number]) => string) =>
     dcs.map((d) => ({ targets: [hostPort(ip(d), port)], labels: { datacenter: d.id } }));
   const agentJob: Record<string, unknown> = {
-    job_name: 'sansang-agent',
+    job_name: JOBS.agent,
     scrape_interval: interval,
     scrape_timeout: timeoutFor(interval),
     file_sd_configs: [{ files: [FILES.agentTargets], refresh_interval: '1m' }],
@@ -84,13 +86,13 @@ export function prometheusConfig(inv: Inventory): Record<string, unknown> {
     scrape_configs: [
       agentJob,
       {
-        job_name: 'sansang-board',
+        job_name: JOBS.board,
         scrape_interval: interval,
         scrape_timeout: timeoutFor(interval),
         static_configs: perDc(PORTS.board, (d) => d.monitoring.board),
       },
       {
-        job_name: 'sansang-blackbox',
+        job_name: JOBS.blackbox,
         scrape_interval: interval,
         scrape_timeout: timeoutFor(interval),
         metrics_path: '/probe',
@@ -112,12 +114,12 @@ export function prometheusConfig(inv: Inventory): Record<string, unknown> {
   };
 }
 
-/** One group per site and link: the agent's address on that link, labelled unit, site, scrape_link. */
+/** One group per site and link: the agent's address on that link (`[addr]:port` for IPv6), labelled unit, site, scrape_link: the labels the rules read. */
 export function agentTargets(inv: Inventory): TargetGroup[] {
   return allSites(inv).flatMap(({ unit, site }) =>
     siteLinks(site).map((link) => ({
       targets: [hostPort(site.links[link]!.address, site.agentPort)],
-      labels: { unit: unit.code, site: site.id, scrape_link: link },
+      labels: { [LABELS.unit]: unit.code, [LABELS.site]: site.id, [LABELS.scrapeLink]: link },
     })),
   );
 }

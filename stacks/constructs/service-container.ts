@@ -4,7 +4,7 @@
 import { Construct } from 'constructs';
 import { Fn, Token } from 'cdktf';
 import { Container, type ContainerUpload } from '@cdktf/provider-docker/lib/container/index.js';
-import type { DockerProvider } from '@cdktf/provider-docker/lib/provider/index.js';
+import type { DockerProvider } from './docker-provider.ts';
 
 export interface NetworkAttachment {
   /** The Docker network's name (also works across stacks: the network belongs to the dc stack). */
