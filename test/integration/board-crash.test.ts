@@ -102,7 +102,10 @@ describe('SIGKILL while sign-offs are posted', () => {
     const ids = new Set<string>();
     let cursor = 0;
     for (;;) {
-      const page = (await (await fetch(`${URL_}api/log?since=${cursor}`)).json()) as { entries: { id: string }[]; next: number };
+      const page = (await (await fetch(`${URL_}api/log?since=${cursor}`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as {
+        entries: { id: string }[];
+        next: number;
+      };
       for (const e of page.entries) ids.add(e.id);
       if (page.entries.length === 0) break;
       cursor = page.next;

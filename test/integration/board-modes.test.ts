@@ -10,7 +10,7 @@ import { defaultChecklist, loadInventoryFile, writeGeneratedFiles, type Inventor
 import { rulesFiles, startBoard, TokenBook, type RunningBoard } from '../../dashboards/index.ts';
 import { allFor, freePort, relocate, startStandIn, type StandInAgent } from '../../dashboards/board/testing.ts';
 
-const TOKEN = 'vinh-token-0123456789';
+const TOKEN = 'ttdl-token-0123456789';
 let PROM_PORT = 0;
 let dir: string;
 let inv: Inventory;
@@ -29,7 +29,7 @@ beforeAll(async () => {
     defaultChecklist.map((i) => i.id),
   );
   for (const u of inv.units) for (const s of u.sites) agents.set(s.id, await startStandIn(inv, s.id));
-  const tokens = TokenBook.parse(`vinh: ${TOKEN}\n`);
+  const tokens = TokenBook.parse(`ttdl: ${TOKEN}\n`);
   embedded = await startBoard({ inventory: inv, dataDir: join(dir, 'e'), listen: '127.0.0.1:0', tokens, refreshMs: 1000, warn: () => {} });
 
   PROM_PORT = await freePort();

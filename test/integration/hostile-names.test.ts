@@ -43,7 +43,7 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe('hostile names', () => {
   it('are refused by the loader, at their line', () => {
-    const text = readFileSync(join(root, 'inventory/examples/demo.yaml'), 'utf8').replace(/^  name: .*$/m, '  name: "Tỉnh\\nThử"');
+    const text = readFileSync(join(root, 'inventory/examples/demo.yaml'), 'utf8').replace(/^ {2}name: .*$/m, '  name: "Tỉnh\\nThử"');
     const r = parseInventory(text, 'demo.yaml');
     expect(r.problems.map((p) => p.message).join('\n')).toMatch(
       /province\.name: a control character \(a new line, a tab…\) is not allowed/,
