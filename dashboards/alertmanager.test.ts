@@ -90,7 +90,7 @@ describe('alertmanager.yml', () => {
     const inv: Inventory = {
       ...base,
       units: base.units.map((u) => ({ ...u, hotSpot: true })),
-      teams: [{ id: 'watch', name: 'Watch', units: ['*'], email: [], webhook: [hookUrl] }],
+      teams: [{ id: 'watch', name: 'Watch', units: ['*'], email: [], webhook: [hookUrl], telegram: [] }],
       maintenance: [
         { unit: '17827', from: new Date(now - 3600_000).toISOString(), to: new Date(now + 3600_000).toISOString(), reason: 'test' },
       ],

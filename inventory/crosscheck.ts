@@ -176,6 +176,14 @@ function references(inv: Inventory, add: Add): void {
       else vips.set(ip, u.code);
     }
   });
+  const teamIds = inv.teams.map((t) => t.id);
+  inv.teams.forEach((t, i) => {
+    if (t.escalateTo === t.id) add(['teams', i, 'escalateTo'], 'a team cannot escalate to itself');
+    else if (t.escalateTo && !teamIds.includes(t.escalateTo))
+      add(['teams', i, 'escalateTo'], `no team "${t.escalateTo}" (teams: ${teamIds.join(', ')})`);
+    if (t.telegram.length && !inv.notify.telegram)
+      add(['teams', i, 'telegram'], 'Telegram chats need notify.telegram (the bot token file)');
+  });
   inv.teams.forEach((t, i) =>
     t.units.forEach((c, j) => c === '*' || codes.has(c) || add(['teams', i, 'units', j], `no unit with code ${c}`)),
   );

@@ -42,6 +42,10 @@ export const BOARD_METRICS = {
   signoffStatus: 'sansang_signoff_status',
   maintenanceActive: 'sansang_maintenance_active',
   boardInfo: 'sansang_board_info',
+  /** 1 per unit, with its name: alerts and the national view show names, not codes. */
+  unitInfo: 'sansang_unit_info',
+  /** 1 per checklist item, with its titles. */
+  checkInfo: 'sansang_check_info',
 } as const;
 
 /** Series of other programs that the rules read. */
@@ -101,4 +105,10 @@ export const SERIES = {
   unitCode: 'unit:sansang_unit_state:code',
   /** Per site and link: 1 up, 0 down (the agent's link item and the data center's scrape over it). */
   linkUp: 'unit_site_link:sansang_link_up:min',
+  /** Per item: the units where it is NO-GO. */
+  checkNogoUnits: 'check:sansang_nogo_units:count',
+  /** Per item: the units that have it. */
+  checkUnits: 'check:sansang_units:count',
+  /** Per item, while one cause fails it at many units (a central outage): how many. */
+  checkIncident: 'sansang:check:incident',
 } as const;

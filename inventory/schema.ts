@@ -362,6 +362,47 @@ export const Team = z.strictObject({
   units: z.array(z.union([UnitCode, z.literal('*')])).min(1),
   email: z.array(z.string().email()).default([]),
   webhook: z.array(Url).default([]),
+  /** Telegram chats (ids, e.g. -1001234567890) the team's alerts go to, with `notify.telegram`'s bot. */
+  telegram: z.array(z.number().int()).default([]),
+  /** The team an alert goes to when this team has not acknowledged it within `notify.escalateAfter`. */
+  escalateTo: Id.optional(),
+});
+
+/**
+ * How alerts reach people. Secrets are never in the inventory: each is read from the file named
+ * here, on the machine that runs Alertmanager.
+ */
+export const Notify = z.strictObject({
+  smtp: z
+    .strictObject({
+      /** The mail relay, host:port. */
+      smarthost: z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, msg('expected host:port, e.g. relay.nghean.gov.vn:587')),
+      from: z.string().email(),
+      username: Text.optional(),
+      passwordFile: Text.optional(),
+      requireTls: z.boolean().default(true),
+    })
+    .optional(),
+  telegram: z
+    .strictObject({
+      /** A file holding the bot's token (from @BotFather). */
+      botTokenFile: Text,
+      /** Telegram's API, or a relay the data center reaches it through. */
+      apiUrl: Url.default('https://api.telegram.org'),
+    })
+    .optional(),
+  /** An alert not acknowledged on the board within this goes on to the team's `escalateTo`. */
+  escalateAfter: Duration.default('15m'),
+});
+
+/**
+ * When one item fails at many units at once (a central service down), the rules raise one
+ * province-level incident instead of one alert per site: at least `minUnits` units and at least
+ * `minShare` of the units that have the item.
+ */
+export const Incidents = z.strictObject({
+  minUnits: z.number().int().min(2).default(3),
+  minShare: z.number().gt(0).max(1).default(0.3),
 });
 
 export const MaintenanceWindow = z.strictObject({
@@ -407,6 +448,8 @@ export const Inventory = z.strictObject({
   units: z.array(Unit).default([]),
   teams: z.array(Team).default([]),
   maintenance: z.array(MaintenanceWindow).default([]),
+  notify: Notify.default(Notify.parse({})),
+  incidents: Incidents.default(Incidents.parse({})),
   checklist: ChecklistOverride.optional(),
   agent: AgentSettings.default(AgentSettings.parse({})),
   images: Images.default({}),
@@ -434,6 +477,7 @@ export type ChecklistOverride = z.output<typeof ChecklistOverride>;
 export type ItemTuning = z.output<typeof ItemTuning>;
 export type Evidence = z.output<typeof Evidence>;
 export type Team = z.output<typeof Team>;
+export type Notify = z.output<typeof Notify>;
 export type MaintenanceWindow = z.output<typeof MaintenanceWindow>;
 export type AgentSettings = z.output<typeof AgentSettings>;
 export type LinkName = 'primary' | 'backup';

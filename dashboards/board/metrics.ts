@@ -4,6 +4,7 @@
 //   sansang_signoff_status{unit,check}       1 signed off / 0 not yet, every manual item of every unit
 //   sansang_maintenance_active{unit}         1 inside a maintenance window, else 0, every unit
 //   sansang_board_info{version,datacenter}   1
+//   sansang_unit_info{unit,name}             1 per unit; sansang_check_info{check,title,title_en} 1 per item
 import { Gauge, Registry } from 'prom-client';
 import { BOARD_METRICS } from '../../inventory/index.ts';
 import type { Catalog } from './catalog.ts';
@@ -48,6 +49,23 @@ export function boardRegistry(src: BoardMetricsSource, info: { version: string; 
       for (const cu of src.catalog.units) this.set({ unit: cu.unit.code }, idx.unitActive(cu.unit.code) ? 1 : 0);
     },
   });
+  // Names travel as _info series: alerts, dashboards and the national view show them.
+  const unitInfo = new Gauge({
+    name: BOARD_METRICS.unitInfo,
+    help: 'Each unit of the inventory, with its name (1).',
+    labelNames: ['unit', 'name'] as const,
+    registers: [registry],
+  });
+  for (const cu of src.catalog.units) unitInfo.set({ unit: cu.unit.code, name: cu.unit.name }, 1);
+  const checkInfo = new Gauge({
+    name: BOARD_METRICS.checkInfo,
+    help: 'Each checklist item, with its titles in Vietnamese and English (1).',
+    labelNames: ['check', 'title', 'title_en'] as const,
+    registers: [registry],
+  });
+  const titles = new Map<string, { vi: string; en: string }>();
+  for (const cu of src.catalog.units) for (const [id, i] of cu.items) if (!titles.has(id)) titles.set(id, i.title);
+  for (const [check, t] of titles) checkInfo.set({ check, title: t.vi, title_en: t.en }, 1);
   new Gauge({
     name: BOARD_METRICS.boardInfo,
     help: 'The board: its version and data center.',
