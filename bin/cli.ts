@@ -5,6 +5,7 @@ import { registerConfigCommands } from './config-commands.ts';
 import { registerAgentCommands } from './agent-commands.ts';
 import { registerBoardCommands } from './board-commands.ts';
 import { registerSynthCommands } from './synth-commands.ts';
+import { registerCertsCommands } from './certs-commands.ts';
 import { registerDemoCommands } from './demo-commands.ts';
 import { UsageError, reportError } from './errors.ts';
 
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerAgentCommands(program);
   registerBoardCommands(program);
   registerSynthCommands(program);
+  registerCertsCommands(program);
   registerDemoCommands(program);
   return program;
 }

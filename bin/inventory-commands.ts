@@ -1,9 +1,20 @@
 // `sansang inventory check` and `sansang inventory import`.
 import { writeFile, readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { formatProblem, readInventoryFile } from '../inventory/index.ts';
-import { importProvince } from '../inventory/importer.ts';
+import { formatProblem, loadInventoryFile, readInventoryFile } from '../inventory/index.ts';
+import { diffInventories, formatDiff } from '../inventory/diff.ts';
+import { importProvince, PROVINCE_TEMPLATE } from '../inventory/importer.ts';
 import { UsageError } from './errors.ts';
+
+interface ImportFlags {
+  nso: string;
+  province: string;
+  siteCidr?: string;
+  unitPrefix: string;
+  base?: string;
+  legacy?: string;
+  out?: string;
+}
 
 export function registerInventoryCommands(program: Command): void {
   const inventory = program.command('inventory').description('check an inventory, or import one from the official conversion table');
@@ -34,9 +45,13 @@ export function registerInventoryCommands(program: Command): void {
     .requiredOption('--province <code>', 'province code, e.g. 40 for Nghệ An (1 and 01 are the same)')
     .option('--site-cidr <cidr>', "address space the units' site subnets are allocated from, e.g. 10.40.0.0/16")
     .option('--unit-prefix <n>', "prefix length of each unit's subnet", '26')
-    .option('--base <file>', 'an inventory whose data centers, services, checklist and existing allocations are kept')
+    .option(
+      '--base <file>',
+      `the province's inventory (first time: a copy of ${PROVINCE_TEMPLATE}, filled in): its data centers, services, checklist, teams, portal plan and every allocation are kept`,
+    )
+    .option('--legacy <csv>', "the old units' portals: old_code,hostname,keep_paths,new_code (see inventory/README.md)")
     .option('--out <file>', 'write here instead of standard output')
-    .action(async (opts: { nso: string; province: string; siteCidr?: string; unitPrefix: string; base?: string; out?: string }) => {
+    .action(async (opts: ImportFlags) => {
       const unitPrefix = Number(opts.unitPrefix);
       if (!Number.isInteger(unitPrefix) || unitPrefix < 8 || unitPrefix > 30)
         throw new UsageError(`--unit-prefix must be a whole number from 8 to 30, not "${opts.unitPrefix}"`);
@@ -48,10 +63,24 @@ export function registerInventoryCommands(program: Command): void {
         siteCidr: opts.siteCidr,
         unitPrefix,
         baseFile: opts.base,
+        ...(opts.legacy ? { legacy: { text: await readFile(opts.legacy, 'utf8'), file: opts.legacy } } : {}),
       });
       if (opts.out) {
         await writeFile(opts.out, result.yaml);
         process.stderr.write(`${opts.out}: ${result.summary}\n`);
       } else process.stdout.write(result.yaml);
+    });
+
+  inventory
+    .command('diff')
+    .description(
+      'what changed between two imports of a province: units added, dropped, renamed, merged from other old units; exit 1 when a kept unit lost its subnet or portal address',
+    )
+    .argument('<old>', 'the inventory before (e.g. the one deployed)')
+    .argument('<new>', 'the inventory after (e.g. re-imported from the amended table)')
+    .action(async (oldFile: string, newFile: string) => {
+      const d = diffInventories(await loadInventoryFile(oldFile), await loadInventoryFile(newFile));
+      process.stdout.write(`${oldFile} → ${newFile}\n${formatDiff(d).join('\n')}\n`);
+      if (d.moved.length) process.exitCode = 1;
     });
 }

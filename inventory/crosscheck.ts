@@ -5,6 +5,7 @@ import { provinceChecklist, tuningKeysFor, unitChecklist } from './checklist.ts'
 import { cidrContains, cidrsOverlap, parseCidr4, type Cidr4 } from './net.ts';
 import type { Issue, PathSegment } from './problems.ts';
 import { probeId } from './model.ts';
+import { addressCollisions, demoOnly, hostnameClashes, portalPlanIssues } from './province-checks.ts';
 import { EVIDENCE_KIND, type ChecklistOverride, type Inventory } from './schema.ts';
 
 export function crossCheck(inv: Inventory): Issue[] {
@@ -42,6 +43,10 @@ export function crossCheck(inv: Inventory): Issue[] {
   units(inv, add);
   references(inv, add);
   checklists(inv, add);
+  addressCollisions(inv, add);
+  hostnameClashes(inv, add);
+  portalPlanIssues(inv, add);
+  demoOnly(inv, add);
   return out;
 }
 
@@ -167,14 +172,6 @@ function references(inv: Inventory, add: Add): void {
     const primary = inv.dataCenters.find((d) => d.role === 'primary');
     if (primary && !u.portal.backends.some((b) => b.dataCenter === primary.id))
       add(['units', i, 'portal', 'backends'], `no backend in the primary data center "${primary.id}"`);
-  });
-  const vips = new Map<string, string>();
-  inv.units.forEach((u, i) => {
-    for (const [dc, ip] of Object.entries(u.portal?.addresses ?? {})) {
-      const first = vips.get(ip);
-      if (first) add(['units', i, 'portal', 'addresses', dc], `${ip} is already the HAProxy address of unit ${first}`);
-      else vips.set(ip, u.code);
-    }
   });
   const teamIds = inv.teams.map((t) => t.id);
   inv.teams.forEach((t, i) => {

@@ -315,6 +315,63 @@ const cases: Case[] = [
     message: /Map keys must be unique/,
   },
   { name: 'tab indentation', from: '  name: Tỉnh Thử', to: '\tname: Tỉnh Thử', line: 'Tỉnh Thử', message: /[Tt]ab/ },
+  {
+    name: 'a value still marked TODO that is otherwise well formed (it would reach the macvlan network)',
+    from: 'parent: eth1, subnet: 10.40.251.0/24',
+    to: 'parent: TODO, subnet: 10.40.251.0/24',
+    line: 'parent: TODO',
+    message: /dataCenters\[1\]\.wan\.parent: still to be filled in by hand \(TODO\)/,
+  },
+  {
+    name: "a portal address that is another part's backend",
+    from: 'dc1: 10.40.250.64',
+    to: 'dc1: 10.40.250.101',
+    line: 'address: 10.40.250.101',
+    message: /backends\[0\]\.address: 10\.40\.250\.101 is already the HAProxy address of unit 16681 in dc1/,
+  },
+  {
+    name: "a portal address that is a data center's Prometheus",
+    from: 'dc2: 10.40.251.64',
+    to: 'dc2: 10.40.251.10',
+    line: 'dc2: 10.40.251.10',
+    message:
+      /portal\.addresses\.dc2: 10\.40\.251\.10 is already the prometheus address of data center dc2 \(dataCenters\[1\]\.monitoring\.prometheus\)/,
+  },
+  {
+    name: 'two monitoring services on one address',
+    from: 'grafana: 10.40.250.12',
+    to: 'grafana: 10.40.250.10',
+    line: 'grafana: 10.40.250.10',
+    message: /dataCenters\[0\]\.monitoring\.grafana: 10\.40\.250\.10 is already the prometheus address of data center dc1/,
+  },
+  {
+    name: "a backend inside another unit's site subnet",
+    from: 'address: 10.40.250.101',
+    to: 'address: 127.0.1.70',
+    line: 'address: 127.0.1.70',
+    message: /127\.0\.1\.70 \(a portal backend of unit 16681\) is inside the site subnet 127\.0\.1\.64\/26 of unit 16690/,
+  },
+  {
+    name: "a portal hostname that is already another unit's",
+    from: '    subnet: 127.0.1.64/26\n',
+    to: '    subnet: 127.0.1.64/26\n    portal: { hostname: thanhvinh.example.invalid, certificate: c.pem, backends: [{ dataCenter: dc1, address: 10.40.250.101, port: 8080 }], addresses: { dc1: 10.40.250.65, dc2: 10.40.251.65 } }\n',
+    line: 'portal: { hostname: thanhvinh',
+    message: /units\[1\]\.portal\.hostname: thanhvinh\.example\.invalid is already the portal of unit 16681/,
+  },
+  {
+    name: 'a portal plan whose range is outside the data center',
+    from: 'units:\n',
+    to: 'portalPlan:\n  hostname: "{slug}.example.invalid"\n  certificates: certs\n  addresses: { dc1: [10.40.250.128/25], dc2: [10.40.99.0/25] }\n  backends: [{ dataCenter: dc1, address: 10.40.250.101, port: 8080 }]\nunits:\n',
+    line: 'addresses: { dc1: [10.40.250.128/25]',
+    message: /portalPlan\.addresses\.dc2\[0\]: 10\.40\.99\.0\/25 is outside dc2's WAN segment 10\.40\.251\.0\/24/,
+  },
+  {
+    name: 'a portal plan whose hostname names no unit',
+    from: 'units:\n',
+    to: 'portalPlan:\n  hostname: "portal.example.invalid"\n  certificates: certs\n  addresses: { dc1: [10.40.250.128/25], dc2: [10.40.251.128/25] }\n  backends: [{ dataCenter: dc1, address: 10.40.250.101, port: 8080 }]\nunits:\n',
+    line: 'hostname: "portal.example.invalid"',
+    message: /portalPlan\.hostname: expected a hostname pattern with \{slug\}/,
+  },
 ];
 
 describe('each validation error', () => {
@@ -329,6 +386,37 @@ describe('each validation error', () => {
       expect(formatProblem(hit!)).toMatch(/^f\.yaml:\d+:\d+ \S/);
     });
   }
+});
+
+describe("a province's own inventory (not a demo)", () => {
+  const province = minimal.replace(/^demo: true\n/m, '');
+
+  it('refuses every loopback address, at its line, saying a demo is where stand-ins belong', () => {
+    const ps = problems(province);
+    const loopback = ps.filter((p) => /is on this machine \(loopback\)/.test(p.message));
+    // Two probes, the first unit's subnet, two sites' two links and gateways each, the second unit's.
+    expect(loopback.map((p) => p.line)).toContain(lineOf(province, 'host: 127.0.0.1 }'));
+    expect(loopback.map((p) => p.line)).toContain(lineOf(province, 'subnet: 127.0.1.0/26'));
+    expect(loopback.some((p) => p.message.startsWith('services[0].probes[0].url: http://127.0.0.1:18080/ is on this machine'))).toBe(true);
+    expect(loopback[0]!.message).toMatch(/stand-ins on loopback belong to a demo inventory \(demo: true\)/);
+    expect(ps.every((p) => /loopback/.test(p.message))).toBe(true);
+    // The demo marker is what allows them.
+    expect(problems(minimal)).toEqual([]);
+  });
+
+  it('refuses an empty service list', () => {
+    const text = province.replace(/^services:\n[\s\S]*?^units:/m, 'services: []\nunits:');
+    const hit = problems(text).find((p) => p.message.startsWith('services: no services'));
+    expect(hit?.line).toBe(lineOf(text, 'services: []'));
+  });
+
+  it('allows one backend shared by many units (one portal platform)', () => {
+    const text = minimal.replace(
+      '    subnet: 127.0.1.64/26\n',
+      '    subnet: 127.0.1.64/26\n    portal: { hostname: truongvinh.example.invalid, certificate: c.pem, backends: [{ dataCenter: dc1, address: 10.40.250.101, port: 8080 }], addresses: { dc1: 10.40.250.65, dc2: 10.40.251.65 } }\n',
+    );
+    expect(problems(text)).toEqual([]);
+  });
 });
 
 describe('several problems at once', () => {

@@ -7,6 +7,7 @@ import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Node a
 import type { z } from 'zod';
 import { Inventory } from './schema.ts';
 import { crossCheck } from './crosscheck.ts';
+import { todoIssues } from './province-checks.ts';
 import { InventoryError, closest, formatPath, type Issue, type PathSegment, type Problem } from './problems.ts';
 
 /**
@@ -123,12 +124,15 @@ export function parseInventory(text: string, file: string): LoadResult {
     return problem(node?.range?.[0] ?? 0, where ? `${where}: ${issue.message}` : issue.message);
   };
 
+  // Values still marked TODO, whether or not their shape is right (`parent: TODO` is a valid name).
+  const todo = todoIssues(data);
   const parsed = Inventory.safeParse(data);
   if (!parsed.success) {
     const issues = parsed.error.issues.flatMap((i) => explain(i, data));
-    return { problems: sortProblems(issues.map(located)) };
+    const seen = new Set(issues.map((i) => formatPath(i.path)));
+    return { problems: sortProblems([...issues, ...todo.filter((t) => !seen.has(formatPath(t.path)))].map(located)) };
   }
-  const issues = crossCheck(parsed.data);
+  const issues = [...crossCheck(parsed.data), ...todo];
   return { inventory: parsed.data, problems: sortProblems(issues.map(located)) };
 }
 

@@ -107,3 +107,72 @@ export function nthSubnet(within: Cidr4, prefix: number, n: number): Cidr4 {
 export function nthAddress(c: Cidr4, n: number): string {
   return numberToIpv4((c.base + n) >>> 0);
 }
+
+/** The address as a /32 (IPv4) block, or null for IPv6 and hostnames. */
+export function hostBlock(ip: string): Cidr4 | null {
+  return isIpv4(ip) ? { base: ipv4ToNumber(ip), prefix: 32 } : null;
+}
+
+/** Whether an address, a subnet, a URL or a hostname points at this machine (127.0.0.0/8, ::1, localhost). */
+export function isLoopback(s: string): boolean {
+  const host = (() => {
+    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(s)) return s;
+    try {
+      return new URL(s).hostname;
+    } catch {
+      return s;
+    }
+  })()
+    .replace(/^\[|\]$/g, '')
+    .toLowerCase();
+  const net = parseCidr4(host);
+  if (net) return cidrsOverlap(net, LOOPBACK4);
+  const ip = host.replace(/\/\d+$/, '');
+  if (isIpv4(ip)) return cidrContains(LOOPBACK4, ip);
+  if (isIP(ip) === 6) return /^(0*:)*:?0*1$/.test(ip) || /^::ffff:127\./.test(ip);
+  return host === 'localhost' || host.endsWith('.localhost');
+}
+
+const LOOPBACK4: Cidr4 = { base: 0x7f000000, prefix: 8 };
+
+/**
+ * The address plan's one rule, for subnets and single addresses alike: each key, in the order
+ * given, takes the lowest block of size /prefix in `spaces` (in their order) that overlaps
+ * nothing in `taken`. Returns what was allocated and, when the spaces ran out, the first key
+ * left without a block.
+ */
+export function allocateBlocks(
+  keys: readonly string[],
+  spaces: readonly Cidr4[],
+  prefix: number,
+  taken: readonly Cidr4[],
+): { allocated: Map<string, Cidr4>; exhaustedAt?: string } {
+  const allocated = new Map<string, Cidr4>();
+  // Single addresses are looked up by number; larger blocks are compared one by one.
+  const usedHosts = new Set(taken.filter((t) => t.prefix === 32).map((t) => t.base));
+  const usedNets = taken.filter((t) => t.prefix !== 32);
+  const free = (c: Cidr4) =>
+    !usedNets.some((t) => cidrsOverlap(t, c)) &&
+    (c.prefix === 32 ? !usedHosts.has(c.base) : ![...usedHosts].some((h) => cidrsOverlap({ base: h, prefix: 32 }, c)));
+  let space = 0;
+  let next = 0;
+  for (const key of keys) {
+    let candidate: Cidr4 | undefined;
+    while (!candidate && space < spaces.length) {
+      const within = spaces[space]!;
+      const slots = within.prefix <= prefix ? cidrSize(within) / 2 ** (32 - prefix) : 0;
+      if (next >= slots) {
+        space++;
+        next = 0;
+        continue;
+      }
+      const c = nthSubnet(within, prefix, next++);
+      if (free(c)) candidate = c;
+    }
+    if (!candidate) return { allocated, exhaustedAt: key };
+    allocated.set(key, candidate);
+    if (candidate.prefix === 32) usedHosts.add(candidate.base);
+    else usedNets.push(candidate);
+  }
+  return { allocated, exhaustedAt: undefined };
+}

@@ -247,6 +247,31 @@ export const Portal = z.strictObject({
   addresses: z.record(z.string(), Ip),
 });
 
+/** A hostname pattern with its placeholders filled by sample values, to check it reads as a hostname. */
+const placeholderSample = (pattern: string) =>
+  pattern.replace(/\{(slug|code|province)\}/g, (_, k: string) => (k === 'code' ? '40000' : 'x'));
+
+/**
+ * The province's portal plan, applied by `inventory import` to every unit that has no portal
+ * yet: the hostname from the unit's slug, the next free address of each data center's range,
+ * the certificate in one folder, the portal platform's backends.
+ */
+export const PortalPlan = z.strictObject({
+  /** e.g. `{slug}.nghean.gov.vn`: `{slug}` the unit's slug, `{code}` its code, `{province}` the province's name in one word. */
+  hostname: z
+    .string()
+    .refine(
+      (s) => /\{(slug|code)\}/.test(s) && isHostname(placeholderSample(s)),
+      msg('expected a hostname pattern with {slug} (or {code}), e.g. {slug}.nghean.gov.vn'),
+    ),
+  /** Folder of the certificates (relative to the inventory): `<hostname>.pem`, certificate and key. */
+  certificates: Text,
+  /** Per data center: the ranges its units' HAProxy addresses are taken from (inside its WAN segment). */
+  addresses: z.record(z.string(), z.array(Cidr).min(1)),
+  /** The portal platform's servers, shared by every unit's portal. */
+  backends: z.array(Backend).min(1),
+});
+
 export const ChecklistOverride = z.strictObject({
   /** Item ids this unit (or the province) does not use. */
   drop: z.array(Id).default([]),
@@ -442,9 +467,17 @@ export const Images = z.strictObject({
 
 export const Inventory = z.strictObject({
   version: z.literal(1),
+  /**
+   * A demo or test inventory: its services are stand-ins on this machine, so loopback addresses
+   * and an empty service list are allowed; it is never a province's own, and `inventory import`
+   * refuses it as a base.
+   */
+  demo: z.boolean().default(false),
   province: Province,
   dataCenters: z.array(DataCenter).min(1),
   services: z.array(Service).default([]),
+  /** How `inventory import` gives every unit its portal. */
+  portalPlan: PortalPlan.optional(),
   units: z.array(Unit).default([]),
   teams: z.array(Team).default([]),
   maintenance: z.array(MaintenanceWindow).default([]),
@@ -470,6 +503,7 @@ export type Site = z.output<typeof Site>;
 export type Link = z.output<typeof Link>;
 export type OldUnit = z.output<typeof OldUnit>;
 export type Portal = z.output<typeof Portal>;
+export type PortalPlan = z.output<typeof PortalPlan>;
 export type Backend = z.output<typeof Backend>;
 export type ChecklistItem = z.output<typeof ChecklistItem>;
 export type ChecklistItemInput = z.input<typeof ChecklistItem>;

@@ -131,3 +131,11 @@ function pushTo(map: Map<string, string[]>, key: string, value: string): void {
 function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/**
+ * The province's name as one DNS label, for hostname patterns (`{province}`): its kind dropped,
+ * no hyphens. `Tỉnh Nghệ An` → `nghean`, `Thành phố Hồ Chí Minh` → `hochiminh`.
+ */
+export function provinceLabel(name: string): string {
+  return slugify(name.normalize('NFC').replace(/^\s*(Tỉnh|Thành phố|TP\.?)\s+/iu, '')).replace(/-/g, '');
+}

@@ -7,7 +7,8 @@
 //
 // The constructor only names the parts; each part is a method that adds its resources to the stack
 // itself (not to a construct of its own, which would change every Terraform address).
-import { Aspects, TerraformStack, TerraformVariable } from 'cdktf';
+import { join } from 'node:path';
+import { App, Aspects, TerraformStack, TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
 import { JOBS, PORTS, type DataCenter, type GeneratedFile, type Inventory } from '../inventory/index.ts';
 import { AGENT_PASSWORD_FILE } from './config/prometheus.ts';
@@ -18,6 +19,8 @@ import { dockerProvider, type DockerProvider } from './constructs/docker-provide
 import { builtImage, internalNetwork, macvlanNetwork, pulledImage, volume } from './constructs/resources.ts';
 import { ServiceContainer, type NetworkAttachment, type UploadedFile } from './constructs/service-container.ts';
 import { sharedFiles, type SharedFiles } from './shared-files.ts';
+import { BOARD_CONTEXT_DIR, type BoardContext } from './board-context.ts';
+import { fromStackDir, localState } from './paths.ts';
 import { PolicyAspect } from './policy/aspect.ts';
 
 export const WAN_NETWORK = 'sansang-wan';
@@ -26,12 +29,14 @@ export const MANAGEMENT_NETWORK = 'sansang-mgmt';
 export interface DcStackProps {
   inventory: Inventory;
   dc: DataCenter;
-  /** Where the project's Dockerfile is, to build the board image when the inventory names none. */
-  projectRoot: string;
+  /** The board image's build context (copied into the output directory), when the inventory names no image. */
+  boardContext?: BoardContext;
   /** The sansang version: the tag of the board image built here. */
   version: string;
   /** The generated files, when already made for another data center (they are the same). */
   shared?: SharedFiles;
+  /** Where the local state file is kept. */
+  stateDir: string;
 }
 
 export function dcStackName(dc: Pick<DataCenter, 'id'>): string {
@@ -80,8 +85,9 @@ export class DcStack extends TerraformStack {
     this.others = inv.dataCenters.filter((d) => d.id !== dc.id);
     this.shared = props.shared ?? sharedFiles(inv);
     this.provider = dockerProvider(this, dc);
+    localState(this, props.stateDir);
 
-    const images = this.images(props.projectRoot, props.version);
+    const images = this.images(props.boardContext, props.version);
     this.net = this.networks();
     this.prometheus(images.prometheus);
     this.alertmanager(images.alertmanager);
@@ -91,7 +97,7 @@ export class DcStack extends TerraformStack {
   }
 
   /** Pinned images pulled on the host; the board's is built from the project's Dockerfile unless the inventory names one. */
-  private images(projectRoot: string, version: string): ImageIds {
+  private images(context: BoardContext | undefined, version: string): ImageIds {
     const images = resolveImages(this.inv);
     const pull = (id: string, name: string) => pulledImage(this, id, this.provider, name);
     const ids = {
@@ -102,14 +108,17 @@ export class DcStack extends TerraformStack {
     };
     // Run by the unit stacks, by name; pulled once here.
     pull('image-haproxy', images.haproxy);
+    if (!images.board && !context) throw new Error('the board image is built from the project: buildApp gives its context');
     const board = images.board
       ? pull('image-board', images.board)
       : builtImage(this, 'image-board', {
           provider: this.provider,
           name: `${NAMES.board}:${version}`,
-          context: projectRoot,
+          // The copy in the output directory, named from this stack's folder.
+          context: fromStackDir(this, join(App.of(this).outdir, BOARD_CONTEXT_DIR)),
           dockerfile: 'Dockerfile',
           version,
+          sources: context!.hash,
         });
     return { ...ids, board };
   }
@@ -243,28 +252,39 @@ export class DcStack extends TerraformStack {
     });
   }
 
-  /** The board: reads this data center's Prometheus and Alertmanager, pulls the other's sign-offs. */
+  /**
+   * The board: reads this data center's Prometheus and Alertmanager, pulls the other's sign-offs.
+   * Its team tokens and the token it shows the peer board are files on the deploying machine,
+   * named by Terraform variables, read at deploy time and kept out of the state (like the certificates).
+   */
   private board(image: string): void {
+    const tokens = new TerraformVariable(this, 'board_tokens_file', {
+      type: 'string',
+      description:
+        "Path of the board's team tokens file (YAML `team-id: token-or-bcrypt-hash`, see dashboards/README.md) on the machine that deploys; it is uploaded into the board, not stored in the state.",
+    });
+    const files: UploadedFile[] = [
+      { path: CONTAINER.boardInventory, content: this.shared.inventoryYaml },
+      { path: CONTAINER.boardTokens, source: tokens.stringValue },
+    ];
+    const peerArgs: string[] = [];
+    if (this.others.length) {
+      const peerToken = new TerraformVariable(this, 'board_peer_token_file', {
+        type: 'string',
+        description:
+          "Path of a file holding one team's token in clear (one of board_tokens_file's teams): the board shows it to the other data center's board to pull its sign-offs.",
+      });
+      files.push({ path: CONTAINER.boardPeerToken, source: peerToken.stringValue });
+      peerArgs.push(...this.others.flatMap((o) => ['--peer', `http://${hostPort(o.monitoring.board, PORTS.board)}`]));
+      peerArgs.push('--peer-token-file', CONTAINER.boardPeerToken);
+    }
     new ServiceContainer(this, 'board', {
       provider: this.provider,
       name: NAMES.board,
       image,
-      command: [
-        'board',
-        '--inventory',
-        CONTAINER.boardInventory,
-        '--listen',
-        `0.0.0.0:${PORTS.board}`,
-        '--prometheus',
-        `http://${hostPort(ALIASES.prometheus, PORTS.prometheus)}`,
-        '--alertmanager',
-        `http://${hostPort(ALIASES.alertmanager, PORTS.alertmanager)}`,
-        '--data-dir',
-        CONTAINER.boardData,
-        ...this.others.flatMap((o) => ['--peer', `http://${hostPort(o.monitoring.board, PORTS.board)}`]),
-      ],
+      command: boardCommand(this.dc, peerArgs),
       networks: this.on(this.dc.monitoring.board, ALIASES.board),
-      files: [{ path: CONTAINER.boardInventory, content: this.shared.inventoryYaml }],
+      files,
       volumes: [{ volumeName: this.volume('board-data'), containerPath: CONTAINER.boardData }],
       healthcheck: [
         'node',
@@ -274,6 +294,28 @@ export class DcStack extends TerraformStack {
       memoryMb: MEMORY.board,
     });
   }
+}
+
+/** The board's arguments in the container (after the image's `node bin/sansang.js`). */
+function boardCommand(dc: DataCenter, peerArgs: string[]): string[] {
+  return [
+    'board',
+    '--inventory',
+    CONTAINER.boardInventory,
+    '--listen',
+    `0.0.0.0:${PORTS.board}`,
+    '--datacenter',
+    dc.id,
+    '--prometheus',
+    `http://${hostPort(ALIASES.prometheus, PORTS.prometheus)}`,
+    '--alertmanager',
+    `http://${hostPort(ALIASES.alertmanager, PORTS.alertmanager)}`,
+    '--data-dir',
+    CONTAINER.boardData,
+    '--tokens',
+    CONTAINER.boardTokens,
+    ...peerArgs,
+  ];
 }
 
 function inDir(dir: string, f: GeneratedFile): UploadedFile {

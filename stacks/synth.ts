@@ -1,13 +1,13 @@
 // Synthesis of an inventory file into Terraform JSON, offline: no telemetry, no version check,
 // no crash reports. Used by stacks/main.ts (the cdktf CLI) and `sansang synth`.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { AnnotationMetadataEntryType } from 'cdktf';
 import { InputError, loadInventoryFile, type Inventory } from '../inventory/index.ts';
-import { buildApp, PROJECT_ROOT } from './app.ts';
+import { buildApp } from './app.ts';
+import { writeBoardContext } from './board-context.ts';
 import { formatFinding, policyFindings } from './policy/aspect.ts';
-
-export const DEFAULT_INVENTORY = resolve(PROJECT_ROOT, 'inventory/examples/demo.yaml');
+import { certificateSource } from './unit-stack.ts';
 
 /** Telemetry and update checks off: synth must work without network. */
 export function offline(): void {
@@ -22,17 +22,41 @@ export interface SynthResult {
   stacks: string[];
   resources: number;
   warnings: string[];
+  /** Units with a portal whose certificate file does not exist yet (absolute paths). */
+  missingCertificates: string[];
+  /** Units without a portal: they get no unit stack. */
+  unitsWithoutPortal: number;
+  /** `Tỉnh Nghệ An (40)` */
+  province: string;
+  units: number;
 }
 
-export async function synthInventory(opts: { inventory?: string; outdir?: string }): Promise<SynthResult> {
+/** No inventory was named: synth never picks one on its own (least of all the demo's). */
+export class NoInventoryError extends InputError {
+  override name = 'NoInventoryError';
+  constructor() {
+    super(
+      'which inventory? Name it: `sansang synth --inventory province.yaml` (or SANSANG_INVENTORY=province.yaml); the demo province is --inventory inventory/examples/demo.yaml',
+    );
+  }
+}
+
+export async function synthInventory(opts: { inventory?: string; outdir?: string; stateDir?: string }): Promise<SynthResult> {
   offline();
-  const file = resolve(opts.inventory || DEFAULT_INVENTORY);
+  if (!opts.inventory) throw new NoInventoryError();
+  const file = resolve(opts.inventory);
   const inv = await loadInventoryFile(file);
-  return synthApp(inv, { inventoryDir: dirname(file), outdir: opts.outdir });
+  return synthApp(inv, { inventoryDir: dirname(file), outdir: opts.outdir, stateDir: opts.stateDir });
+}
+
+export interface SynthOptions {
+  inventoryDir: string;
+  outdir?: string;
+  stateDir?: string;
 }
 
 /** Synthesizes the stacks of a loaded inventory; throws on a policy violation. */
-export function synthApp(inv: Inventory, opts: { inventoryDir: string; outdir?: string }): SynthResult {
+export function synthApp(inv: Inventory, opts: SynthOptions): SynthResult {
   offline();
   return withoutConstructStackTraces(() => synthBuilt(inv, opts));
 }
@@ -60,9 +84,9 @@ function withoutConstructStackTraces<T>(fn: () => T): T {
   }
 }
 
-function synthBuilt(inv: Inventory, opts: { inventoryDir: string; outdir?: string }): SynthResult {
+function synthBuilt(inv: Inventory, opts: SynthOptions): SynthResult {
   const outdir = resolve(opts.outdir || 'cdktf.out');
-  const built = buildApp(inv, { inventoryDir: opts.inventoryDir, outdir });
+  const built = buildApp(inv, { inventoryDir: opts.inventoryDir, outdir, stateDir: opts.stateDir });
   const stacks = [...built.dcStacks, ...built.unitStacks];
   // Every stack's violations at once, before anything is written (the aspects would stop at the first stack).
   const violations = stacks.flatMap((s) =>
@@ -79,6 +103,7 @@ function synthBuilt(inv: Inventory, opts: { inventoryDir: string; outdir?: strin
     if (m) throw new PolicyError(m[1]!.split('\n').filter(Boolean));
     throw e;
   }
+  if (built.boardContext) writeBoardContext(built.boardContext, outdir);
   const warnings = stacks.flatMap((s) =>
     s.node
       .findAll()
@@ -90,7 +115,21 @@ function synthBuilt(inv: Inventory, opts: { inventoryDir: string; outdir?: strin
     (sum, s) => sum + countResources(JSON.parse(readFileSync(join(outdir, 'stacks', s.node.id, 'cdk.tf.json'), 'utf8'))),
     0,
   );
-  return { outdir, stacks: stacks.map((s) => s.node.id), resources, warnings };
+  const missingCertificates = inv.units.flatMap((u) => {
+    if (!u.portal) return [];
+    const cert = certificateSource(u, opts.inventoryDir);
+    return existsSync(cert) ? [] : [cert];
+  });
+  return {
+    outdir,
+    stacks: stacks.map((s) => s.node.id),
+    resources,
+    warnings,
+    missingCertificates,
+    unitsWithoutPortal: inv.units.filter((u) => !u.portal).length,
+    province: `${inv.province.name} (${inv.province.code})`,
+    units: inv.units.length,
+  };
 }
 
 export function countResources(tf: { resource?: Record<string, Record<string, unknown>> }): number {

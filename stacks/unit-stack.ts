@@ -2,9 +2,8 @@
 // own address on the WAN network (no published ports, so units never collide on 80/443) serves
 // the portal hostname with the unit's certificate. Named by the official code, never the name:
 // names recur, and a renamed stack would orphan its Terraform state.
-import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { Annotations, Aspects, TerraformStack } from 'cdktf';
+import { Aspects, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { Inventory, Unit } from '../inventory/index.ts';
 import { haproxyConfig, HAPROXY_MONITOR_PORT } from './config/haproxy.ts';
@@ -13,6 +12,7 @@ import { resolveImages } from './config/images.ts';
 import { ServiceContainer } from './constructs/service-container.ts';
 import { dockerProvider } from './constructs/docker-provider.ts';
 import { WAN_NETWORK } from './dc-stack.ts';
+import { fromStackDir, localState } from './paths.ts';
 import { PolicyAspect } from './policy/aspect.ts';
 
 export interface UnitStackProps {
@@ -20,13 +20,15 @@ export interface UnitStackProps {
   unit: Unit;
   /** The inventory file's folder: certificate paths in it are relative to it. */
   inventoryDir: string;
+  /** Where the local state file is kept. */
+  stateDir: string;
 }
 
 export function unitStackName(unit: Pick<Unit, 'code'>): string {
   return `unit-${unit.code}`;
 }
 
-/** Where Terraform reads the unit's certificate (PEM: certificate and key) at deploy time. */
+/** The unit's certificate (PEM: certificate and key) on this machine. */
 export function certificateSource(unit: Unit, inventoryDir: string): string {
   const c = unit.portal!.certificate;
   return isAbsolute(c) ? c : resolve(inventoryDir, c);
@@ -40,12 +42,9 @@ export class UnitStack extends TerraformStack {
     const portal = unit.portal;
     if (!portal) throw new Error(`unit ${unit.code} has no portal: it needs no unit stack`);
     const image = resolveImages(inv).haproxy;
-    const cert = certificateSource(unit, props.inventoryDir);
-    if (!existsSync(cert)) {
-      Annotations.of(this).addWarning(
-        `certificate ${cert} of ${portal.hostname} does not exist yet: Terraform reads it at deploy time and stops there until it does`,
-      );
-    }
+    // Read by Terraform at deploy time, from this stack's folder (synth reports the missing ones at once).
+    localState(this, props.stateDir);
+    const cert = fromStackDir(this, certificateSource(unit, props.inventoryDir));
     for (const dc of inv.dataCenters) {
       const address = portal.addresses[dc.id];
       if (!address) continue;

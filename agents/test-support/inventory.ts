@@ -16,6 +16,8 @@ export interface TestSiteOptions {
 export function testInventoryYaml(o: TestSiteOptions): string {
   const doc = {
     version: 1,
+    // The tests' services are stand-ins on loopback.
+    demo: true,
     province: { code: '40', name: 'Test', effectiveDate: '2025-07-01', watch: { from: '2025-07-01', to: '2025-07-07' } },
     dataCenters: [
       {

@@ -45,6 +45,8 @@ export const CONTAINER = {
   blackboxConfig: '/etc/blackbox_exporter/config.yml',
   haproxyDir: '/usr/local/etc/haproxy',
   boardInventory: '/etc/sansang/inventory.yaml',
+  boardTokens: '/etc/sansang/tokens.yaml',
+  boardPeerToken: '/etc/sansang/peer-token',
   boardData: '/var/lib/sansang',
 } as const;
 

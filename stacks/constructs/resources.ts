@@ -16,11 +16,12 @@ export interface BuiltImageProps {
   provider: DockerProvider;
   /** The image's name and only tag. */
   name: string;
-  /** The build context (a folder on the machine running Terraform) and the Dockerfile in it. */
+  /** The build context (a folder on the machine running Terraform, relative to the stack's folder) and the Dockerfile in it. */
   context: string;
   dockerfile: string;
-  /** Built again when this changes. */
+  /** Built again when either changes: the version, and a hash of the context's files. */
   version: string;
+  sources: string;
 }
 
 /** An image built on the Docker host from a Dockerfile; returns its id. */
@@ -30,7 +31,7 @@ export function builtImage(scope: Construct, id: string, p: BuiltImageProps): st
     name: p.name,
     keepLocally: true,
     buildAttribute: { context: p.context, dockerfile: p.dockerfile, tag: [p.name] },
-    triggers: { version: p.version },
+    triggers: { version: p.version, sources: p.sources },
   }).imageId;
 }
 

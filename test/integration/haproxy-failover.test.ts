@@ -87,6 +87,7 @@ let ca: string;
 function inventory(primaryPort: number, backupPort: number): Inventory {
   return loadInventoryText(`
 version: 1
+demo: true
 province: { code: "40", name: Test, effectiveDate: 2025-07-01, watch: { from: 2025-07-01, to: 2025-07-07 } }
 dataCenters:
   - id: dc1
