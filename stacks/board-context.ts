@@ -75,7 +75,11 @@ export function boardContext(projectRoot: string, skip: readonly string[] = []):
   for (const always of ['Dockerfile', '.dockerignore']) if (existsSync(join(root, always)) && !files.includes(always)) files.push(always);
   files.sort();
   const hash = createHash('sha256');
-  for (const f of files) hash.update(`${f}\0`).update(readFileSync(join(root, f))).update('\0');
+  for (const f of files)
+    hash
+      .update(`${f}\0`)
+      .update(readFileSync(join(root, f)))
+      .update('\0');
   return { files, projectRoot: root, hash: hash.digest('hex') };
 }
 

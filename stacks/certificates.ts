@@ -86,7 +86,20 @@ async function oneUnit(inv: Inventory, unit: Unit, o: CsrOptions, result: CsrRes
     result.pems.push(f.pem);
   } else if (o.selfSignedDays) {
     const tmp = `${f.crt}.self-signed`;
-    await openssl(['x509', '-req', '-in', f.csr, '-key', f.key, '-days', String(o.selfSignedDays), '-copy_extensions', 'copyall', '-out', tmp]);
+    await openssl([
+      'x509',
+      '-req',
+      '-in',
+      f.csr,
+      '-key',
+      f.key,
+      '-days',
+      String(o.selfSignedDays),
+      '-copy_extensions',
+      'copyall',
+      '-out',
+      tmp,
+    ]);
     await writeFile(f.pem, `${await readFile(tmp, 'utf8')}${await readFile(f.key, 'utf8')}`, { mode: 0o600 });
     await rm(tmp);
     result.pems.push(f.pem);

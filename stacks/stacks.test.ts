@@ -10,7 +10,6 @@ import { Image } from '@cdktf/provider-docker/lib/image/index.js';
 import { Network } from '@cdktf/provider-docker/lib/network/index.js';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider/index.js';
 import { loadInventoryFile, loadInventoryText, type Inventory } from '../inventory/index.ts';
-import { importProvince } from '../inventory/importer.ts';
 import { buildApp, PROJECT_ROOT, type BuiltApp } from './app.ts';
 import { synthApp } from './synth.ts';
 import { DEFAULT_IMAGES } from './config/images.ts';
@@ -20,7 +19,6 @@ import { setupCdktfMatchers, tempDir } from './test-support.ts';
 setupCdktfMatchers();
 
 const DEMO = resolve(PROJECT_ROOT, 'inventory/examples/demo.yaml');
-const NSO = resolve(PROJECT_ROOT, '../shared/data/nso-dvhc-2025-07.csv');
 
 let inv: Inventory;
 let built: BuiltApp;
@@ -33,7 +31,14 @@ type Json = { resource: Record<string, Record<string, Record<string, unknown>>>;
 
 beforeAll(async () => {
   inv = await loadInventoryFile(DEMO);
-  built = buildApp(inv, { inventoryDir: resolve(PROJECT_ROOT, 'inventory/examples'), app: Testing.app(), version: '0.0.0-test' });
+  // Laid out as a project's own cdktf.out beside the inventory's folder, in a folder of its own
+  // (the App makes its output directory): the relative paths are the same on every machine.
+  const layout = tempDir('layout');
+  built = buildApp(inv, {
+    inventoryDir: join(layout, 'inventory/examples'),
+    app: Testing.app({ outdir: join(layout, 'cdktf.out') }),
+    version: '0.0.0-test',
+  });
 });
 
 describe('the example inventory', () => {
@@ -59,14 +64,17 @@ describe('the example inventory', () => {
     expect(tf).toHaveResourceWithProperties(Network, { name: 'sansang-mgmt', internal: true, ipam_config: [{ subnet: '172.30.1.0/24' }] });
   });
 
-  it('dc-dc1: pinned images, the board built from the project Dockerfile', () => {
+  it('dc-dc1: pinned images, the board built from its context copied into cdktf.out, state beside cdktf.out', () => {
     const tf = synthOf('dc-dc1');
     for (const name of Object.values(DEFAULT_IMAGES)) expect(tf).toHaveResourceWithProperties(Image, { name, keep_locally: true });
     expect(tf).toHaveResourceWithProperties(Image, {
       name: 'sansang-board:0.0.0-test',
-      build: { context: PROJECT_ROOT, dockerfile: 'Dockerfile', tag: ['sansang-board:0.0.0-test'] },
+      build: { context: '../../board-image', dockerfile: 'Dockerfile', tag: ['sansang-board:0.0.0-test'] },
+      triggers: { version: '0.0.0-test', sources: built.boardContext!.hash },
     });
-    expect(existsSync(join(PROJECT_ROOT, 'Dockerfile'))).toBe(true);
+    expect((JSON.parse(tf) as { terraform: unknown }).terraform).toMatchObject({
+      backend: { local: { path: '../../../terraform.dc-dc1.tfstate' } },
+    });
   });
 
   it('dc-dc1: the monitoring containers on their static WAN addresses, with health checks, limits and log rotation', () => {
@@ -110,7 +118,7 @@ describe('the example inventory', () => {
     });
     expect(tf).toHaveResourceWithProperties(Container, {
       name: 'sansang-board',
-      command: expect.arrayContaining(['board', '--peer', 'http://10.40.251.14:8080']),
+      command: expect.arrayContaining(['board', '--peer', 'http://10.40.251.14:8080', '--peer-token-file', '/etc/sansang/peer-token']),
     });
     const prom = Object.values((JSON.parse(tf) as Json).resource.docker_container!).find((c) => c.name === 'sansang-prometheus')!;
     const files = (prom.upload as { file: string; content: string }[]).map((u) => u.file);
@@ -128,25 +136,42 @@ describe('the example inventory', () => {
     expect(grafana.image).toMatch(/^\$\{docker_image\.image-grafana\.image_id\}$/);
   });
 
-  it('the board gets the inventory it loads, and is told where Prometheus and Alertmanager are', () => {
-    const board = Object.values((JSON.parse(synthOf('dc-dc2')) as Json).resource.docker_container!).find(
-      (c) => c.name === 'sansang-board',
-    )!;
-    const upload = (board.upload as { file: string; content: string }[]).find((u) => u.file === '/etc/sansang/inventory.yaml')!;
-    const loaded = loadInventoryText(upload.content, 'inventory.yaml');
+  it('the board gets the inventory it loads, its team tokens and its peer token, and is told where Prometheus and Alertmanager are', () => {
+    const json = JSON.parse(synthOf('dc-dc2')) as Json & { variable: Record<string, { type: string; sensitive?: boolean }> };
+    const board = Object.values(json.resource.docker_container!).find((c) => c.name === 'sansang-board')!;
+    const uploads = board.upload as { file: string; content?: string; source?: string; source_hash?: string }[];
+    const upload = uploads.find((u) => u.file === '/etc/sansang/inventory.yaml')!;
+    const loaded = loadInventoryText(upload.content!, 'inventory.yaml');
     expect(loaded.units.map((u) => u.code)).toEqual(inv.units.map((u) => u.code));
-    expect(board.command).toEqual(
-      expect.arrayContaining([
-        '--inventory',
-        '/etc/sansang/inventory.yaml',
-        '--prometheus',
-        'http://prometheus:9090',
-        '--alertmanager',
-        'http://alertmanager:9093',
-        '--peer',
-        'http://10.40.250.14:8080',
-      ]),
-    );
+    // Files named by variables, read at deploy time: the tokens never reach the state.
+    expect(uploads.find((u) => u.file === '/etc/sansang/tokens.yaml')).toEqual({
+      file: '/etc/sansang/tokens.yaml',
+      source: '${var.board_tokens_file}',
+      source_hash: '${filesha256(var.board_tokens_file)}',
+    });
+    expect(uploads.find((u) => u.file === '/etc/sansang/peer-token')?.source).toBe('${var.board_peer_token_file}');
+    expect(Object.keys(json.variable).sort()).toEqual(['board_peer_token_file', 'board_tokens_file', 'grafana_admin_password']);
+    expect(board.command).toEqual([
+      'board',
+      '--inventory',
+      '/etc/sansang/inventory.yaml',
+      '--listen',
+      '0.0.0.0:8080',
+      '--datacenter',
+      'dc2',
+      '--prometheus',
+      'http://prometheus:9090',
+      '--alertmanager',
+      'http://alertmanager:9093',
+      '--data-dir',
+      '/var/lib/sansang',
+      '--tokens',
+      '/etc/sansang/tokens.yaml',
+      '--peer',
+      'http://10.40.250.14:8080',
+      '--peer-token-file',
+      '/etc/sansang/peer-token',
+    ]);
   });
 
   it("uploads reach Terraform as literal text: `${…}` and `%{…}` (a dashboard's ${datasource}) are escaped", () => {
@@ -191,7 +216,8 @@ describe('the example inventory', () => {
       expect(c.ports).toBeUndefined();
       const uploads = c.upload as { file: string; content?: string; source?: string; source_hash?: string }[];
       const cert = uploads.find((u) => u.file === '/usr/local/etc/haproxy/thanhvinh.nghean.gov.vn.pem')!;
-      expect(cert.source).toBe(resolve(PROJECT_ROOT, 'inventory/examples/certs/thanhvinh.pem'));
+      // Named from the stack's folder (cdktf.out/stacks/unit-16681), where Terraform runs.
+      expect(cert.source).toBe('../../../inventory/examples/certs/thanhvinh.pem');
       expect(cert.source_hash).toBe(`\${filesha256("${cert.source}")}`);
       expect(cert.content).toBeUndefined();
       expect(uploads.find((u) => u.file === '/usr/local/etc/haproxy/haproxy.cfg')!.content).toContain(
@@ -209,48 +235,52 @@ describe('the example inventory', () => {
     expect(manifest.stacks['unit-17827']!.dependencies.sort()).toEqual(['dc-dc1', 'dc-dc2']);
     expect(manifest.stacks['dc-dc1']!.dependencies).toEqual([]);
     expect(r.stacks).toHaveLength(5);
-    // The demo's certificates do not exist: synth warns instead of failing.
-    expect(r.warnings.some((w) => w.includes('certs/thanhvinh.pem'))).toBe(true);
+    // The demo's certificates do not exist: synth lists them (the command line says so in one line) instead of failing.
+    expect(r.missingCertificates).toEqual(
+      ['thanhvinh', 'truongvinh', 'nghiloc'].map((n) => resolve(PROJECT_ROOT, `inventory/examples/certs/${n}.pem`)),
+    );
+    expect(r.warnings).toEqual([]);
+    // The board's build context, copied in: what .dockerignore lets through, with the Dockerfile.
+    const context = join(out, 'board-image');
+    expect(existsSync(join(context, 'Dockerfile'))).toBe(true);
+    expect(existsSync(join(context, 'bin/sansang.js'))).toBe(true);
+    expect(existsSync(join(context, 'package-lock.json'))).toBe(true);
+    expect(existsSync(join(context, 'stacks/stacks.test.ts'))).toBe(false);
+    expect(existsSync(join(context, 'node_modules'))).toBe(false);
+    expect(existsSync(join(context, 'test'))).toBe(false);
   });
 
   it('unit-16681 matches its snapshot', () => {
-    const tf = synthOf('unit-16681').split(PROJECT_ROOT).join('<project>');
+    const tf = synthOf('unit-16681');
+    expect(tf).not.toContain(PROJECT_ROOT);
     expect(tf).toMatchSnapshot();
   });
 
-  it('`sansang synth` writes cdktf.out offline', () => {
+  it('`sansang synth` writes cdktf.out offline, saying which inventory it read and the missing certificates in one line', () => {
     const out = tempDir('synth-cli');
     const r = spawnSync(process.execPath, ['bin/sansang.js', 'synth', '--inventory', DEMO, '--out', out], {
       encoding: 'utf8',
       env: { ...process.env, CHECKPOINT_DISABLE: '1' },
     });
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toContain('synthesized 5 stacks (2 data centers, 3 units)');
+    expect(r.stdout).toContain(`inventory: ${DEMO}\n`);
+    expect(r.stdout).toContain('synthesized 5 stacks of Tỉnh Nghệ An (demo) (40) (2 data centers, 3 units)');
+    expect(r.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        /^warning: 3 of 3 unit certificates do not exist yet \(first: inventory\/examples\/certs\/thanhvinh\.pem\); `npx sansang certs csr --inventory .*demo\.yaml` writes a key and a CSR per unit/,
+      ),
+    ]);
     expect(existsSync(join(out, 'stacks/dc-dc2/cdk.tf.json'))).toBe(true);
   });
-});
 
-describe('a whole province imported from the official table', () => {
-  it('Nghệ An (130 units) synthesizes', async () => {
-    if (!existsSync(NSO)) throw new Error(`the conversion table is missing: ${NSO} (shared/data beside the project)`);
-    const imported = await importProvince({
-      csv: readFileSync(NSO, 'utf8'),
-      csvFile: NSO,
-      province: '40',
-      siteCidr: '10.40.0.0/16',
-      baseFile: DEMO,
-    });
-    const province = loadInventoryText(imported.yaml, 'nghean.yaml');
-    expect(province.units).toHaveLength(130);
-    const out = tempDir('nghean');
-    const r = synthApp(province, { inventoryDir: resolve(PROJECT_ROOT, 'inventory/examples'), outdir: out });
-    const withPortal = province.units.filter((u) => u.portal).length;
-    expect(r.stacks).toHaveLength(2 + withPortal);
-    const dc = JSON.parse(readFileSync(join(out, 'stacks/dc-dc1/cdk.tf.json'), 'utf8')) as Json;
-    const prom = Object.values(dc.resource.docker_container!).find((c) => c.name === 'sansang-prometheus')!;
-    const targets = JSON.parse(
-      (prom.upload as { file: string; content: string }[]).find((u) => u.file === '/etc/prometheus/targets/agents.json')!.content,
-    ) as { labels: { unit: string } }[];
-    expect(new Set(targets.map((t) => t.labels.unit)).size).toBe(130);
+  it('`sansang synth` without an inventory names none: it asks which, and how to name the demo', () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, CHECKPOINT_DISABLE: '1' };
+    delete env.SANSANG_INVENTORY;
+    const r = spawnSync(process.execPath, ['bin/sansang.js', 'synth', '--out', tempDir('synth-none')], { encoding: 'utf8', env });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(
+      /^sansang: which inventory\? Name it: `sansang synth --inventory province\.yaml`.*--inventory inventory\/examples\/demo\.yaml/,
+    );
+    expect(r.stdout).toBe('');
   });
 });

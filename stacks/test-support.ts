@@ -1,6 +1,6 @@
 // Test helpers for the stacks: the cdktf matchers in vitest, the real tools, temporary folders.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Testing } from 'cdktf';
@@ -74,4 +74,26 @@ export function selfSignedPem(dir: string, hostnames: string[]): string {
   );
   if (r.status !== 0) throw new Error(`openssl failed: ${r.stderr}`);
   return run('cat', [crt, key], 'coreutils').stdout;
+}
+
+/**
+ * `named-checkzone` (Debian: bind9-utils) on a generated zone file. The records are fully
+ * qualified, meant for `$INCLUDE` in the zone that holds them: the file is included in a root zone
+ * of its own, as BIND would load it. Gives the exit status, the tool's output and the A/AAAA
+ * records it loaded, as `name address`, sorted.
+ */
+export function namedCheckZone(file: string): RunResult & { records: string[] } {
+  const wrapper = `${file}.check`;
+  writeFileSync(
+    wrapper,
+    `$TTL 60\n. IN SOA ns.invalid. hostmaster.invalid. 1 60 60 60 60\n. IN NS ns.invalid.\nns.invalid. IN A 192.0.2.53\n$INCLUDE ${file}\n`,
+  );
+  const r = run('named-checkzone', ['-D', '.', wrapper], 'bind9-utils');
+  const records = r.stdout
+    .split('\n')
+    .filter((l) => /\sIN\s+(A|AAAA)\s/.test(l) && !l.startsWith('ns.invalid.'))
+    .map((l) => l.split(/\s+/))
+    .map((w) => `${w[0]} ${w[w.length - 1]}`)
+    .sort();
+  return { ...r, records };
 }
