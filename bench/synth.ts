@@ -1,6 +1,8 @@
 // Synth time and peak memory of the stacks for one province (Nghệ An, 130 units) and for the whole
-// country (all 34 provinces of the official table, 3,321 units), each with a portal and so a unit
-// stack. No peer does this job: the figures stand alone. Goal: the country in < 60 s and < 2 GB.
+// country (all 34 provinces of the official table, 3,321 units), imported onto the province
+// template as an engineer would: every unit's portal comes from the importer's portal plan, so
+// every unit has a stack. No peer does this job: the figures stand alone. Goal: the country in
+// < 60 s and < 2 GB.
 //
 //   npx tsx bench/synth.ts            both cases, each in a fresh process (peak RSS is per process)
 //   npx tsx bench/synth.ts province   one case in this process
@@ -16,43 +18,55 @@ import { PROJECT_ROOT } from '../stacks/app.ts';
 import { synthApp } from '../stacks/synth.ts';
 
 const NSO = resolve(PROJECT_ROOT, '../shared/data/nso-dvhc-2025-07.csv');
-const DEMO = resolve(PROJECT_ROOT, 'inventory/examples/demo.yaml');
+const TEMPLATE = resolve(PROJECT_ROOT, 'inventory/examples/province-template.yaml');
 type Case = 'province' | 'country';
 
-/** The imported units, each given a portal: hostname, an address per data center, one backend in each. */
+/**
+ * Each province imported onto the template. For the country, in one inventory: data centers wide
+ * enough for every unit's HAProxy (10.250.0.0/16 and 10.251.0.0/16), each province's portal plan
+ * its own /24 of them and its sites 10.<i>.0.0/16, as each province's own template would say.
+ */
 export async function inventoryFor(which: Case): Promise<Inventory> {
-  const base = await loadInventoryFile(DEMO);
+  const template = await loadInventoryFile(TEMPLATE);
   const table = parseNsoCsv(readFileSync(NSO, 'utf8'), NSO);
-  const provinces = which === 'province' ? table.provinces.filter((p) => p.code === '40') : table.provinces;
-  const units = provinces.flatMap((p, i) => buildImport(p, { siteCidr: `10.${i}.0.0/16` }).inventory.units ?? []);
+  if (which === 'province') {
+    const nghean = table.provinces.find((p) => p.code === '40')!;
+    return Inventory.parse(buildImport(nghean, { siteCidr: '10.40.0.0/16', base: template }).inventory);
+  }
+  const dataCenters = template.dataCenters.map((d, i) => ({
+    ...d,
+    wan: { ...d.wan, subnet: `10.25${i}.0.0/16`, gateway: `10.25${i}.255.254` },
+    monitoring: {
+      prometheus: `10.25${i}.255.10`,
+      alertmanager: `10.25${i}.255.11`,
+      grafana: `10.25${i}.255.12`,
+      blackbox: `10.25${i}.255.13`,
+      board: `10.25${i}.255.14`,
+    },
+  }));
+  const backends = template.portalPlan!.backends.map((b, i) => ({ ...b, address: `10.25${i}.254.20` }));
+  const services = template.services.map((s) => ({
+    ...s,
+    probes: s.probes.map((p) =>
+      p.kind === 'tcp' || p.kind === 'dns' ? JSON.parse(JSON.stringify(p).replace(/172\.2([01])\.1\./g, '10.25$1.254.')) : p,
+    ),
+  }));
+  const units = table.provinces.flatMap((p, i) => {
+    const base: Inventory = {
+      ...template,
+      dataCenters,
+      services,
+      portalPlan: { ...template.portalPlan!, backends, addresses: { dc1: [`10.250.${i}.0/24`], dc2: [`10.251.${i}.0/24`] } },
+    };
+    return buildImport(p, { siteCidr: `10.${i}.0.0/16`, base }).inventory.units ?? [];
+  });
   const input: InventoryInput = {
-    ...structuredClone(base),
-    units: units.map((u, i) => ({
-      ...u,
-      portal: {
-        hostname: `u${u.code}.gov.vn.invalid`,
-        certificate: `certs/${u.code}.pem`,
-        backends: [
-          { dataCenter: 'dc1', address: `10.250.${250 - Math.floor(i / 250)}.${(i % 250) + 1}`, port: 8080 },
-          { dataCenter: 'dc2', address: `10.251.${250 - Math.floor(i / 250)}.${(i % 250) + 1}`, port: 8080 },
-        ],
-        addresses: { dc1: `10.250.${Math.floor(i / 250)}.${(i % 250) + 1}`, dc2: `10.251.${Math.floor(i / 250)}.${(i % 250) + 1}` },
-      },
-    })),
-    dataCenters: base.dataCenters.map((d, i) => ({
-      ...d,
-      wan: { ...d.wan, subnet: `10.25${i}.0.0/16`, gateway: `10.25${i}.255.254` },
-      monitoring: {
-        prometheus: `10.25${i}.255.10`,
-        alertmanager: `10.25${i}.255.11`,
-        grafana: `10.25${i}.255.12`,
-        blackbox: `10.25${i}.255.13`,
-        board: `10.25${i}.255.14`,
-      },
-    })),
-    services: base.services.map((s) => ({ ...s, units: undefined })),
-    maintenance: [],
-    teams: [],
+    ...structuredClone(template),
+    dataCenters,
+    services,
+    province: { ...template.province, name: 'Cả nước' },
+    portalPlan: { ...template.portalPlan!, backends, addresses: { dc1: ['10.250.0.0/18'], dc2: ['10.251.0.0/18'] } },
+    units,
   };
   return Inventory.parse(input);
 }
@@ -62,7 +76,7 @@ async function measure(which: Case): Promise<void> {
   const out = mkdtempSync(join(tmpdir(), 'sansang-bench-'));
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
-  const r = synthApp(inv, { inventoryDir: resolve(PROJECT_ROOT, 'inventory/examples'), outdir: out });
+  const r = synthApp(inv, { inventoryDir: out, outdir: join(out, 'cdktf.out') });
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;

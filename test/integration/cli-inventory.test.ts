@@ -1,6 +1,6 @@
 // The command line as a person meets it: real processes, exit codes, and never a stack trace.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -56,7 +56,7 @@ describe('sansang inventory check', () => {
 });
 
 describe('sansang inventory import', () => {
-  it('imports any province onto the example, and the result checks clean', async () => {
+  it('imports any province onto the province template, and the result checks clean', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sansang-cli-'));
     const out = join(dir, 'hn.yaml');
     const r = await sansang(
@@ -69,15 +69,28 @@ describe('sansang inventory import', () => {
       '--site-cidr',
       '10.1.0.0/16',
       '--base',
-      'inventory/examples/demo.yaml',
+      'inventory/examples/province-template.yaml',
       '--out',
       out,
     );
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/126 units of Thành phố Hà Nội \(01\)/);
+    expect(r.stderr).toMatch(/126 units of Thành phố Hà Nội \(01\), merged into the base inventory; 126 with a portal/);
     const check = await sansang('inventory', 'check', out);
     expect(check.stderr).toBe('');
     expect(check.code).toBe(0);
+    expect(check.stdout).toMatch(/valid — Thành phố Hà Nội: 2 data centers, 6 services, 126 units, 126 sites/);
+  });
+
+  it('refuses the demo inventory as a base, says what to use instead, and writes nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sansang-cli-'));
+    const out = join(dir, 'hn.yaml');
+    const r = await sansang('inventory', 'import', '--nso', csv, '--province', '1', '--base', 'inventory/examples/demo.yaml', '--out', out);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /^sansang: --base inventory\/examples\/demo\.yaml is a demo inventory \(demo: true\).*Start from the province template instead: copy inventory\/examples\/province-template\.yaml/,
+    );
+    expect(existsSync(out)).toBe(false);
+    noStack(r.stderr);
   });
 
   it('lists the province codes when the code is unknown', async () => {
@@ -109,5 +122,46 @@ describe('sansang inventory import', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/--site-cidr <cidr>/);
     expect(r.stdout).toMatch(/--unit-prefix <n>/);
+  });
+});
+
+describe('sansang inventory diff', () => {
+  it('lists what an amended table changed, and exits 1 when a kept unit lost its allocations', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sansang-cli-'));
+    const before = join(dir, 'before.yaml');
+    const imported = await sansang(
+      'inventory',
+      'import',
+      '--nso',
+      csv,
+      '--province',
+      '40',
+      '--site-cidr',
+      '10.40.0.0/16',
+      '--base',
+      'inventory/examples/province-template.yaml',
+      '--out',
+      before,
+    );
+    expect(imported.code, imported.stderr).toBe(0);
+    const same = await sansang('inventory', 'diff', before, before);
+    expect(same.code).toBe(0);
+    expect(same.stdout).toBe(`${before} → ${before}\n130 kept units kept their subnets, portal hostnames and portal addresses\n`);
+    // Hand-moved: a unit's subnet and its HAProxy address in dc1.
+    const after = join(dir, 'after.yaml');
+    writeFileSync(
+      after,
+      readFileSync(before, 'utf8')
+        .replace('subnet: 10.40.0.0/26', 'subnet: 10.40.200.0/26')
+        .replace('address: 10.40.0.10\n', 'address: 10.40.200.10\n')
+        .replace('gateway: 10.40.0.1\n', 'gateway: 10.40.200.1\n')
+        .replace('dc1: 172.20.2.1\n', 'dc1: 172.20.3.200\n'),
+    );
+    const moved = await sansang('inventory', 'diff', before, after);
+    expect(moved.stderr).toBe('');
+    expect(moved.code).toBe(1);
+    expect(moved.stdout).toMatch(
+      /MOVED: kept units whose allocations changed .*\(1\):\n {2}16681 Phường Thành Vinh: subnet 10\.40\.0\.0\/26 → 10\.40\.200\.0\/26; portal address in dc1 172\.20\.2\.1 → 172\.20\.3\.200\n$/,
+    );
   });
 });
