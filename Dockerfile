@@ -1,5 +1,6 @@
-# The sansang board image, built by each dc-<id> stack (docker_image with this folder as context)
-# unless the inventory names a published image (images.board).
+# The sansang board image, built by each dc-<id> stack (docker_image; its context is this folder as
+# synth copies it into cdktf.out/board-image/, filtered by .dockerignore) unless the inventory names
+# a published image (images.board).
 #   docker build -t sansang-board:0.1.0 .
 #   docker run --rm sansang-board:0.1.0 board --inventory /etc/sansang/inventory.yaml --listen 0.0.0.0:8080
 # Pinned to the Node release the project is tested on; tsx runs the TypeScript sources directly.

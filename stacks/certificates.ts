@@ -80,6 +80,7 @@ async function oneUnit(inv: Inventory, unit: Unit, o: CsrOptions, result: CsrRes
     result.keptPems++;
     return;
   }
+  await mkdir(dirname(f.pem), { recursive: true });
   if (existsSync(f.crt)) {
     // The CA's answer: the certificate, then its key, as HAProxy reads them.
     await writeFile(f.pem, `${await readFile(f.crt, 'utf8')}${await readFile(f.key, 'utf8')}`, { mode: 0o600 });
