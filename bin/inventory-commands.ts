@@ -34,7 +34,7 @@ export function registerInventoryCommands(program: Command): void {
       const inv = r.inventory!;
       const sites = inv.units.reduce((n, u) => n + u.sites.length, 0);
       process.stdout.write(
-        `${file}: valid — ${inv.province.name}: ${inv.dataCenters.length} data centers, ${inv.services.length} services, ${inv.units.length} units, ${sites} sites\n`,
+        `${file}: valid — ${inv.province.name}: ${inv.dataCenters.length} data centers, ${inv.services.length} services, ${inv.units.length} units, ${sites} sites${inv.demo ? ' (a demo: its stand-ins are on this machine; not a province to deploy)' : ''}\n`,
       );
     });
 

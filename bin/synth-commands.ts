@@ -22,6 +22,10 @@ export function registerSynthCommands(program: Command): void {
       process.stdout.write(
         `synthesized ${r.stacks.length} stacks of ${r.province} (${dcs.length} data centers, ${units.length} units), ${r.resources} resources, into ${r.outdir}\n`,
       );
+      if (r.demo)
+        process.stderr.write(
+          `note: ${inventory} is a demo inventory (demo: true): its services are stand-ins on this machine; deploy a province's own inventory (see inventory/examples/province-template.yaml)\n`,
+        );
       if (r.unitsWithoutPortal)
         process.stderr.write(
           `note: ${r.unitsWithoutPortal} of ${r.units} units have no portal, so no unit-<code> stack: give the inventory a portalPlan and import again (see inventory/README.md)\n`,

@@ -266,6 +266,7 @@ describe('the example inventory', () => {
     expect(r.stdout).toContain(`inventory: ${DEMO}\n`);
     expect(r.stdout).toContain('synthesized 5 stacks of Tỉnh Nghệ An (demo) (40) (2 data centers, 3 units)');
     expect(r.stderr.trim().split('\n')).toEqual([
+      `note: ${DEMO} is a demo inventory (demo: true): its services are stand-ins on this machine; deploy a province's own inventory (see inventory/examples/province-template.yaml)`,
       expect.stringMatching(
         /^warning: 3 of 3 unit certificates do not exist yet \(first: inventory\/examples\/certs\/thanhvinh\.pem\); `npx sansang certs csr --inventory .*demo\.yaml` writes a key and a CSR per unit/,
       ),

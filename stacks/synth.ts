@@ -29,6 +29,8 @@ export interface SynthResult {
   /** `Tỉnh Nghệ An (40)` */
   province: string;
   units: number;
+  /** The inventory is a demo (`demo: true`): its stacks are not a province's. */
+  demo: boolean;
 }
 
 /** No inventory was named: synth never picks one on its own (least of all the demo's). */
@@ -129,6 +131,7 @@ function synthBuilt(inv: Inventory, opts: SynthOptions): SynthResult {
     unitsWithoutPortal: inv.units.filter((u) => !u.portal).length,
     province: `${inv.province.name} (${inv.province.code})`,
     units: inv.units.length,
+    demo: inv.demo,
   };
 }
 
