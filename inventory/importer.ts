@@ -133,7 +133,7 @@ export function buildImport(province: NsoProvince, opts: BuildOptions): ImportRe
   const withPortal = units.filter((u) => u.portal).length;
   const summary = [
     `${units.length} units of ${province.name} (${province.code})${base ? `, merged into the base inventory` : ''}`,
-    base?.portalPlan
+    withPortal === units.length || base?.portalPlan
       ? `${withPortal} with a portal (${planned} new from the portal plan)`
       : `${units.length - withPortal} units have no portal and so no unit stack: give the base a portalPlan (see ${PROVINCE_TEMPLATE})`,
     ...(todo ? [`${todo} units still need a subnet (--site-cidr)`] : []),
@@ -152,17 +152,7 @@ function unitPortals(
   if (!base?.portalPlan) return new Map<string, NonNullable<UnitInput['portal']>>();
   const keptPortals = [...baseUnits.values()].flatMap((u) => (u.portal ? [u.portal] : []));
   const pending = province.units.filter((u) => !baseUnits.get(u.code)?.portal).map((u) => ({ code: u.code, slug: slugs.get(u.code)! }));
-  try {
-    return planPortals(pending, {
-      plan: base.portalPlan,
-      provinceName: province.name,
-      dataCenters: base.dataCenters,
-      keptPortals,
-    });
-  } catch (e) {
-    if (e instanceof InputError && !(e instanceof ImportError)) throw new ImportError(e.message);
-    throw e;
-  }
+  return planPortals(pending, { plan: base.portalPlan, provinceName: province.name, dataCenters: base.dataCenters, keptPortals });
 }
 
 /** The legacy table's hostnames and kept paths added to the units they merged into. */
