@@ -24,7 +24,10 @@ export function registerCertsCommands(program: Command): void {
       "write a key and a CSR per unit with a portal (its hostname and legacy hostnames as SANs) beside the certificate it expects; run again with the CA's <hostname>.crt beside them to assemble <hostname>.pem",
     )
     .requiredOption('--inventory <file>', 'the inventory YAML file')
-    .option('--out <dir>', "one folder for every unit's files (default: beside each unit's portal.certificate)")
+    .option(
+      '--out <dir>',
+      "one folder for every unit's key, CSR and CA certificate (default: beside each unit's portal.certificate; the PEM always goes there)",
+    )
     .option('--key <type>', 'key type: rsa (RSA 2048, what every CA takes) or ec (ECDSA P-256)', 'rsa')
     .option('--self-signed <days>', 'also write each PEM self-signed for this many days: throwaway certificates for a test bench only')
     .action(async (f: CsrFlags) => {
