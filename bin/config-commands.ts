@@ -13,7 +13,7 @@ const fromDashboards = (name: 'rulesFiles' | 'alertmanagerFiles' | 'dashboardFil
 /** Each kind, who generates it, and what it is. Files refer to each other by relative paths. */
 export const configKinds: Record<string, { about: string; load: () => Promise<Generate> }> = {
   prometheus: {
-    about: 'prometheus.yml and its file_sd target files (needs rules/ beside it: use `all`)',
+    about: 'prometheus-<dc>.yml (one per data center) and its file_sd target files (needs rules/ beside it: use `all`)',
     load: fromStacks('prometheusFiles'),
   },
   rules: { about: 'recording and alert rules, with their promtool tests', load: fromDashboards('rulesFiles') },

@@ -11,3 +11,4 @@ export * from './generated.ts';
 export * from './slice.ts';
 export * from './bcrypt-gate.ts';
 export * from './names.ts';
+export * from './national.ts';

@@ -33,7 +33,16 @@ export async function loadInventoryFile(file: string): Promise<Inventory> {
 }
 
 export async function readInventoryFile(file: string): Promise<LoadResult> {
-  const problem = (message: string): LoadResult => ({ problems: [{ file, line: 1, col: 1, message }] });
+  const r = await readYamlText(file);
+  return 'problems' in r ? r : parseInventory(r.text, file);
+}
+
+/**
+ * A YAML file's text, read within MAX_INVENTORY_BYTES (a device or a pipe never ends, so what is
+ * read decides, not what the name promises), or the one problem that stopped it.
+ */
+export async function readYamlText(file: string): Promise<{ text: string } | { problems: Problem[] }> {
+  const problem = (message: string) => ({ problems: [{ file, line: 1, col: 1, message }] });
   const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
   let fh;
   try {
@@ -42,7 +51,6 @@ export async function readInventoryFile(file: string): Promise<LoadResult> {
     return problem(`cannot read the inventory: ${readError(e)}`);
   }
   try {
-    // What is read decides, not what the name promises: /dev/zero or a pipe never ends.
     const st = await fh.stat();
     if (!st.isFile())
       return problem(`not a file but ${st.isDirectory() ? 'a directory' : 'a device or a pipe'}: an inventory is a YAML file`);
@@ -59,7 +67,7 @@ export async function readInventoryFile(file: string): Promise<LoadResult> {
           `the file is larger than ${mb(MAX_INVENTORY_BYTES)} MB, the most an inventory may be (the whole country is under 5 MB)`,
         );
     }
-    return parseInventory(Buffer.concat(chunks).toString('utf8'), file);
+    return { text: Buffer.concat(chunks).toString('utf8') };
   } catch (e) {
     return problem(`cannot read the inventory: ${readError(e)}`);
   } finally {
@@ -85,6 +93,29 @@ export function loadInventoryText(text: string, file = '<inventory>'): Inventory
 }
 
 export function parseInventory(text: string, file: string): LoadResult {
+  const r = parseModel(text, file, Inventory, crossCheck, 'the file is empty; see inventory/examples/demo.yaml for a start');
+  return r.model ? { inventory: r.model, problems: r.problems } : { problems: r.problems };
+}
+
+/** What `parseModel` read: the model when its shape is right, and every problem found. */
+export interface ModelResult<T> {
+  model?: T;
+  problems: Problem[];
+}
+
+/**
+ * YAML text → a model of `schema`, with every problem at once as `FILE:LINE:COL message`: the same
+ * bounds against hostile input, the same explanations (unknown keys with a suggestion, `TODO`
+ * values, numbers where text belongs), then `check` on the parsed model. The province inventory
+ * and the national inventory are both read by it.
+ */
+export function parseModel<S extends z.ZodType>(
+  text: string,
+  file: string,
+  schema: S,
+  check: (model: z.output<S>) => Issue[],
+  emptyMessage: string,
+): ModelResult<z.output<S>> {
   if (text.length > MAX_INVENTORY_BYTES) {
     return { problems: [{ file, line: 1, col: 1, message: `the text is larger than ${MAX_INVENTORY_BYTES} bytes` }] };
   }
@@ -115,8 +146,7 @@ export function parseInventory(text: string, file: string): LoadResult {
   } catch (e) {
     return { problems: [problem(0, `cannot expand the document: ${(e as Error).message}`)] };
   }
-  if (data === null || data === undefined)
-    return { problems: [problem(0, 'the file is empty; see inventory/examples/demo.yaml for a start')] };
+  if (data === null || data === undefined) return { problems: [problem(0, emptyMessage)] };
 
   const located = (issue: Issue): Problem => {
     const node = nodeAt(doc.contents, issue.path, issue.atKey ?? false);
@@ -126,14 +156,15 @@ export function parseInventory(text: string, file: string): LoadResult {
 
   // Values still marked TODO, whether or not their shape is right (`parent: TODO` is a valid name).
   const todo = todoIssues(data);
-  const parsed = Inventory.safeParse(data);
+  const parsed = schema.safeParse(data);
   if (!parsed.success) {
-    const issues = parsed.error.issues.flatMap((i) => explain(i, data));
+    const root = schema as unknown as z.core.$ZodType;
+    const issues = parsed.error.issues.flatMap((i) => explain(i, data, root));
     const seen = new Set(issues.map((i) => formatPath(i.path)));
     return { problems: sortProblems([...issues, ...todo.filter((t) => !seen.has(formatPath(t.path)))].map(located)) };
   }
-  const issues = [...crossCheck(parsed.data), ...todo];
-  return { inventory: parsed.data, problems: sortProblems(issues.map(located)) };
+  const issues = [...check(parsed.data), ...todo];
+  return { model: parsed.data, problems: sortProblems(issues.map(located)) };
 }
 
 function sortProblems(ps: Problem[]): Problem[] {
@@ -235,10 +266,10 @@ function quotedEnd(text: string, start: number): number {
 type ZodIssue = z.core.$ZodIssue;
 
 /** Turns a zod issue into our issues: unknown keys one by one with a suggestion, TODOs named. */
-function explain(i: ZodIssue, data: unknown): Issue[] {
+function explain(i: ZodIssue, data: unknown, root: z.core.$ZodType): Issue[] {
   const path = i.path.filter((p): p is PathSegment => typeof p !== 'symbol');
   if (i.code === 'unrecognized_keys') {
-    const known = knownKeysAt(data, path);
+    const known = knownKeysAt(data, path, root);
     return i.keys.map((k) => {
       const guess = closest(k, known);
       return { path: [...path, k], atKey: true, message: `unknown key "${k}"${guess ? ` (did you mean "${guess}"?)` : ''}` };
@@ -253,7 +284,7 @@ function explain(i: ZodIssue, data: unknown): Issue[] {
     return [{ path, message: `expected text, got the number ${value}: quote it ("${value}"), codes keep their leading zeros` }];
   }
   if (i.code === 'invalid_union' && 'discriminator' in i && i.discriminator) {
-    const kinds = discriminatorValues(data, path.slice(0, -1), String(i.discriminator));
+    const kinds = discriminatorValues(data, path.slice(0, -1), String(i.discriminator), root);
     return [{ path, message: `unknown ${String(i.discriminator)} ${JSON.stringify(value)}; expected one of: ${kinds.join(', ')}` }];
   }
   return [{ path, message: plain(i) }];
@@ -276,15 +307,15 @@ type Def = Record<string, unknown>;
 const defOf = (s: z.core.$ZodType): Def => s._zod.def as unknown as Def;
 
 /** The keys the schema allows for the object at `path`, found by walking the zod definitions. */
-function knownKeysAt(data: unknown, path: readonly PathSegment[]): string[] {
-  const schema = schemaAt(data, path, true);
+function knownKeysAt(data: unknown, path: readonly PathSegment[], root: z.core.$ZodType): string[] {
+  const schema = schemaAt(root, data, path, true);
   const def = schema && defOf(schema);
   return def?.type === 'object' ? Object.keys(def.shape as object) : [];
 }
 
 /** The values a discriminated union at `path` accepts for its discriminator. */
-function discriminatorValues(data: unknown, path: readonly PathSegment[], key: string): string[] {
-  const schema = schemaAt(data, path, false);
+function discriminatorValues(data: unknown, path: readonly PathSegment[], key: string, root: z.core.$ZodType): string[] {
+  const schema = schemaAt(root, data, path, false);
   const def = schema && defOf(schema);
   if (def?.type !== 'union') return [];
   return (def.options as z.core.$ZodType[]).flatMap((o) => {
@@ -293,8 +324,13 @@ function discriminatorValues(data: unknown, path: readonly PathSegment[], key: s
   });
 }
 
-function schemaAt(data: unknown, path: readonly PathSegment[], pickUnionOption: boolean): z.core.$ZodType | undefined {
-  let schema: z.core.$ZodType | undefined = Inventory as unknown as z.core.$ZodType;
+function schemaAt(
+  root: z.core.$ZodType,
+  data: unknown,
+  path: readonly PathSegment[],
+  pickUnionOption: boolean,
+): z.core.$ZodType | undefined {
+  let schema: z.core.$ZodType | undefined = root;
   let value: unknown = data;
   for (const seg of path) {
     schema = unwrap(schema, value, true);

@@ -112,3 +112,25 @@ export const SERIES = {
   /** Per item, while one cause fails it at many units (a central outage): how many. */
   checkIncident: 'sansang:check:incident',
 } as const;
+
+/**
+ * What a province's Prometheus sends the national store when its inventory says
+ * `national.send: rollup` (the default): the rules' conclusions (every level the national view and
+ * its dashboards read: unit, unit and item, site and item, links, per item) and the boards' names.
+ * The national view aggregates these; it never re-evaluates an item.
+ */
+export const NATIONAL_SERIES: readonly string[] = [
+  SERIES.unitState,
+  SERIES.unitCheckState,
+  SERIES.unitReady,
+  SERIES.unitCode,
+  SERIES.unitCheckCode,
+  SERIES.siteCode,
+  SERIES.linkUp,
+  SERIES.checkNogoUnits,
+  SERIES.checkUnits,
+  SERIES.checkIncident,
+  BOARD_METRICS.unitInfo,
+  BOARD_METRICS.checkInfo,
+  BOARD_METRICS.boardInfo,
+];

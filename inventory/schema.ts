@@ -465,6 +465,26 @@ export const Images = z.strictObject({
   board: z.string().optional(),
 });
 
+/**
+ * How the province's Prometheus pair feeds the national store (the national roll-up): every
+ * generated Prometheus carries `external_labels {province, replica}`; with this section each one
+ * also remote-writes to the national store. The two replicas send the same series; the store keeps
+ * one of them (the `replica` label is dropped on the way, see stacks/config/prometheus.ts).
+ */
+export const NationalFeed = z.strictObject({
+  /**
+   * The national store's remote-write URLs (`sansang national config` prints them), one per
+   * national data center: the province's data centers take them in turn (the first data center the
+   * first URL…), so the two replicas reach the store through different doors.
+   */
+  remoteWrite: z.array(Url).min(1),
+  /**
+   * `rollup` (default): the rules' conclusions and the boards' names, all the national view reads;
+   * `all`: every series the province's Prometheus has (the agents' raw series too).
+   */
+  send: z.enum(['rollup', 'all']).default('rollup'),
+});
+
 export const Inventory = z.strictObject({
   version: z.literal(1),
   /**
@@ -486,6 +506,8 @@ export const Inventory = z.strictObject({
   checklist: ChecklistOverride.optional(),
   agent: AgentSettings.default(AgentSettings.parse({})),
   images: Images.default({}),
+  /** The national store this province remote-writes to; without it, nothing leaves the province. */
+  national: NationalFeed.optional(),
 });
 
 export type Inventory = z.output<typeof Inventory>;
@@ -514,4 +536,5 @@ export type Team = z.output<typeof Team>;
 export type Notify = z.output<typeof Notify>;
 export type MaintenanceWindow = z.output<typeof MaintenanceWindow>;
 export type AgentSettings = z.output<typeof AgentSettings>;
+export type NationalFeed = z.output<typeof NationalFeed>;
 export type LinkName = 'primary' | 'backup';

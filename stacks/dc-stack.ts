@@ -33,7 +33,7 @@ export interface DcStackProps {
   boardContext?: BoardContext;
   /** The sansang version: the tag of the board image built here. */
   version: string;
-  /** The generated files, when already made for another data center (they are the same). */
+  /** The generated files, when already made for the app (all data centers' share). */
   shared?: SharedFiles;
   /** Where the local state file is kept. */
   stateDir: string;
@@ -151,9 +151,11 @@ export class DcStack extends TerraformStack {
     return volume(this, `volume-${name}`, this.provider, `sansang-${name}`);
   }
 
-  /** Prometheus: the same configuration in every data center, the rules from dashboards/. */
+  /** Prometheus: the same targets and rules in every data center (the rules from dashboards/), its own replica label. */
   private prometheus(image: string): void {
-    const files: UploadedFile[] = [...this.shared.prometheus, ...this.shared.rules].map((f) => inDir(CONTAINER.prometheusDir, f));
+    const files: UploadedFile[] = [this.shared.prometheusConfig.get(this.dc.id)!, ...this.shared.prometheus, ...this.shared.rules].map(
+      (f) => inDir(CONTAINER.prometheusDir, f),
+    );
     const auth = this.inv.agent.basicAuth;
     if (auth) {
       const password = new TerraformVariable(this, 'agent_password', {

@@ -1,10 +1,17 @@
 // The stacks folder: cdktf stacks (dc-<id>, unit-<code>) and the pure generators of the configs
 // they ship (prometheus.yml and targets, haproxy.cfg, Grafana provisioning, DNS records).
-export { prometheusFiles, prometheusConfig, agentTargets, blackboxTargets, haproxyTargets } from './config/prometheus.ts';
+export {
+  prometheusFiles,
+  prometheusConfig,
+  agentTargets,
+  blackboxTargets,
+  haproxyTargets,
+  REMOTE_WRITE_DEADLINE_SECONDS,
+} from './config/prometheus.ts';
 export { grafanaFiles, GRAFANA_DATASOURCE_UID, GRAFANA_ALERTMANAGER_UID, GRAFANA_FOLDER } from './config/grafana.ts';
 export { haproxyFiles, haproxyConfig, HEALTH_CHECK, HAPROXY_MONITOR_PORT } from './config/haproxy.ts';
 export { dnsFiles, dnsZone, DNS_TTL } from './config/dns.ts';
-export { FILES, isRuleFile, haproxyConfigPath, certificateFileName, dnsZonePath } from './config/layout.ts';
+export { FILES, isRuleFile, haproxyConfigPath, certificateFileName, dnsZonePath, prometheusConfigFile } from './config/layout.ts';
 export { DEFAULT_IMAGES, resolveImages, isPinnedImage } from './config/images.ts';
 export { hostPort } from './config/net.ts';
 export { certificateRequests, certificateFiles } from './certificates.ts';

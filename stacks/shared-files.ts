@@ -1,13 +1,16 @@
-// The files every data center's stack ships alike: generated once per app, then handed to each
-// `dc-<id>` stack (they do not depend on the data center).
+// The files the data centers' stacks ship: generated once per app, then handed to each `dc-<id>`
+// stack. All are the same in every data center but prometheus.yml (its replica label, its
+// remote-write URL), kept per data center.
 import type { GeneratedFile, Inventory } from '../inventory/index.ts';
 import { prometheusFiles } from './config/prometheus.ts';
 import { grafanaFiles } from './config/grafana.ts';
-import { FILES } from './config/layout.ts';
+import { FILES, prometheusConfigFile } from './config/layout.ts';
 import { shippedAlertmanager, shippedDashboards, shippedRules } from './shipped.ts';
 
 export interface SharedFiles {
-  /** prometheus.yml and its target files. */
+  /** Each data center's prometheus.yml, by data center id (path: FILES.prometheus). */
+  prometheusConfig: Map<string, GeneratedFile>;
+  /** prometheus.yml's file_sd target files. */
   prometheus: GeneratedFile[];
   /** The blackbox exporter's modules. */
   blackbox: GeneratedFile;
@@ -22,8 +25,12 @@ export interface SharedFiles {
 
 export function sharedFiles(inv: Inventory): SharedFiles {
   const prom = prometheusFiles(inv);
+  const configs = new Map(inv.dataCenters.map((dc) => [prometheusConfigFile(dc), dc.id]));
   return {
-    prometheus: prom.filter((f) => f.path !== FILES.blackbox),
+    prometheusConfig: new Map(
+      prom.filter((f) => configs.has(f.path)).map((f) => [configs.get(f.path)!, { path: FILES.prometheus, content: f.content }]),
+    ),
+    prometheus: prom.filter((f) => f.path !== FILES.blackbox && !configs.has(f.path)),
     blackbox: prom.find((f) => f.path === FILES.blackbox)!,
     rules: shippedRules(inv),
     alertmanager: shippedAlertmanager(inv),

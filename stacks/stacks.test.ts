@@ -188,13 +188,19 @@ describe('the example inventory', () => {
     }
   });
 
-  it('the same prometheus.yml goes to both data centers', () => {
+  it("each data center's prometheus.yml: the same but for its replica label", () => {
     const promYml = (id: string) =>
       (
         Object.values((JSON.parse(synthOf(id)) as Json).resource.docker_container!).find((c) => c.name === 'sansang-prometheus')!
           .upload as { file: string; content: string }[]
       ).find((u) => u.file === '/etc/prometheus/prometheus.yml')!.content;
-    expect(promYml('dc-dc1')).toBe(promYml('dc-dc2'));
+    expect(promYml('dc-dc1')).toContain('replica: dc1');
+    expect(promYml('dc-dc2')).toContain('replica: dc2');
+    const differing = (a: string, b: string) => a.split('\n').filter((line, i) => line !== b.split('\n')[i]);
+    expect(differing(promYml('dc-dc1'), promYml('dc-dc2'))).toEqual([
+      '# Prometheus configuration of data center dc1: the others differ only in the replica label and the remote-write URL.',
+      '    replica: dc1',
+    ]);
   });
 
   it("unit-16681: an HAProxy per data center on the unit's own WAN address, no published ports, certificate read at deploy", () => {

@@ -7,7 +7,18 @@ import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadInventoryFile, writeGeneratedFiles, type GeneratedFile, type Inventory } from '../../inventory/index.ts';
-import { agentTargets, blackboxTargets, dnsFiles, grafanaFiles, haproxyFiles, prometheusFiles, FILES, DNS_TTL } from '../index.ts';
+import {
+  agentTargets,
+  blackboxTargets,
+  dnsFiles,
+  grafanaFiles,
+  haproxyFiles,
+  prometheusFiles,
+  prometheusConfigFile,
+  DNS_TTL,
+  FILES,
+} from '../index.ts';
+import { NATIONAL_SERIES } from '../../inventory/index.ts';
 import { shippedAlertmanager, shippedRules } from '../shipped.ts';
 import { namedCheckZone, run, selfSignedPem, tempDir } from '../test-support.ts';
 
@@ -26,11 +37,52 @@ beforeAll(async () => {
 });
 
 describe('sansang config prometheus', () => {
-  it('passes promtool check config, rule files included', () => {
-    const r = run('promtool', ['check', 'config', FILES.prometheus], 'prometheus', out);
-    expect(r.stdout + r.stderr).toContain('SUCCESS');
-    expect(r.status, r.stdout + r.stderr).toBe(0);
-    for (const rule of shippedRules(inv)) expect(r.stdout).toContain(rule.path);
+  it("passes promtool check config, rule files included, each data center's", () => {
+    for (const dc of inv.dataCenters) {
+      const r = run('promtool', ['check', 'config', prometheusConfigFile(dc)], 'prometheus', out);
+      expect(r.stdout + r.stderr).toContain('SUCCESS');
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+      for (const rule of shippedRules(inv)) expect(r.stdout).toContain(rule.path);
+    }
+  });
+
+  it('labels every series it sends with the province and its replica; alerts leave the replica behind', () => {
+    for (const dc of inv.dataCenters) {
+      const config = parse(files.find((f) => f.path === prometheusConfigFile(dc))!.content) as {
+        global: { external_labels: Record<string, string> };
+        alerting: { alert_relabel_configs: unknown[] };
+        remote_write?: unknown;
+      };
+      expect(config.global.external_labels).toEqual({ province: '40', replica: dc.id });
+      expect(config.alerting.alert_relabel_configs).toEqual([{ action: 'labeldrop', regex: 'replica' }]);
+      // No national section, nothing leaves the province.
+      expect(config.remote_write).toBeUndefined();
+    }
+  });
+
+  it('with a national section: each data center remote-writes to its own URL, the roll-up only, without the replica label; promtool accepts it', async () => {
+    const urls = ['http://10.250.0.11:8480/insert/0/prometheus/api/v1/write', 'http://10.250.1.11:8480/insert/0/prometheus/api/v1/write'];
+    const national: Inventory = { ...inv, national: { remoteWrite: urls, send: 'rollup' } };
+    const dir = tempDir('national-feed');
+    await writeGeneratedFiles(dir, [...prometheusFiles(national), ...shippedRules(national)]);
+    inv.dataCenters.forEach((dc, i) => {
+      const config = parse(prometheusFiles(national).find((f) => f.path === prometheusConfigFile(dc))!.content) as {
+        remote_write: { url: string; write_relabel_configs: { action: string; regex: string }[] }[];
+      };
+      expect(config.remote_write).toHaveLength(1);
+      expect(config.remote_write[0]!.url).toBe(urls[i]);
+      const relabel = config.remote_write[0]!.write_relabel_configs;
+      expect(relabel[0]).toEqual({ source_labels: ['__name__'], regex: NATIONAL_SERIES.join('|'), action: 'keep' });
+      expect(relabel.at(-1)).toEqual({ action: 'labeldrop', regex: 'replica' });
+      const r = run('promtool', ['check', 'config', prometheusConfigFile(dc)], 'prometheus', dir);
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+    });
+    // `send: all` keeps every series, still without the replica label.
+    const all = parse(prometheusFiles({ ...national, national: { remoteWrite: urls.slice(0, 1), send: 'all' } })[1]!.content) as {
+      remote_write: { url: string; write_relabel_configs: unknown[] }[];
+    };
+    expect(all.remote_write[0]!.url).toBe(urls[0]);
+    expect(all.remote_write[0]!.write_relabel_configs).toEqual([{ action: 'labeldrop', regex: 'replica' }]);
   });
 
   it('fails promtool when a target file is not what Prometheus reads (the check is real)', () => {
@@ -53,7 +105,7 @@ describe('sansang config prometheus', () => {
       targets: ['127.0.1.75:9464'],
       labels: { unit: '16690', site: 'truong-vinh-motcua', scrape_link: 'primary' },
     });
-    const config = parse(files.find((f) => f.path === FILES.prometheus)!.content) as {
+    const config = parse(files.find((f) => f.path === prometheusConfigFile(inv.dataCenters[0]!))!.content) as {
       scrape_configs: { job_name: string; static_configs?: { targets: string[] }[] }[];
     };
     const jobs = config.scrape_configs.map((j) => j.job_name);
@@ -201,14 +253,14 @@ describe('sansang config grafana and dns', () => {
 });
 
 describe('sansang config (the command line)', () => {
-  it('writes prometheus.yml and the haproxy files where the tools find them', () => {
+  it("writes each data center's prometheus.yml and the haproxy files where the tools find them", () => {
     const dir = tempDir('cli');
     for (const kind of ['prometheus', 'haproxy']) {
       const r = spawnSync(process.execPath, ['bin/sansang.js', 'config', kind, '--inventory', DEMO, '--out', dir], { encoding: 'utf8' });
       expect(r.status, r.stderr).toBe(0);
     }
     mkdirSync(join(dir, 'rules'), { recursive: true });
-    expect(run('promtool', ['check', 'config', 'prometheus.yml'], 'prometheus', dir).status).toBe(0);
+    for (const dc of ['dc1', 'dc2']) expect(run('promtool', ['check', 'config', `prometheus-${dc}.yml`], 'prometheus', dir).status).toBe(0);
     expect(
       run('ls', [join(dir, 'haproxy/17827')], 'coreutils')
         .stdout.split('\n')

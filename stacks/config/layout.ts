@@ -3,6 +3,7 @@
 import type { DataCenter, Portal, Unit } from '../../inventory/index.ts';
 
 export const FILES = {
+  /** Prometheus' configuration inside its container; `sansang config` writes one per data center (`prometheusConfigFile`). */
   prometheus: 'prometheus.yml',
   blackbox: 'blackbox.yml',
   agentTargets: 'targets/agents.json',
@@ -13,6 +14,11 @@ export const FILES = {
   grafanaDatasources: 'grafana/provisioning/datasources/sansang.yaml',
   grafanaDashboards: 'grafana/provisioning/dashboards/sansang.yaml',
 } as const;
+
+/** A data center's prometheus.yml as `sansang config` writes it, beside `rules/` and `targets/` (its paths are relative). */
+export function prometheusConfigFile(dc: Pick<DataCenter, 'id'>): string {
+  return `prometheus-${dc.id}.yml`;
+}
 
 /** Whether a file `dashboards/` generates is a rule file Prometheus loads (not a rule test). */
 export function isRuleFile(path: string): boolean {

@@ -78,9 +78,11 @@ describe('hostile names', () => {
     const rules = tool('promtool', ['check', 'rules', 'rules/sansang.rules.yml'], 'prometheus');
     expect(rules.code, rules.text).toBe(0);
     expect(Object.keys(parse(readFileSync(join(out, 'rules/sansang.rules.yml'), 'utf8')) as object)).toEqual(['groups']);
-    const config = tool('promtool', ['check', 'config', 'prometheus.yml'], 'prometheus');
-    expect(config.code, config.text).toBe(0);
-    expect(parse(readFileSync(join(out, 'prometheus.yml'), 'utf8'))).not.toHaveProperty('templates');
+    for (const dc of inv.dataCenters) {
+      const config = tool('promtool', ['check', 'config', `prometheus-${dc.id}.yml`], 'prometheus');
+      expect(config.code, config.text).toBe(0);
+      expect(parse(readFileSync(join(out, `prometheus-${dc.id}.yml`), 'utf8'))).not.toHaveProperty('templates');
+    }
   });
 
   it('haproxy.cfg: haproxy -c accepts every file, and no name leaves its comment', () => {
