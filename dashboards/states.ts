@@ -102,3 +102,20 @@ export function rollUp(items: readonly ItemState[], inMaintenance: boolean): Sta
 export const unitState = rollUp;
 /** A site's state, by the same rule over the site's items. */
 export const siteState = rollUp;
+
+/**
+ * A state another evaluator concluded (the recording rules' `code`, read back from the national
+ * store), as known now: the rule's freshness applied to the conclusion. With no sample, or none
+ * fresher than the window, it is UNKNOWN whatever it said (a province that stops sending is never
+ * left GO).
+ */
+export function judgeConcluded(state: State | null, ageSeconds: number | null, freshnessSeconds: number): State {
+  if (state === null || ageSeconds === null || !Number.isFinite(ageSeconds) || ageSeconds > freshnessSeconds) return 'unknown';
+  return state;
+}
+
+/**
+ * A province from its units, as an item from its sites: the worst (NO-GO > UNKNOWN > GO), a unit in
+ * maintenance not counting unless every unit is; no unit at all is UNKNOWN, never GO.
+ */
+export const provinceState = worstOf;
