@@ -18,3 +18,18 @@ export function dashboardFiles(inv: Inventory): GeneratedFile[] {
   return generateDashboards(inv);
 }
 export * from './board/index.ts';
+export {
+  startNational,
+  NATIONAL_QUERIES,
+  NATIONAL_MEMORY,
+  NationalCore,
+  evaluateNational,
+  nationalDashboard,
+  nationalDashboardFiles,
+  NATIONAL_DASHBOARD_UID,
+  type StartNationalOptions,
+  type RunningNational,
+  type NationalEvaluation,
+  type NationalUnit,
+  type NationalProvinceView,
+} from './national/index.ts';

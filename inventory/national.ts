@@ -11,15 +11,26 @@ import { cidrContains, isLoopback, parseCidr4 } from './net.ts';
 
 const msg = (message: string) => ({ error: message });
 
-/** One national data center: its Docker host, its WAN segment and the addresses of the national store's parts on it. */
+/**
+ * One national data center: its Docker host, its WAN segment and the static addresses on it of its
+ * own store (a VictoriaMetrics cluster: one vminsert, one vmselect, one or more vmstorage), its
+ * Grafana and its national board. Each data center's store is whole by itself: every province
+ * writes to every data center's store.
+ */
 export const NationalDataCenter = z.strictObject({
   id: Id,
   name: Text,
   dockerHost: DataCenter.shape.dockerHost,
   wan: DataCenter.shape.wan,
   management: DataCenter.shape.management,
-  /** Static addresses on the WAN segment: the store's three parts (VictoriaMetrics cluster), Grafana, the national board. */
-  addresses: z.strictObject({ vmstorage: Ip, vminsert: Ip, vmselect: Ip, grafana: Ip, board: Ip }),
+  addresses: z.strictObject({
+    vminsert: Ip,
+    vmselect: Ip,
+    /** The storage nodes: the series are spread over them (one is enough for the country, see bench/README.md). */
+    vmstorage: z.array(Ip).min(1),
+    grafana: Ip,
+    board: Ip,
+  }),
 });
 
 /** A province that feeds the store. */
@@ -84,6 +95,26 @@ export const NATIONAL_PORTS = {
   board: 8080,
 } as const;
 
+/**
+ * The most a province's sample waits in its Prometheus' remote-write queue before it is sent (the
+ * generated `queue_config.batch_send_deadline`).
+ */
+export const REMOTE_WRITE_DEADLINE_SECONDS = 5;
+/**
+ * How long the store hides samples younger than this (VictoriaMetrics' `-search.latencyOffset`,
+ * 30 s unless told; the national stack and the tests set it to this).
+ */
+export const STORE_LATENCY_OFFSET_SECONDS = 5;
+
+/**
+ * When the national board calls a province's conclusions stale: three of its intervals, as the
+ * four-state rule says for any sample, plus the longest trip a sample takes to be read from the
+ * store (the remote-write deadline and the store's latency offset).
+ */
+export function nationalFreshnessSeconds(p: Pick<NationalProvince, 'interval'>): number {
+  return 3 * durationSeconds(p.interval) + REMOTE_WRITE_DEADLINE_SECONDS + STORE_LATENCY_OFFSET_SECONDS;
+}
+
 /** The store keeps one sample per series per this many seconds. */
 export function dedupSeconds(nat: NationalInventory): number {
   return nat.store.dedupInterval
@@ -93,7 +124,7 @@ export function dedupSeconds(nat: NationalInventory): number {
 
 const hostPort = (ip: string, port: number) => (ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`);
 
-/** The remote-write URL of each national data center's vminsert (tenant 0): what a province's `national.remoteWrite` lists. */
+/** The remote-write URL of each national data center's vminsert (tenant 0): a province's `national.remoteWrite` lists them all. */
 export function nationalWriteUrls(nat: NationalInventory): string[] {
   return nat.dataCenters.map((d) => `http://${hostPort(d.addresses.vminsert, NATIONAL_PORTS.vminsert)}/insert/0/prometheus/api/v1/write`);
 }
@@ -135,9 +166,14 @@ export function nationalCrossCheck(nat: NationalInventory): Issue[] {
     if (!cidrContains(net, dc.wan.gateway))
       add(['dataCenters', i, 'wan', 'gateway'], `gateway ${dc.wan.gateway} is outside ${dc.wan.subnet}`);
     addresses.push([dc.wan.gateway, ['dataCenters', i, 'wan', 'gateway']]);
-    for (const [part, ip] of Object.entries(dc.addresses)) {
-      if (!cidrContains(net, ip)) add(['dataCenters', i, 'addresses', part], `${ip} is outside the WAN segment ${dc.wan.subnet}`);
-      addresses.push([ip, ['dataCenters', i, 'addresses', part]]);
+    const parts: [string, PathSegment[]][] = Object.entries(dc.addresses).flatMap(([part, v]) =>
+      Array.isArray(v)
+        ? v.map((ip, j): [string, PathSegment[]] => [ip, ['dataCenters', i, 'addresses', part, j]])
+        : [[v, ['dataCenters', i, 'addresses', part]]],
+    );
+    for (const [ip, path] of parts) {
+      if (!cidrContains(net, ip)) add(path, `${ip} is outside the WAN segment ${dc.wan.subnet}`);
+      addresses.push([ip, path]);
     }
   });
   unique(addresses, 'address');

@@ -473,9 +473,9 @@ export const Images = z.strictObject({
  */
 export const NationalFeed = z.strictObject({
   /**
-   * The national store's remote-write URLs (`sansang national config` prints them), one per
-   * national data center: the province's data centers take them in turn (the first data center the
-   * first URL…), so the two replicas reach the store through different doors.
+   * The national stores' remote-write URLs, one per national data center (`sansang national config`
+   * writes this section): each of the province's Prometheus writes to every one, so each national
+   * data center's store is whole by itself and keeps one copy of the pair's series.
    */
   remoteWrite: z.array(Url).min(1),
   /**

@@ -68,7 +68,7 @@ export function synthApp(inv: Inventory, opts: SynthOptions): SynthResult {
  * that is most of the synth time of a whole country. Synth needs none of them: traces are off
  * while it runs, unless SANSANG_STACK_TRACES is set (to debug the stacks themselves).
  */
-function withoutConstructStackTraces<T>(fn: () => T): T {
+export function withoutConstructStackTraces<T>(fn: () => T): T {
   if (process.env.SANSANG_STACK_TRACES) return fn();
   const limit = Error.stackTraceLimit;
   const sourceMaps = process.sourceMapsEnabled;

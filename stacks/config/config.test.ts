@@ -60,23 +60,22 @@ describe('sansang config prometheus', () => {
     }
   });
 
-  it('with a national section: each data center remote-writes to its own URL, the roll-up only, without the replica label; promtool accepts it', async () => {
+  it('with a national section: each data center remote-writes to every national store, the roll-up only, without the replica label; promtool accepts it', async () => {
     const urls = ['http://10.250.0.11:8480/insert/0/prometheus/api/v1/write', 'http://10.250.1.11:8480/insert/0/prometheus/api/v1/write'];
     const national: Inventory = { ...inv, national: { remoteWrite: urls, send: 'rollup' } };
     const dir = tempDir('national-feed');
     await writeGeneratedFiles(dir, [...prometheusFiles(national), ...shippedRules(national)]);
-    inv.dataCenters.forEach((dc, i) => {
+    for (const dc of inv.dataCenters) {
       const config = parse(prometheusFiles(national).find((f) => f.path === prometheusConfigFile(dc))!.content) as {
         remote_write: { url: string; write_relabel_configs: { action: string; regex: string }[] }[];
       };
-      expect(config.remote_write).toHaveLength(1);
-      expect(config.remote_write[0]!.url).toBe(urls[i]);
+      expect(config.remote_write.map((w) => w.url)).toEqual(urls);
       const relabel = config.remote_write[0]!.write_relabel_configs;
       expect(relabel[0]).toEqual({ source_labels: ['__name__'], regex: NATIONAL_SERIES.join('|'), action: 'keep' });
       expect(relabel.at(-1)).toEqual({ action: 'labeldrop', regex: 'replica' });
       const r = run('promtool', ['check', 'config', prometheusConfigFile(dc)], 'prometheus', dir);
       expect(r.status, r.stdout + r.stderr).toBe(0);
-    });
+    }
     // `send: all` keeps every series, still without the replica label.
     const all = parse(prometheusFiles({ ...national, national: { remoteWrite: urls.slice(0, 1), send: 'all' } })[1]!.content) as {
       remote_write: { url: string; write_relabel_configs: unknown[] }[];

@@ -54,6 +54,8 @@ export const CONTAINER = {
   boardTokens: '/etc/sansang/tokens.yaml',
   boardPeerToken: '/etc/sansang/peer-token',
   boardData: '/var/lib/sansang',
+  nationalInventory: '/etc/sansang/national.yaml',
+  vmstorageData: '/storage',
 } as const;
 
 /** Names the containers answer to on each data center's management network. */
