@@ -7,6 +7,7 @@ import { registerBoardCommands } from './board-commands.ts';
 import { registerSynthCommands } from './synth-commands.ts';
 import { registerCertsCommands } from './certs-commands.ts';
 import { registerDemoCommands } from './demo-commands.ts';
+import { registerNationalCommands } from './national-commands.ts';
 import { UsageError, reportError } from './errors.ts';
 
 export const VERSION = '0.1.0';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerSynthCommands(program);
   registerCertsCommands(program);
   registerDemoCommands(program);
+  registerNationalCommands(program);
   return program;
 }
 

@@ -9,7 +9,7 @@ import { boardContext, writeBoardContext, type BoardContext } from './board-cont
 import { NationalStack } from './national-stack.ts';
 import { formatFinding, policyFindings } from './policy/aspect.ts';
 import { countResources, offline, PolicyError, withoutConstructStackTraces } from './synth.ts';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface NationalBuildOptions {
@@ -47,6 +47,8 @@ export function synthNationalApp(nat: NationalInventory, opts: NationalBuildOpti
   offline();
   return withoutConstructStackTraces(() => {
     const outdir = resolve(opts.outdir || 'cdktf.out');
+    // cdktf makes the output directory, not its parents.
+    mkdirSync(outdir, { recursive: true });
     const built = buildNationalApp(nat, { ...opts, outdir });
     const violations = built.stacks.flatMap((s) =>
       policyFindings(s)

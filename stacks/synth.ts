@@ -1,6 +1,6 @@
 // Synthesis of an inventory file into Terraform JSON, offline: no telemetry, no version check,
 // no crash reports. Used by stacks/main.ts (the cdktf CLI) and `sansang synth`.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { AnnotationMetadataEntryType } from 'cdktf';
 import { InputError, loadInventoryFile, type Inventory } from '../inventory/index.ts';
@@ -88,6 +88,8 @@ export function withoutConstructStackTraces<T>(fn: () => T): T {
 
 function synthBuilt(inv: Inventory, opts: SynthOptions): SynthResult {
   const outdir = resolve(opts.outdir || 'cdktf.out');
+  // cdktf makes the output directory, not its parents.
+  mkdirSync(outdir, { recursive: true });
   const built = buildApp(inv, { inventoryDir: opts.inventoryDir, outdir, stateDir: opts.stateDir });
   const stacks = [...built.dcStacks, ...built.unitStacks];
   // Every stack's violations at once, before anything is written (the aspects would stop at the first stack).
