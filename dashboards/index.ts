@@ -27,6 +27,8 @@ export {
   nationalDashboard,
   nationalDashboardFiles,
   NATIONAL_DASHBOARD_UID,
+  provinceStateExpr,
+  worstUnitsExpr,
   type StartNationalOptions,
   type RunningNational,
   type NationalEvaluation,

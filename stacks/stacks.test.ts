@@ -198,7 +198,7 @@ describe('the example inventory', () => {
     expect(promYml('dc-dc2')).toContain('replica: dc2');
     const differing = (a: string, b: string) => a.split('\n').filter((line, i) => line !== b.split('\n')[i]);
     expect(differing(promYml('dc-dc1'), promYml('dc-dc2'))).toEqual([
-      '# Prometheus configuration of data center dc1: the others differ only in the replica label and the remote-write URL.',
+      '# Prometheus configuration of data center dc1: the others differ only in the replica label.',
       '    replica: dc1',
     ]);
   });

@@ -13,6 +13,7 @@ import {
   LABELS,
   nationalFreshnessSeconds,
   SERIES,
+  STORE_LATENCY_OFFSET_SECONDS,
   type GeneratedFile,
   type NationalInventory,
 } from '../../inventory/index.ts';
@@ -38,12 +39,14 @@ const U = LABELS.unit;
 
 /**
  * Each unit's effective state code: the rules' conclusion while fresh (its sample younger than the
- * province's window), else UNKNOWN. Provinces sharing a window share a branch.
+ * province's window), else UNKNOWN. Provinces sharing a window share a branch. VictoriaMetrics
+ * answers `time()` with the query's time less its latency offset (the samples it shows end there):
+ * the window is shortened by as much, so Grafana turns a province UNKNOWN when the board does.
  */
 export function effectiveUnitCode(nat: NationalInventory): string {
   const byWindow = new Map<number, string[]>();
   for (const p of nat.provinces) {
-    const w = nationalFreshnessSeconds(p);
+    const w = nationalFreshnessSeconds(p) - STORE_LATENCY_OFFSET_SECONDS;
     byWindow.set(w, [...(byWindow.get(w) ?? []), p.code]);
   }
   const code = SERIES.unitCode;
@@ -54,25 +57,30 @@ export function effectiveUnitCode(nat: NationalInventory): string {
   return `(${fresh.join(' or ')} or on (${P}, ${U}) (${code} * 0 + ${STATE_CODE.unknown}))`;
 }
 
-/** One series per province of the inventory, at UNKNOWN: a province the store knows nothing of still shows. */
+/** A label value as PromQL reads it in a double-quoted string. */
+const quoted = (s: string) => JSON.stringify(s);
+
+/** One series per province of the inventory, value 1, with the province's name in `name`: tables join names from it. */
+export function provinceNameVector(nat: NationalInventory): string {
+  return nat.provinces
+    .map((p) => `label_replace(label_replace(vector(1), "${P}", "${p.code}", "", ""), "name", ${quoted(p.name)}, "", "")`)
+    .join(' or ');
+}
+
+/** Every province at UNKNOWN: a province the store knows nothing of still shows. */
 function provinceAnchors(nat: NationalInventory): string {
-  return nat.provinces.map((p) => `label_replace(vector(${STATE_CODE.unknown}), "${P}", "${p.code}", "", "")`).join(' or ');
+  return `(${provinceNameVector(nat)}) * ${STATE_CODE.unknown}`;
+}
+
+/** Per-province values with the province's name joined in (tables show names, not codes). */
+function named(nat: NationalInventory, expr: string): string {
+  return `(${expr}) * on (${P}) group_left (name) (${provinceNameVector(nat)})`;
 }
 
 /** A province's state: the worst of its units (maintenance only when all are), UNKNOWN with no unit. */
 export function provinceStateExpr(nat: NationalInventory): string {
   const e = effectiveUnitCode(nat);
   return `max by (${P}) (${e} < ${STATE_CODE.maintenance}) or on (${P}) max by (${P}) (${e}) or on (${P}) (${provinceAnchors(nat)})`;
-}
-
-/** The province's name in place of its code, in any table column holding the code. */
-function provinceNames(nat: NationalInventory): dashboard.ValueMapping[] {
-  return [
-    {
-      type: dashboard.MappingType.ValueToText,
-      options: Object.fromEntries(nat.provinces.map((p, i) => [p.code, { text: `${p.name} (${p.code})`, index: i }])),
-    },
-  ];
 }
 
 function countStat(title: string, expr: string, color: string): stat.PanelBuilder {
@@ -92,6 +100,16 @@ function countStat(title: string, expr: string, color: string): stat.PanelBuilde
     .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false))
     .height(4)
     .span(6);
+}
+
+/** The worst units of the country, NO-GO then UNKNOWN (value: state code), with the unit's and the province's names. */
+export function worstUnitsExpr(nat: NationalInventory, limit = 200): string {
+  const e = effectiveUnitCode(nat);
+  return (
+    `topk(${limit}, (${e} > ${STATE_CODE.go}) < ${STATE_CODE.maintenance})` +
+    ` * on (${P}, ${U}) group_left (name) max by (${P}, ${U}, name) (${BOARD_METRICS.unitInfo})` +
+    ` * on (${P}) group_left (province_name) label_replace(${provinceNameVector(nat)}, "province_name", "$1", "name", "(.*)")`
+  );
 }
 
 export function nationalDashboard(nat: NationalInventory): dashboard.Dashboard {
@@ -132,55 +150,62 @@ export function nationalDashboard(nat: NationalInventory): dashboard.Dashboard {
     .withPanel(
       new table.PanelBuilder()
         .title('Các tỉnh, kém nhất trước / Provinces, worst first')
-        .withTarget(query(province, undefined, { instant: true, table: true, refId: 'state' }))
-        .withTarget(query(unitsIn(STATE_CODE.nogo), undefined, { instant: true, table: true, refId: 'nogo' }))
-        .withTarget(query(unitsIn(STATE_CODE.unknown), undefined, { instant: true, table: true, refId: 'unknown' }))
-        .withTarget(query(unitsIn(STATE_CODE.go), undefined, { instant: true, table: true, refId: 'go' }))
-        .withTarget(
-          query(`time() - max by (${P}) (tlast_over_time(${SERIES.unitCode}[1h]))`, undefined, {
-            instant: true,
-            table: true,
-            refId: 'age',
-          }),
-        )
-        .withTransformation({ id: 'merge', options: {} })
-        .withTransformation(
-          organize({
-            [P]: name,
-            'Value #state': states,
-            'Value #nogo': 'Đơn vị NO-GO / Units NO-GO',
-            'Value #unknown': 'Đơn vị UNKNOWN / Units UNKNOWN',
-            'Value #go': 'Đơn vị GO / Units GO',
-            'Value #age': 'Lần gửi cuối (giây trước) / Last sent (s ago)',
-          }),
-        )
+        .withTarget(query(named(nat, province), undefined, { instant: true, table: true }))
+        .withTransformation(organize({ [P]: 'Mã / Code', name, Value: states }))
         .mappings(stateMappings())
         .thresholds(stateThresholds())
         .colorScheme(thresholdColors())
         .noValue(NO_DATA)
         .withOverride(byNames(states, [{ id: 'custom.cellOptions', value: colorBackground }]))
-        .withOverride(byNames(name, [{ id: 'mappings', value: provinceNames(nat) }]))
         .sortBy([new common.TableSortByFieldStateBuilder().displayName(states).desc(true)])
         .height(Math.min(6 + nat.provinces.length, 20))
-        .span(24),
+        .span(10),
+    )
+    .withPanel(
+      new table.PanelBuilder()
+        .title('Đơn vị của từng tỉnh / Units of each province')
+        .withTarget(query(named(nat, unitsIn(STATE_CODE.nogo)), undefined, { instant: true, table: true, refId: 'nogo' }))
+        .withTarget(query(named(nat, unitsIn(STATE_CODE.unknown)), undefined, { instant: true, table: true, refId: 'unknown' }))
+        .withTarget(query(named(nat, unitsIn(STATE_CODE.go)), undefined, { instant: true, table: true, refId: 'go' }))
+        .withTarget(
+          query(
+            named(nat, `time() + ${STORE_LATENCY_OFFSET_SECONDS} - max by (${P}) (tlast_over_time(${SERIES.unitCode}[1h]))`),
+            undefined,
+            {
+              instant: true,
+              table: true,
+              refId: 'age',
+            },
+          ),
+        )
+        .withTransformation({ id: 'merge', options: {} })
+        .withTransformation(
+          organize({
+            [P]: 'Mã / Code',
+            name,
+            'Value #nogo': 'NO-GO',
+            'Value #unknown': 'UNKNOWN',
+            'Value #go': 'GO',
+            'Value #age': 'Lần gửi cuối (giây trước) / Last sent (s ago)',
+          }),
+        )
+        .noValue(NO_DATA)
+        .sortBy([new common.TableSortByFieldStateBuilder().displayName('NO-GO').desc(true)])
+        .height(Math.min(6 + nat.provinces.length, 20))
+        .span(14),
     );
   b.withRow(new dashboard.RowBuilder('Đơn vị kém nhất / Worst units')).withPanel(
     new table.PanelBuilder()
       .title('Đơn vị NO-GO rồi UNKNOWN, cả nước / Units NO-GO then UNKNOWN, the whole country')
-      .withTarget(
-        query(
-          `topk(200, ((${e} > ${STATE_CODE.go}) < ${STATE_CODE.maintenance}) * on (${P}, ${U}) group_left (name) max by (${P}, ${U}, name) (${BOARD_METRICS.unitInfo}))`,
-          undefined,
-          { instant: true, table: true },
-        ),
+      .withTarget(query(worstUnitsExpr(nat), undefined, { instant: true, table: true }))
+      .withTransformation(
+        organize({ province_name: name, [P]: 'Mã tỉnh / Province code', [U]: 'Mã / Code', name: 'Đơn vị / Unit', Value: states }),
       )
-      .withTransformation(organize({ [P]: name, [U]: 'Mã / Code', name: 'Đơn vị / Unit', Value: states }))
       .mappings(stateMappings())
       .thresholds(stateThresholds())
       .colorScheme(thresholdColors())
       .noValue(NO_DATA)
       .withOverride(byNames(states, [{ id: 'custom.cellOptions', value: colorBackground }]))
-      .withOverride(byNames(name, [{ id: 'mappings', value: provinceNames(nat) }]))
       .sortBy([new common.TableSortByFieldStateBuilder().displayName(states).desc(true)])
       .height(16)
       .span(24),

@@ -9,7 +9,13 @@ import { nationalApp } from './server.ts';
 export { NATIONAL_QUERIES, NATIONAL_MEMORY } from './queries.ts';
 export { evaluateNational, type NationalEvaluation, type NationalUnit, type NationalProvinceView } from './evaluate.ts';
 export { NationalCore } from './core.ts';
-export { nationalDashboard, nationalDashboardFiles, NATIONAL_DASHBOARD_UID } from '../grafana/national.ts';
+export {
+  nationalDashboard,
+  nationalDashboardFiles,
+  NATIONAL_DASHBOARD_UID,
+  provinceStateExpr,
+  worstUnitsExpr,
+} from '../grafana/national.ts';
 
 export interface StartNationalOptions {
   national: NationalInventory;

@@ -22,13 +22,16 @@ import {
 } from '../../inventory/index.ts';
 import {
   NationalCore,
+  provinceStateExpr,
   rulesFiles,
   startBoard,
   startNational,
   TokenBook,
+  worstUnitsExpr,
   type RunningBoard,
   type RunningNational,
 } from '../../dashboards/index.ts';
+import { STATE_CODE } from '../../dashboards/states.ts';
 import { allFor, relocate, startStandIn, type StandInAgent } from '../../dashboards/board/testing.ts';
 import { instantQuery } from '../../dashboards/board/prom-client-http.ts';
 import { prometheusConfigFile, prometheusFiles, singleNodeArgs } from '../../stacks/index.ts';
@@ -133,6 +136,18 @@ async function provinceStates(p: Province): Promise<Record<string, string>> {
 interface ApiProvince {
   province: { code: string; name: string; state: string; silent: boolean; units: number; ageSeconds: number | null };
   units: { code: string; name: string; state: string; failing: { check: string; title: string }[] }[];
+}
+
+/** The national Grafana overview's province states, as VictoriaMetrics computes them (state codes by province). */
+async function grafanaProvinceStates(): Promise<Record<string, string>> {
+  const byCode = Object.fromEntries(Object.entries(STATE_CODE).map(([s, c]) => [c, s]));
+  const r = await instantQuery(STORE, provinceStateExpr(national), 3000);
+  return Object.fromEntries(r.map((s) => [s.metric.province!, byCode[s.value]!]));
+}
+
+async function boardProvinceStates(): Promise<Record<string, string>> {
+  const o = (await (await fetch(new URL('api/national', nationalBoard.url))).json()) as { provinces: { code: string; state: string }[] };
+  return Object.fromEntries(o.provinces.map((p) => [p.code, p.state]));
 }
 
 async function nationalProvince(code: string): Promise<ApiProvince> {
@@ -267,6 +282,11 @@ describe('the national roll-up (VictoriaMetrics, three provinces, real Prometheu
     expect(nationalBoard.core.source.queriesSent - before).toBe(NationalCore.queriesPerRefresh);
     const page = await (await fetch(nationalBoard.url)).text();
     expect(page).toContain('national.js');
+    // The Grafana overview, run by the store itself, agrees with the board; its worst units are named.
+    expect(await grafanaProvinceStates()).toEqual(await boardProvinceStates());
+    const worst = await instantQuery(STORE, worstUnitsExpr(national), 3000);
+    expect(worst.length).toBeGreaterThan(0);
+    expect(worst.every((w) => w.metric.province !== '40' && w.metric.name && w.metric.province_name)).toBe(true);
   }, 90_000);
 
   it("keeps the pair's two copies as one series: no unit counted twice, every series labelled with its province", async () => {
@@ -312,5 +332,8 @@ describe('the national roll-up (VictoriaMetrics, three provinces, real Prometheu
     expect(a40.province.silent).toBe(false);
     expect(a40.province.state).toBe('go');
     expect((await nationalProvince('42')).province.silent).toBe(false);
+    // The Grafana overview says the same of the silent province (the store still answers with its last samples).
+    expect((await grafanaProvinceStates())['38']).toBe('unknown');
+    expect(await grafanaProvinceStates()).toEqual(await boardProvinceStates());
   }, 60_000);
 });
