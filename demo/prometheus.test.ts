@@ -20,6 +20,12 @@ describe('demoPrometheusConfig', () => {
     expect(board!.job_name).toBe(JOBS.board);
   });
 
+  it('labels what it sends with the province and its replica, as every generated Prometheus', async () => {
+    const inv = await loadInventoryFile('inventory/examples/demo.yaml');
+    const config = parse(demoPrometheusConfig(inv, '127.0.0.1:18700', [])) as { global: { external_labels: Record<string, string> } };
+    expect(config.global.external_labels).toEqual({ province: '40', replica: 'demo' });
+  });
+
   it('brackets an IPv6 agent address', async () => {
     const inv = await loadInventoryFile('inventory/examples/demo.yaml');
     const site = inv.units[0]!.sites[0]!;

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { InputError, JOBS, writeGeneratedFiles, type Inventory } from '../inventory/index.ts';
+import { InputError, JOBS, LABELS, writeGeneratedFiles, type Inventory } from '../inventory/index.ts';
 import { rulesFiles } from '../dashboards/index.ts';
 import { agentTargets } from '../stacks/index.ts';
 import type { Processes } from './processes.ts';
@@ -23,7 +23,12 @@ export function prometheusBinary(): string {
  */
 export function demoPrometheusConfig(inv: Inventory, board: string, ruleFiles: string[], scrapeInterval = '5s'): string {
   return stringify({
-    global: { scrape_interval: scrapeInterval, evaluation_interval: scrapeInterval },
+    // As every generated Prometheus: the province and the replica (the demo runs one).
+    global: {
+      scrape_interval: scrapeInterval,
+      evaluation_interval: scrapeInterval,
+      external_labels: { [LABELS.province]: inv.province.code, [LABELS.replica]: 'demo' },
+    },
     rule_files: ruleFiles,
     scrape_configs: [
       { job_name: JOBS.agent, static_configs: agentTargets(inv) },
