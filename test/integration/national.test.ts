@@ -9,6 +9,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   defaultChecklist,
@@ -288,6 +289,45 @@ describe('the national roll-up (VictoriaMetrics, three provinces, real Prometheu
     expect(worst.length).toBeGreaterThan(0);
     expect(worst.every((w) => w.metric.province !== '40' && w.metric.name && w.metric.province_name)).toBe(true);
   }, 90_000);
+
+  it("the page, in a real headless Chromium: provinces by name, then a province's units, then a unit's items, in Vietnamese", async () => {
+    need('chromium', 'chromium');
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+      ],
+    });
+    try {
+      const page = await browser.newPage();
+      await page.goto(nationalBoard.url);
+      const card = page.locator('#provinces li[data-province="40"]');
+      await card.waitFor();
+      expect(await card.getAttribute('data-state')).toBe('go');
+      expect(await card.locator('.name').textContent()).toBe('Tỉnh Nghệ An');
+      expect(await card.locator('.st').textContent()).toBe('ĐẠT');
+      expect(await page.locator('#provinces li').count()).toBe(3);
+      // The worst units: named, with their failing items by title.
+      expect(await page.locator('#worst li').first().locator('.name').textContent()).not.toMatch(/^\d+$/);
+      await page.locator('#provinces li[data-province="42"] a').click();
+      const units = page.locator('#province li[data-unit]');
+      await units.first().waitFor();
+      expect(await units.count()).toBe(3);
+      expect(await page.locator('#province li[data-unit="16681"] .name').textContent()).toBe('Phường Thành Vinh');
+      await page.locator('#province li[data-unit="16681"] a').click();
+      const rows = page.locator('#unit tr[data-check]');
+      await rows.first().waitFor();
+      expect(await page.locator('#unit tr[data-check="staff-trained"] td').first().textContent()).not.toBe('staff-trained');
+      expect(await page.locator('#unit h2').textContent()).toContain('Phường Thành Vinh');
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
 
   it("keeps the pair's two copies as one series: no unit counted twice, every series labelled with its province", async () => {
     const a = provinces[0]!;
