@@ -43,7 +43,7 @@ export class NationalCore {
   readonly source: NationalSource;
   evaluation: NationalEvaluation;
   private readonly seen: SeenUnits = new Map();
-  private readonly sinceOf = new Map<string, { state: State; at: string }>();
+  private readonly sinceOf = new Map<string, { state: State; at: string | null }>();
   private overviewJson = '';
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
@@ -66,10 +66,10 @@ export class NationalCore {
       since: (key, state, nowMs) => {
         const was = this.sinceOf.get(key);
         if (was?.state === state) return was.at;
-        const at = new Date(nowMs).toISOString();
+        // A state found at start began at a moment the board cannot know: null until it changes.
+        const at = was ? new Date(nowMs).toISOString() : null;
         this.sinceOf.set(key, { state, at });
-        // The board cannot know when a state it found at start began.
-        return was ? at : null;
+        return at;
       },
     });
     this.evaluation = e;
