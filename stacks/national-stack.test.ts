@@ -2,6 +2,7 @@
 // refused when they break it), a store per national data center whole by itself, the national
 // board and Grafana on their addresses.
 import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AnnotationMetadataEntryType, Aspects, Testing } from 'cdktf';
@@ -128,5 +129,23 @@ describe('the national stacks', () => {
       n.node.metadata.filter((m) => m.type === AnnotationMetadataEntryType.ERROR).map((m) => String(m.data)),
     );
     expect(errors.join('\n')).toMatch(/SANSANG-IMG-1.*vmstorage:latest/);
+  });
+
+  it('`sansang national synth` and `national config` from the command line; `national board` refuses a bad refresh', () => {
+    const dir = tempDir('national-cli');
+    const cli = (...args: string[]) =>
+      spawnSync(process.execPath, [join(PROJECT_ROOT, 'bin/sansang.js'), ...args], { encoding: 'utf8', cwd: dir });
+    const synth = cli('national', 'synth', '--national', EXAMPLE, '--out', join(dir, 'deep/cdktf.out'));
+    expect(synth.status, synth.stderr).toBe(0);
+    expect(synth.stdout).toContain('synthesized 2 national stacks (national-ndc1 national-ndc2)');
+    expect(existsSync(join(dir, 'deep/cdktf.out/stacks/national-ndc2/cdk.tf.json'))).toBe(true);
+    const config = cli('national', 'config', '--national', EXAMPLE, '--out', join(dir, 'out'));
+    expect(config.status, config.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'out/province-feed.yaml'), 'utf8')).toContain('http://10.250.1.11:8480/insert/0/prometheus/api/v1/write');
+    expect(existsSync(join(dir, 'out/grafana/dashboards/sansang-national.json'))).toBe(true);
+    expect(existsSync(join(dir, 'out/ndc1/grafana/provisioning/datasources/sansang.yaml'))).toBe(true);
+    const board = cli('national', 'board', '--national', EXAMPLE, '--store', 'http://127.0.0.1:1/', '--refresh', '0');
+    expect(board.status).toBe(1);
+    expect(board.stderr).toContain('--refresh expects seconds');
   });
 });
