@@ -135,7 +135,7 @@ describe('agent', () => {
     expect(by('lgsp', 'http', 'primary')).toMatchObject({ success: false, errorKind: 'status', http: { status: 500 } });
     expect(by('dns', 'dns', 'backup')).toMatchObject({ success: true, dns: { answers: 1 } });
     expect(by('video', 'https', 'primary')?.http?.certExpiry).toBeDefined();
-    expect(by('slow', 'http', 'primary')).toMatchObject({ success: false, errorKind: 'timeout' });
+    expect(by('slow', 'http', 'primary')).toMatchObject({ success: false, errorKind: 'stalled' });
     expect(doc.agent).toMatchObject({ unit: '16681', site: 'test-site', intervalSeconds: 2 });
   });
 
@@ -220,7 +220,8 @@ describe('agent', () => {
     expect(c('reach-lgsp')?.reason).toMatch(/500/);
     // The certificate lasts two days; the item wants 14.
     expect(c('tls-valid')).toMatchObject({ ok: false });
-    expect(c('tls-valid')?.reason).toMatch(/expires in 1\.\d|expires in 2\.0/);
+    expect(c('tls-valid')?.reason).toMatch(/valid for (1\.\d|2\.0) days, minimum 14/);
+    expect(c('tls-valid')?.cause).toMatchObject({ kind: 'cert-expiring', min: 14 });
     // Items the site has no evidence for are not there; manual and central items never are.
     expect(c('reach-email')).toBeUndefined();
     expect(c('agent-up')).toBeUndefined();

@@ -18,6 +18,8 @@ const run = (
     link,
     statusKind: 'tcp',
     sourceAddress: '127.0.0.1',
+    host: '127.0.0.1',
+    path: { link: 'primary', gateway: '127.0.0.1' },
     timeoutMs: 1000,
     job: { kind: 'tcp', spec: { host: '127.0.0.1', port: 1 } },
     category,

@@ -4,7 +4,7 @@
 // against flapping Gatus-style: an item turns failing after `failureThreshold` failing judgements
 // in a row and ok again after `successThreshold` passing ones. Before enough judgements, it has no
 // state (no sample: UNKNOWN centrally, never GO).
-import type { CheckResult, ChecklistItem, ProbeResult } from '../inventory/index.ts';
+import { sayCause, type Cause, type CheckResult, type ChecklistItem, type ProbeResult } from '../inventory/index.ts';
 import type { ProbeRun } from './probes/index.ts';
 import type { FilesystemUse } from './host/filesystem.ts';
 
@@ -22,14 +22,66 @@ export interface RoundEvidence {
 
 export interface Judgement {
   ok: boolean;
+  /** Why, in English (the status document's `reason`); a failure says it through its `cause`. */
   reason: string;
   /** The measured value, for the technician's table. */
   value?: string;
+  /** Why it fails (inventory/remedies.ts): the same cause, and so the same remedy, as the probe row behind it. */
+  cause?: Cause;
 }
 
 const pct = (r: number) => `${(r * 100).toFixed(1)} %`;
 const ms = (s: number) => `${(s * 1000).toFixed(s < 0.01 ? 3 : 1)} ms`;
-const name = (p: ProbeResult) => `${p.target}/${p.probe}@${p.link}`;
+const en = (c: Cause) => sayCause(c, 'en').what;
+const failing = (cause: Cause, value?: string, reason = en(cause)): Judgement => ({
+  ok: false,
+  reason,
+  cause,
+  ...(value ? { value } : {}),
+});
+
+/** What a service's probe is called in a cause: its service's name, or the address it probes. */
+const subject = (r: ProbeRun) => r.job.path.service ?? r.job.host;
+
+/**
+ * The cause that explains a link's failures best: the gateway's own (it names the gateway and the
+ * interface), else the latest probe's.
+ */
+function linkCause(runs: readonly ProbeRun[]): Cause | undefined {
+  const failed = runs.filter((r) => !r.result.success && r.observation.cause);
+  const gateway = failed.find((r) => r.job.target === 'gateway');
+  const pick = gateway ?? failed.sort((a, b) => Date.parse(b.result.at) - Date.parse(a.result.at))[0];
+  return pick?.observation.cause;
+}
+
+type ServiceEvidence = Extract<ChecklistItem['evidence'], { kind: 'service' }>;
+
+/** A passing probe's fastest answer against the item's response-time limits: the first limit it exceeds, if any. */
+function tooSlow(runs: readonly ProbeRun[], e: ServiceEvidence): Cause | undefined {
+  const ok = runs.filter((r) => r.result.success);
+  if (ok.length === 0) return undefined;
+  const best = ok.reduce((a, b) => (b.result.durationSeconds < a.result.durationSeconds ? b : a));
+  const r = best.result;
+  const svc = {
+    ...(best.job.path.service ? { service: best.job.path.service } : {}),
+    ...(best.job.path.operator ? { operator: best.job.path.operator } : {}),
+  };
+  const over = (measure: 'http-total' | 'first-byte' | 'tcp-connect' | 'dns-answer', seconds: number, limit: number): Cause | undefined =>
+    seconds > limit ? { kind: 'slow', measure, seconds, limit, ...svc } : undefined;
+  switch (r.kind) {
+    case 'http': {
+      const p = r.http?.phases ?? {};
+      const firstByte = (p.resolve ?? 0) + (p.connect ?? 0) + (p.tls ?? 0) + (p.processing ?? 0);
+      return over('first-byte', firstByte, e.maxFirstByteSeconds) ?? over('http-total', r.durationSeconds, e.maxHttpSeconds);
+    }
+    case 'tcp':
+      return over('tcp-connect', r.durationSeconds, e.maxConnectSeconds);
+    case 'dns':
+      return over('dns-answer', r.durationSeconds, e.maxDnsSeconds);
+    default:
+      return undefined;
+  }
+}
 
 /** One item, one round, no thresholds (what `agent check` prints). */
 export function judge(item: ChecklistItem, ev: RoundEvidence): Judgement {
@@ -37,74 +89,97 @@ export function judge(item: ChecklistItem, ev: RoundEvidence): Judgement {
   const results = ev.probes.map((r) => r.result);
   switch (e.kind) {
     case 'link': {
-      const over = results.filter((r) => r.link === e.link);
+      const runs = ev.probes.filter((r) => r.result.link === e.link);
+      const over = runs.map((r) => r.result);
       const ok = over.filter((r) => r.success);
-      if (over.length === 0) return { ok: false, reason: `no probe runs over the ${e.link} link` };
+      if (over.length === 0) return failing({ kind: 'no-probe', link: e.link });
+      const value = `${ok.length}/${over.length}`;
       if (ev.rolling) {
-        const cut = cutSinceLastSuccess(over, e.link);
-        if (cut) return { ok: false, reason: cut, value: `${ok.length}/${over.length}` };
+        const cut = cutSinceLastSuccess(runs, e.link);
+        if (cut) return failing(cut.cause, value, cut.reason);
       }
-      return ok.length > 0
-        ? { ok: true, reason: `${ok.length} of ${over.length} probes answer over the ${e.link} link`, value: `${ok.length}/${over.length}` }
-        : { ok: false, reason: `nothing answers over the ${e.link} link (${over[0]!.error ?? 'failed'})`, value: `0/${over.length}` };
+      if (ok.length > 0) return { ok: true, reason: `${ok.length} of ${over.length} probes answer over the ${e.link} link`, value };
+      const cause = linkCause(runs) ?? { kind: 'no-probe', link: e.link };
+      return failing(cause, value, `nothing answers over the ${e.link} link: ${en(cause)}`);
     }
     case 'service': {
       const runs = ev.probes.filter((r) => r.job.category === e.category);
-      if (runs.length === 0) return { ok: false, reason: `no service of category ${e.category} to probe` };
-      const byProbe = new Map<string, ProbeResult[]>();
+      if (runs.length === 0) return failing({ kind: 'no-probe', category: e.category });
+      const byProbe = new Map<string, ProbeRun[]>();
       for (const r of runs) {
         const k = `${r.result.target}/${r.result.probe}`;
-        byProbe.set(k, [...(byProbe.get(k) ?? []), r.result]);
+        byProbe.set(k, [...(byProbe.get(k) ?? []), r]);
       }
-      const failing = [...byProbe.entries()].filter(([, rs]) => !rs.some((r) => r.success));
-      if (failing.length === 0)
-        return { ok: true, reason: `${byProbe.size} probe(s) answer over at least one link`, value: `${byProbe.size}/${byProbe.size}` };
-      const [k, rs] = failing[0]!;
-      return {
-        ok: false,
-        reason: `${k} fails on every link: ${rs[0]!.error ?? 'failed'}`,
-        value: `${byProbe.size - failing.length}/${byProbe.size}`,
-      };
+      const dead = [...byProbe.values()].filter((rs) => !rs.some((r) => r.result.success));
+      const value = `${byProbe.size - dead.length}/${byProbe.size}`;
+      if (dead.length > 0) {
+        // The primary link's cause first: it is the one the office relies on.
+        const rs = dead[0]!;
+        const first = rs.find((r) => r.result.link === 'primary') ?? rs[0]!;
+        const cause = first.observation.cause ?? { kind: 'other', detail: 'failed' };
+        return failing(cause, value, `${first.result.target}/${first.result.probe} fails on every link: ${en(cause)}`);
+      }
+      for (const rs of byProbe.values()) {
+        const slow = tooSlow(rs, e);
+        if (slow && slow.kind === 'slow') return failing(slow, `${slow.seconds.toFixed(1)} s`);
+      }
+      return { ok: true, reason: `${byProbe.size} probe(s) answer over at least one link, within the limits`, value };
     }
     case 'loss': {
-      const icmp = results.filter((r) => r.link === 'primary' && r.icmp && r.icmp.sent > 0);
-      if (icmp.length === 0) return { ok: false, reason: 'no ICMP echo was sent over the primary link' };
-      const worst = icmp.reduce((a, b) => (b.icmp!.lossRatio > a.icmp!.lossRatio ? b : a));
-      const loss = worst.icmp!.lossRatio;
-      return { ok: loss <= e.maxRatio, reason: `worst loss ${pct(loss)} (${name(worst)}), limit ${pct(e.maxRatio)}`, value: pct(loss) };
+      const icmp = ev.probes.filter((r) => r.result.link === 'primary' && r.result.icmp && r.result.icmp.sent > 0);
+      if (icmp.length === 0) return failing({ kind: 'no-echo-sent', link: 'primary' });
+      const worst = icmp.reduce((a, b) => (b.result.icmp!.lossRatio > a.result.icmp!.lossRatio ? b : a));
+      const loss = worst.result.icmp!.lossRatio;
+      if (loss <= e.maxRatio)
+        return { ok: true, reason: `worst loss ${pct(loss)} (${subject(worst)}), limit ${pct(e.maxRatio)}`, value: pct(loss) };
+      return failing({ kind: 'loss', link: 'primary', target: subject(worst), ratio: loss, limit: e.maxRatio }, pct(loss));
     }
     case 'latency': {
-      const icmp = results.filter((r) => r.link === 'primary' && r.icmp && r.icmp.rttSeconds.length > 0);
-      if (icmp.length === 0) return { ok: false, reason: 'no ICMP echo came back over the primary link' };
-      const mean = (r: ProbeResult) => r.icmp!.rttSeconds.reduce((a, b) => a + b, 0) / r.icmp!.rttSeconds.length;
+      const icmp = ev.probes.filter((r) => r.result.link === 'primary' && r.result.icmp && r.result.icmp.rttSeconds.length > 0);
+      if (icmp.length === 0) return failing({ kind: 'no-echo-sent', link: 'primary' });
+      const mean = (r: ProbeRun) => r.result.icmp!.rttSeconds.reduce((a, b) => a + b, 0) / r.result.icmp!.rttSeconds.length;
       const worst = icmp.reduce((a, b) => (mean(b) > mean(a) ? b : a));
       const m = mean(worst);
-      return { ok: m <= e.maxSeconds, reason: `worst mean round trip ${ms(m)} (${name(worst)}), limit ${ms(e.maxSeconds)}`, value: ms(m) };
+      if (m <= e.maxSeconds)
+        return { ok: true, reason: `worst mean round trip ${ms(m)} (${subject(worst)}), limit ${ms(e.maxSeconds)}`, value: ms(m) };
+      return failing({ kind: 'latency', link: 'primary', target: subject(worst), seconds: m, limit: e.maxSeconds }, ms(m));
     }
     case 'disk': {
-      if (!Array.isArray(ev.filesystems)) return { ok: false, reason: `filesystems could not be read: ${ev.filesystems.error}` };
+      if (!Array.isArray(ev.filesystems))
+        return failing({ kind: 'disk-unreadable' }, undefined, `filesystems could not be read: ${ev.filesystems.error}`);
       if (ev.filesystems.length === 0) return { ok: true, reason: 'no local filesystem to judge', value: '-' };
       const worst = ev.filesystems.reduce((a, b) => (b.freeBytes / b.sizeBytes < a.freeBytes / a.sizeBytes ? b : a));
       const free = worst.freeBytes / worst.sizeBytes;
-      return {
-        ok: free >= e.minFreeRatio,
-        reason: `least free: ${worst.mountpoint} ${pct(free)}, minimum ${pct(e.minFreeRatio)}`,
-        value: pct(free),
-      };
+      if (free >= e.minFreeRatio)
+        return { ok: true, reason: `least free: ${worst.mountpoint} ${pct(free)}, minimum ${pct(e.minFreeRatio)}`, value: pct(free) };
+      return failing({ kind: 'disk', mount: worst.mountpoint, free, min: e.minFreeRatio }, pct(free));
     }
     case 'tls': {
-      const https = results.filter((r) => r.http?.certExpiry);
-      if (https.length === 0) return { ok: false, reason: 'no HTTPS certificate was seen this round' };
-      const soonest = https.reduce((a, b) => (Date.parse(b.http!.certExpiry!) < Date.parse(a.http!.certExpiry!) ? b : a));
-      const days = (Date.parse(soonest.http!.certExpiry!) - ev.now.getTime()) / 86_400_000;
-      return {
-        ok: days > e.minDays,
-        reason: `soonest certificate (${soonest.target}) expires in ${days.toFixed(1)} days, minimum ${e.minDays}`,
-        value: `${days.toFixed(1)} d`,
-      };
+      const https = ev.probes.filter((r) => r.result.http?.certExpiry);
+      if (https.length === 0) return failing({ kind: 'no-cert' });
+      const soonest = https.reduce((a, b) => (Date.parse(b.result.http!.certExpiry!) < Date.parse(a.result.http!.certExpiry!) ? b : a));
+      const days = (Date.parse(soonest.result.http!.certExpiry!) - ev.now.getTime()) / 86_400_000;
+      const value = `${days.toFixed(1)} d`;
+      if (days > e.minDays)
+        return {
+          ok: true,
+          reason: `soonest certificate (${soonest.result.target}) expires in ${days.toFixed(1)} days, minimum ${e.minDays}`,
+          value,
+        };
+      const path = soonest.job.path;
+      return failing(
+        {
+          kind: 'cert-expiring',
+          days,
+          min: e.minDays,
+          ...(path.service ? { service: path.service } : {}),
+          ...(path.operator ? { operator: path.operator } : {}),
+        },
+        value,
+      );
     }
     default:
-      return { ok: false, reason: `${e.kind} is not judged by the agent` };
+      return failing({ kind: 'not-judged', evidence: e.kind });
   }
 }
 
@@ -117,15 +192,20 @@ const LINK_FAILED_TARGETS = 3;
  * after every probe has had its turn. One dead service (or two) never makes the link fail: its
  * failures are interleaved with the other targets' successes (rollingOrder).
  */
-function cutSinceLastSuccess(over: readonly ProbeResult[], link: string): string | null {
+function cutSinceLastSuccess(runs: readonly ProbeRun[], link: string): { reason: string; cause: Cause } | null {
   const end = (r: ProbeResult) => Date.parse(r.at) + r.durationSeconds * 1000;
+  const over = runs.map((r) => r.result);
   const lastOk = Math.max(-Infinity, ...over.filter((r) => r.success).map(end));
   if (lastOk === -Infinity) return null; // nothing answers: the general rule says so
-  const failed = over.filter((r) => !r.success && end(r) > lastOk).sort((a, b) => end(a) - end(b));
-  const targets = new Set(failed.map((r) => r.target));
+  const failed = runs.filter((r) => !r.result.success && end(r.result) > lastOk).sort((a, b) => end(a.result) - end(b.result));
+  const targets = new Set(failed.map((r) => r.result.target));
   const need = Math.min(LINK_FAILED_TARGETS, new Set(over.map((r) => r.target)).size);
   if (targets.size < need) return null;
-  return `${failed.length} probes to ${targets.size} targets failed over the ${link} link since its last success (${failed[failed.length - 1]!.error ?? 'failed'})`;
+  const cause = linkCause(failed) ?? { kind: 'other', detail: 'failed' };
+  return {
+    cause,
+    reason: `${failed.length} probes to ${targets.size} targets failed over the ${link} link since its last success: ${en(cause)}`,
+  };
 }
 
 interface ItemState {
@@ -180,7 +260,7 @@ export class CheckBook {
   results(): CheckResult[] {
     return this.items.map((item) => {
       const s = this.state.get(item.id);
-      return {
+      const r: CheckResult = {
         check: item.id,
         ok: s?.ok ?? null,
         since: s?.since ?? null,
@@ -188,6 +268,9 @@ export class CheckBook {
         reason: s?.last?.reason ?? 'not judged yet',
         at: s?.at ?? null,
       };
+      if (s?.last?.cause) r.cause = s.last.cause;
+      if (s?.last?.value) r.value = s.last.value;
+      return r;
     });
   }
 }

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { InputError } from '../inventory/index.ts';
 import { runOnce, startAgent } from './index.ts';
-import { readinessOf, renderCheckTable } from './check-report.ts';
+import { checkJson, readinessOf, renderCheckTable } from './check-report.ts';
 import { installFromKit } from './install/install.ts';
 
 export interface SourceOpts {
@@ -56,12 +56,15 @@ export function addCheckCommand(parent: Command, withInventory: boolean, default
     .command('check')
     .description('one round of every probe and collector, printed as a table; exit 0 only when the site is ready');
   addSourceOptions(c, withInventory);
-  return c.option('--lang <lang>', 'vi (default) or en', 'vi').action(async (o: SourceOpts & { lang: string }) => {
-    if (o.lang !== 'vi' && o.lang !== 'en') throw new InputError(`--lang ${o.lang}: use vi or en`);
-    const { agent, outcome } = await runOnce({ ...sourceFromOpts(o, defaultConfig), log: () => undefined });
-    process.stdout.write(renderCheckTable(agent, outcome, o.lang));
-    process.exitCode = readinessOf(agent, outcome).ready ? 0 : 1;
-  });
+  return c
+    .option('--lang <lang>', 'vi (default) or en', 'vi')
+    .option('--json', 'print the round as JSON (items and every probe with its cause) instead of the table')
+    .action(async (o: SourceOpts & { lang: string; json?: boolean }) => {
+      if (o.lang !== 'vi' && o.lang !== 'en') throw new InputError(`--lang ${o.lang}: use vi or en`);
+      const { agent, outcome } = await runOnce({ ...sourceFromOpts(o, defaultConfig), log: () => undefined });
+      process.stdout.write(o.json ? `${JSON.stringify(checkJson(agent, outcome))}\n` : renderCheckTable(agent, outcome, o.lang));
+      process.exitCode = readinessOf(agent, outcome).ready ? 0 : 1;
+    });
 }
 
 export function addInstallCommand(parent: Command, defaultKit: string): Command {

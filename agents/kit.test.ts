@@ -26,7 +26,10 @@ describe('sansang agent check', () => {
     expect(r.status, r.stderr).toBe(1);
     expect(r.stdout).toContain('Đường truyền chính');
     expect(r.stdout).toContain('CHƯA SẴN SÀNG');
-    expect(r.stdout).toMatch(/gateway\/icmp \(primary\)\s+ĐẠT/);
+    expect(r.stdout).toMatch(/Cổng mặc định 127\.0\.1\.1 · icmp \(đường chính\)\s+ĐẠT/);
+    // The same word for "not passing" as the board's; no errno code, no English.
+    expect(r.stdout).toMatch(/từ chối kết nối tới cổng 18081 — Gọi Trung tâm dữ liệu tỉnh \(chính\)/);
+    expect(r.stdout).not.toMatch(/\bE[A-Z]{4,}\b|refused|timeout|primary/);
   });
   it('speaks English with --lang en, and refuses an unknown site in one line', () => {
     const r = sansang('agent', 'check', '--inventory', demo, '--site', 'thanh-vinh-hq', '--lang', 'en');
@@ -69,7 +72,7 @@ describe('sansang agent kit and install', () => {
       timeout: 60_000,
     });
     expect(r.stderr).toBe('');
-    expect(r.stdout).toContain('Site thanh-vinh-hq');
+    expect(r.stdout).toContain('Site Trụ sở UBND phường Thành Vinh');
     expect(r.status).toBe(1);
   });
 

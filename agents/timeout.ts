@@ -8,20 +8,31 @@ export class TimeoutError extends Error {
   }
 }
 
-/** Resolves or rejects as `work` does, or rejects with TimeoutError after `ms`; aborts `ac` then. */
-export function withTimeout<T>(work: Promise<T>, ms: number, ac?: AbortController): Promise<T> {
+/** The abort reason of a passed deadline (one object: abort() without one builds a DOMException each time). */
+const DEADLINE = new Error('the deadline passed');
+
+/**
+ * Resolves or rejects as `work` does, or rejects with TimeoutError after `ms`; aborts `ac` then.
+ * With `graceMs`, work told to stop by the abort may still settle within that time (a prober
+ * saying how far it got: connected, but no answer), and that is its result.
+ */
+export function withTimeout<T>(work: Promise<T>, ms: number, ac?: AbortController, graceMs = 0): Promise<T> {
   return new Promise<T>((resolve, reject) => {
+    let grace: NodeJS.Timeout | undefined;
     const timer = setTimeout(() => {
-      ac?.abort();
-      reject(new TimeoutError(ms));
+      ac?.abort(DEADLINE);
+      if (graceMs > 0) grace = setTimeout(() => reject(new TimeoutError(ms)), graceMs);
+      else reject(new TimeoutError(ms));
     }, ms);
     work.then(
       (v) => {
         clearTimeout(timer);
+        clearTimeout(grace);
         resolve(v);
       },
       (e: unknown) => {
         clearTimeout(timer);
+        clearTimeout(grace);
         reject(e);
       },
     );

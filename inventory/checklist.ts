@@ -19,7 +19,9 @@ const officeTeam = { vi: 'Văn phòng HĐND-UBND xã', en: 'Commune People’s C
 const defaults: ChecklistItemInput[] = [
   {
     id: 'agent-up',
-    title: { vi: 'Tác tử giám sát hoạt động (mọi đường truyền)', en: 'Site agent up on every link' },
+    // Up when it answers over some link: a link over which it does not answer while it answers
+    // over another is that link's failure (the board and the rules say so), not the agent's.
+    title: { vi: 'Tác tử giám sát hoạt động', en: 'Site agent up' },
     owner: dcTeam,
     kind: 'central',
     evidence: { kind: 'agent-up' },
@@ -32,7 +34,6 @@ const defaults: ChecklistItemInput[] = [
     kind: 'edge',
     evidence: { kind: 'link', link: 'primary' },
     for: '1m',
-    howToFix: { vi: 'Kiểm tra thiết bị mạng, gọi nhà mạng', en: 'Check the router, call the network operator' },
   },
   {
     id: 'wan-backup',
@@ -41,7 +42,6 @@ const defaults: ChecklistItemInput[] = [
     kind: 'edge',
     evidence: { kind: 'link', link: 'backup' },
     for: '1m',
-    howToFix: { vi: 'Kiểm tra thiết bị 4G/VPN dự phòng', en: 'Check the 4G/VPN backup device' },
   },
   ...(
     [
@@ -57,7 +57,6 @@ const defaults: ChecklistItemInput[] = [
     owner: responseTeam,
     kind: 'edge',
     evidence: { kind: 'service', category },
-    howToFix: { vi: 'Kiểm tra tường lửa, DNS và đường truyền', en: 'Check the firewall, DNS and the link' },
   })),
   {
     id: 'dns',
@@ -144,7 +143,7 @@ const tuningKeys: Record<Evidence['kind'], readonly (keyof ItemTuning)[]> = {
   clock: ['maxOffsetSeconds'],
   'dc-reach': [],
   link: [],
-  service: [],
+  service: ['maxHttpSeconds', 'maxFirstByteSeconds', 'maxConnectSeconds', 'maxDnsSeconds'],
   loss: ['maxRatio'],
   latency: ['maxSeconds'],
   disk: ['minFreeRatio'],

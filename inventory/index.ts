@@ -12,3 +12,4 @@ export * from './slice.ts';
 export * from './bcrypt-gate.ts';
 export * from './names.ts';
 export * from './national.ts';
+export * from './remedies.ts';

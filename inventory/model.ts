@@ -18,6 +18,17 @@ export function probeId(p: Probe): string {
   return p.id ? p.id : defaultProbeId(p);
 }
 
+/**
+ * The host a probe is sent to, whatever its kind: where the kinds keep it (`host`, `server`, or
+ * the host of `url`). For a cause that names it; an empty string for a kind that keeps it elsewhere.
+ */
+export function probeTarget(p: Probe): string {
+  const fields: Partial<Record<string, unknown>> = p;
+  for (const f of ['host', 'server'] as const) if (typeof fields[f] === 'string') return fields[f];
+  if (typeof fields.url === 'string') return new URL(fields.url).hostname.replace(/^\[|\]$/g, '');
+  return '';
+}
+
 export interface SiteRef {
   unit: Unit;
   site: Site;
@@ -49,6 +60,8 @@ export interface SiteSlice {
   checklist: ChecklistItem[];
   agent: Inventory['agent'];
   maintenance: Inventory['maintenance'];
+  /** The data centers' names, for the agent to say whom to call about a service. */
+  dataCenters: { id: string; name: string }[];
 }
 
 export function siteSlice(inv: Inventory, siteId: string): SiteSlice {
@@ -66,6 +79,7 @@ export function siteSlice(inv: Inventory, siteId: string): SiteSlice {
     checklist: unitChecklist(inv, unit),
     agent: inv.agent,
     maintenance: inv.maintenance.filter((m) => m.unit === unit.code && (!m.site || m.site === site.id)),
+    dataCenters: inv.dataCenters.map((d) => ({ id: d.id, name: d.name })),
   };
 }
 

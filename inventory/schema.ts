@@ -312,8 +312,18 @@ export const Evidence = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('dc-reach') }),
   /** edge: the link's gateway answers and at least one service answers over it. */
   z.strictObject({ kind: z.literal('link'), link: z.enum(['primary', 'backup']) }),
-  /** edge: every service of the category answers over at least one link. */
-  z.strictObject({ kind: z.literal('service'), category: ServiceCategory }),
+  /**
+   * edge: every service of the category answers over at least one link, within its response-time
+   * limits (seconds): HTTP total and first byte, TCP connect, DNS answer.
+   */
+  z.strictObject({
+    kind: z.literal('service'),
+    category: ServiceCategory,
+    maxHttpSeconds: z.number().positive().default(5),
+    maxFirstByteSeconds: z.number().positive().default(3),
+    maxConnectSeconds: z.number().positive().default(2),
+    maxDnsSeconds: z.number().positive().default(2),
+  }),
   /** edge: ICMP loss over the last round, worst target, primary link. */
   z.strictObject({ kind: z.literal('loss'), maxRatio: z.number().min(0).max(1).default(0.05) }),
   /** edge: mean ICMP round trip, worst target, primary link. */
@@ -361,6 +371,7 @@ const ChecklistItemFields = z.strictObject({
   failureThreshold: z.number().int().min(1).max(100).default(2),
   /** Consecutive passing rounds before the agent reports ok again (edge items). */
   successThreshold: z.number().int().min(1).max(100).default(1),
+  /** What to do, shown only where the cause of a failure (inventory/remedies.ts) gives no remedy of its own. */
   howToFix: Bilingual.optional(),
 });
 
@@ -376,6 +387,10 @@ export const ItemTuning = z.strictObject({
   maxSeconds: z.number().positive().optional(),
   minFreeRatio: z.number().min(0).max(1).optional(),
   minDays: z.number().positive().optional(),
+  maxHttpSeconds: z.number().positive().optional(),
+  maxFirstByteSeconds: z.number().positive().optional(),
+  maxConnectSeconds: z.number().positive().optional(),
+  maxDnsSeconds: z.number().positive().optional(),
 });
 
 // ---------------------------------------------------------------- watch, maintenance, agent
@@ -453,6 +468,19 @@ export const AgentSettings = z.strictObject({
   tls: z.strictObject({ certFile: Text, keyFile: Text }).optional(),
   /** Extra CA (PEM) trusted by every HTTPS probe. */
   caFile: Text.optional(),
+  /**
+   * Each link's heartbeat (BFD-like): a small echo every `every` to the link's gateway and to a
+   * data-center address (`dataCenter`, else the first ICMP probe's address), down after `misses`
+   * unanswered in a row. It sees a cut beyond the office's own cable within seconds.
+   */
+  heartbeat: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      every: Duration.default('1s'),
+      misses: z.number().int().min(1).max(20).default(3),
+      dataCenter: Ip.optional(),
+    })
+    .default({ enabled: true, every: '1s', misses: 3 }),
 });
 
 export const Images = z.strictObject({

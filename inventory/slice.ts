@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { defaultChecklist } from './checklist.ts';
 import { siteChecks, siteSlice } from './model.ts';
 import type { Inventory, Unit } from './schema.ts';
-import { AgentSettings, ChecklistItem, MaintenanceWindow, Service, Site, UnitCode, ProvinceCode } from './schema.ts';
+import { AgentSettings, ChecklistItem, Id, MaintenanceWindow, Service, Site, UnitCode, ProvinceCode } from './schema.ts';
 
 export const SLICE_SCHEMA_VERSION = 1;
 
@@ -18,6 +18,8 @@ export const SiteSliceDocument = z.strictObject({
   checklist: z.array(ChecklistItem),
   agent: AgentSettings,
   maintenance: z.array(MaintenanceWindow),
+  /** Names of the data centers, for saying whom to call about a service (inventory/remedies.ts). */
+  dataCenters: z.array(z.strictObject({ id: Id, name: z.string().min(1) })).default([]),
 });
 
 export type SiteSliceDocument = z.output<typeof SiteSliceDocument>;

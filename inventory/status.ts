@@ -2,6 +2,7 @@
 // with the same schema. Versioned: a board refuses a document it does not understand rather
 // than guessing, and shows that site UNKNOWN.
 import { z } from 'zod';
+import { CauseSchema } from './remedies.ts';
 import { PROBE_KIND_NAMES } from './schema.ts';
 
 export const STATUS_SCHEMA_VERSION = 1;
@@ -20,10 +21,12 @@ export const ProbeResult = z.strictObject({
   success: z.boolean(),
   durationSeconds: z.number().nonnegative(),
   at: Timestamp,
-  /** Why it failed, in words a technician can act on. */
+  /** Why it failed, in English (the cause's text); readers in other languages render `cause`. */
   error: z.string().optional(),
-  /** Failure class: resolve, timeout, refused, unreachable, status, redirect, tls, other. */
+  /** The cause's kind (inventory/remedies.ts' CAUSES): timeout, refused, no-route, link-down… */
   errorKind: z.string().optional(),
+  /** Why it failed, as data: every reader says it (and its remedy) in its own language. */
+  cause: CauseSchema.optional(),
   icmp: z
     .strictObject({
       sent: z.number().int().nonnegative(),
@@ -52,7 +55,12 @@ export const CheckResult = z.strictObject({
   since: Timestamp.nullable(),
   /** The last round's judgement and why, before thresholds. */
   lastRoundOk: z.boolean().nullable(),
+  /** Why, in English; `cause` is the same as data, for the board to say in the reader's language. */
   reason: z.string(),
+  /** Why the last round failed (inventory/remedies.ts), when it did. */
+  cause: CauseSchema.optional(),
+  /** What was measured, e.g. `8.0 s`, `2/3`. */
+  value: z.string().optional(),
   at: Timestamp.nullable(),
 });
 

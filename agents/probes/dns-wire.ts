@@ -1,5 +1,6 @@
-// Just enough of the DNS wire format (RFC 1035) for a probe: build one query, read an answer's
-// header. Shared with the tests' stand-in DNS server.
+// The record types a DNS probe may ask for, and just enough of the DNS wire format (RFC 1035)
+// for the tests' stand-in DNS server: a name's labels, a message's header. The probe itself
+// asks through Node's resolver (dns.ts).
 export const RECORD_TYPES = { A: 1, NS: 2, CNAME: 5, MX: 15, TXT: 16, AAAA: 28, SRV: 33 } as const;
 export type RecordType = keyof typeof RECORD_TYPES;
 
@@ -13,17 +14,6 @@ export function encodeName(name: string): Buffer {
   }
   parts.push(Buffer.from([0]));
   return Buffer.concat(parts);
-}
-
-export function buildQuery(id: number, name: string, type: RecordType): Buffer {
-  const header = Buffer.alloc(12);
-  header.writeUInt16BE(id, 0);
-  header.writeUInt16BE(0x0100, 2); // standard query, recursion desired
-  header.writeUInt16BE(1, 4); // one question
-  const q = Buffer.alloc(4);
-  q.writeUInt16BE(RECORD_TYPES[type], 0);
-  q.writeUInt16BE(1, 2); // class IN
-  return Buffer.concat([header, encodeName(name), q]);
 }
 
 export interface AnswerHeader {
@@ -47,5 +37,3 @@ export function readHeader(msg: Buffer): AnswerHeader | null {
     answers: msg.readUInt16BE(6),
   };
 }
-
-export const RCODES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED'];

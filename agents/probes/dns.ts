@@ -1,13 +1,16 @@
-// DNS: one UDP query for a name against a given server, sent from the link's source address.
-// Success when the server answers NOERROR with at least one record.
-import { createSocket } from 'node:dgram';
-import { randomInt } from 'node:crypto';
+// DNS: one query for a name against a given server, sent from the link's source address, with
+// Node's own resolver (c-ares: `Resolver`, bound with `setLocalAddress`, its own timeout and
+// tries). Success when the server answers NOERROR with at least one record. c-ares answers
+// "refused" alike for a closed port, a missing route and a source address that is gone, so the
+// route is looked up first (diagnose.ts): a missing route or address is named as such.
+import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { isHostname, isSafeTarget } from '../../inventory/index.ts';
+import { routeCause, routeVerdict } from './diagnose.ts';
 import { probeKind } from './probe-kind.ts';
 import { resolveTarget } from './resolve.ts';
-import { RCODES, buildQuery, readHeader, type RecordType } from './dns-wire.ts';
-import { ProbeFailure, classifySocketError, type Observation, type ProbeContext } from './types.ts';
+import type { RecordType } from './dns-wire.ts';
+import { ProbeFailure, linkOf, serviceOf, type Observation, type ProbeContext } from './types.ts';
 
 export interface DnsSpec {
   server: string;
@@ -23,53 +26,51 @@ export interface DnsObservation {
 
 type DnsResult = Observation<{ dns: DnsObservation }>;
 
+/** c-ares' error codes for the server's answer codes (RFC 1035 RCODE). */
+const RCODE_OF: Record<string, number> = { EFORMERR: 1, ESERVFAIL: 2, ENOTFOUND: 3, ENOTIMP: 4, EREFUSED: 5 };
+
 export async function probeDns(spec: DnsSpec, ctx: ProbeContext): Promise<DnsResult> {
-  if (!isSafeTarget(spec.server) || !isHostname(spec.name)) throw new ProbeFailure('refusing DNS server or name', 'other');
+  if (!isSafeTarget(spec.server)) throw new ProbeFailure({ kind: 'bad-target', target: spec.server.slice(0, 64) });
+  if (!isHostname(spec.name)) throw new ProbeFailure({ kind: 'bad-target', target: spec.name.slice(0, 64) });
   const server = await resolveTarget(spec.server, ctx.sourceAddress);
-  const id = randomInt(0, 65536);
-  const query = buildQuery(id, spec.name, spec.recordType);
-  return new Promise<DnsResult>((resolve) => {
-    const sock = createSocket(isIP(server) === 6 ? 'udp6' : 'udp4');
-    let settled = false;
-    const done = (r: DnsResult) => {
-      if (settled) return;
-      settled = true;
-      ctx.signal.removeEventListener('abort', onAbort);
-      try {
-        sock.close();
-      } catch {
-        // already closed
-      }
-      resolve(r);
-    };
-    const onAbort = () => done({ success: false, error: 'no answer from the DNS server (timed out)', errorKind: 'timeout' });
-    ctx.signal.addEventListener('abort', onAbort, { once: true });
-    sock.on('error', (e) => {
-      const c = classifySocketError(e);
-      done({ success: false, error: c.message, errorKind: c.kind });
-    });
-    sock.on('message', (msg, rinfo) => {
-      if (rinfo.address !== server || rinfo.port !== spec.port) return; // not our server: ignore
-      const h = readHeader(msg);
-      if (!h || h.id !== id || !h.isResponse) return;
-      const dns = { answers: h.answers, rcode: h.rcode };
-      if (h.rcode !== 0) done({ success: false, dns, error: `DNS answer ${RCODES[h.rcode] ?? `rcode ${h.rcode}`}`, errorKind: 'resolve' });
-      else if (h.answers === 0) done({ success: false, dns, error: `no ${spec.recordType} record for ${spec.name}`, errorKind: 'resolve' });
-      else done({ success: true, dns });
-    });
-    // A connected socket hears the ICMP "port unreachable" of a closed port as ECONNREFUSED,
-    // so a server that is down fails at once instead of costing the whole timeout.
-    sock.bind({ address: ctx.sourceAddress, port: 0 }, () => {
-      sock.connect(spec.port, server, () => {
-        sock.send(query, (e) => {
-          if (e) {
-            const c = classifySocketError(e);
-            done({ success: false, error: c.message, errorKind: c.kind });
-          }
-        });
-      });
-    });
-  });
+  const local = routeCause(await routeVerdict(ctx.sourceAddress, server), ctx, server);
+  if (local) return { success: false, cause: local };
+  const v6 = isIP(server) === 6;
+  // Two tries: c-ares doubles the wait for the second, so the two fill the probe's time.
+  const resolver = new Resolver({ timeout: Math.max(100, Math.floor(ctx.timeoutMs / 3)), tries: 2 });
+  resolver.setServers([v6 ? `[${server}]:${spec.port}` : `${server}:${spec.port}`]);
+  if (v6) resolver.setLocalAddress('0.0.0.0', ctx.sourceAddress);
+  else resolver.setLocalAddress(ctx.sourceAddress);
+  const onAbort = () => resolver.cancel();
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  const svc = serviceOf(ctx.path);
+  try {
+    const records: unknown = await resolver.resolve(spec.name, spec.recordType);
+    const dns = { answers: Array.isArray(records) ? records.length : 1, rcode: 0 };
+    if (dns.answers > 0) return { success: true, dns };
+    return { success: false, dns, cause: { kind: 'dns-empty', server, name: spec.name, recordType: spec.recordType, ...svc } };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    const rcode = RCODE_OF[code];
+    if (rcode !== undefined)
+      return { success: false, dns: { answers: 0, rcode }, cause: { kind: 'dns-answer', server, name: spec.name, rcode, ...svc } };
+    if (code === 'ENODATA')
+      return {
+        success: false,
+        dns: { answers: 0, rcode: 0 },
+        cause: { kind: 'dns-empty', server, name: spec.name, recordType: spec.recordType, ...svc },
+      };
+    if (code === 'ECONNREFUSED') return { success: false, cause: { kind: 'refused', target: server, port: spec.port, ...svc } };
+    if (code === 'ETIMEOUT')
+      return { success: false, cause: { kind: 'timeout', ...linkOf(ctx), target: server, seconds: ctx.timeoutMs / 1000, ...svc } };
+    // Cancelled at the deadline: the caller names the timeout.
+    if (code === 'ECANCELLED') return { success: false };
+    if (code === 'EBADRESP' || code === 'EBADFAMILY' || code === 'EFORMERR')
+      return { success: false, cause: { kind: 'protocol', target: server, ...svc } };
+    return { success: false, cause: { kind: 'other', detail: `${code}: ${(e as Error).message}`.slice(0, 300) } };
+  } finally {
+    ctx.signal.removeEventListener('abort', onAbort);
+  }
 }
 
 /** The `dns` kind: the number of records in the last answer. */

@@ -10,14 +10,15 @@ import { AGENT_METRICS, isSafeUrl } from '../../inventory/index.ts';
 import { AGENT_VERSION } from '../version.ts';
 import { probeKind, readCa } from './probe-kind.ts';
 import { resolveTarget } from './resolve.ts';
-import { ProbeFailure, classifySocketError, type Observation, type ProbeContext, type ProbeObservation } from './types.ts';
+import { socketCause } from './diagnose.ts';
+import { ProbeFailure, serviceOf, type Observation, type ProbeContext, type ProbeObservation } from './types.ts';
 
 export interface HttpObservation {
   status?: number;
   location?: string;
   /** The server certificate's notAfter, for HTTPS. */
   certExpiry?: Date;
-  /** Seconds spent in each phase: resolve, connect, tls, processing (to first byte). */
+  /** Seconds spent in each phase: resolve, connect, tls, processing (to first byte), transfer (the body). */
   phases: Record<string, number>;
 }
 
@@ -34,20 +35,27 @@ export interface HttpSpec {
 
 const USER_AGENT = `sansang-agent/${AGENT_VERSION}`;
 
+/** The most of a body read to time the transfer; beyond it the probe stops reading. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
 export async function probeHttp(spec: HttpSpec, ctx: ProbeContext): Promise<Observation<HttpDetails>> {
-  if (!isSafeUrl(spec.url)) throw new ProbeFailure(`refusing URL "${spec.url.slice(0, 80)}"`, 'other');
+  if (!isSafeUrl(spec.url)) throw new ProbeFailure({ kind: 'bad-target', target: spec.url.slice(0, 80) });
   const url = new URL(spec.url);
   const isHttps = url.protocol === 'https:';
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  const port = url.port ? Number(url.port) : isHttps ? 443 : 80;
   const t0 = performance.now();
   const phases: Record<string, number> = {};
   const ip = await resolveTarget(host, ctx.sourceAddress);
   phases.resolve = (performance.now() - t0) / 1000;
   const serverName = spec.hostHeader ?? (ip === host ? undefined : host);
+  const svc = { target: ip, ...serviceOf(ctx.path) };
 
   return new Promise<Observation<HttpDetails>>((resolve) => {
     const obs: HttpObservation = { phases };
     let settled = false;
+    /** How far the exchange got: what a deadline that passes says about it. */
+    let stage: 'connecting' | 'tls' | 'waiting' | 'reading' = 'connecting';
     const finish = (r: ProbeObservation) => {
       if (settled) return;
       settled = true;
@@ -55,10 +63,22 @@ export async function probeHttp(spec: HttpSpec, ctx: ProbeContext): Promise<Obse
       req.destroy();
       resolve({ ...r, http: obs });
     };
-    const onAbort = () => finish({ success: false, error: 'timed out', errorKind: 'timeout' });
+    const elapsed = () => (performance.now() - t0) / 1000;
+    const onAbort = () => {
+      // Connected, but the handshake or the answer never came: the service hangs, not the network.
+      if (stage !== 'connecting')
+        finish({ success: false, cause: { kind: 'stalled', phase: stage === 'tls' ? 'tls' : 'response', seconds: elapsed(), ...svc } });
+      else finish({ success: false });
+    };
+    const fail = (e: unknown) => {
+      if (settled) return;
+      void socketCause(e, ctx, ip, port).then((cause) =>
+        finish({ success: false, cause: cause.kind === 'tls' && serverName ? { ...cause, name: serverName } : cause }),
+      );
+    };
     const options: https.RequestOptions = {
       host: ip,
-      port: url.port ? Number(url.port) : isHttps ? 443 : 80,
+      port,
       path: `${url.pathname}${url.search}`,
       method: 'GET',
       localAddress: ctx.sourceAddress,
@@ -76,37 +96,51 @@ export async function probeHttp(spec: HttpSpec, ctx: ProbeContext): Promise<Obse
       const tStart = performance.now();
       sock.once('connect', () => {
         phases.connect = (performance.now() - tStart) / 1000;
+        stage = isHttps ? 'tls' : 'waiting';
       });
       if (isHttps) {
         sock.once('secureConnect', () => {
           phases.tls = (performance.now() - tStart) / 1000 - (phases.connect ?? 0);
+          stage = 'waiting';
           const cert = (sock as TLSSocket).getPeerCertificate();
           if (cert?.valid_to) obs.certExpiry = new Date(cert.valid_to);
         });
       }
     });
     req.once('response', (res) => {
-      const total = (performance.now() - t0) / 1000;
-      phases.processing = Math.max(0, total - (phases.resolve ?? 0) - (phases.connect ?? 0) - (phases.tls ?? 0));
+      stage = 'reading';
+      const firstByte = elapsed();
+      phases.processing = Math.max(0, firstByte - (phases.resolve ?? 0) - (phases.connect ?? 0) - (phases.tls ?? 0));
       obs.status = res.statusCode;
       const loc = res.headers.location;
       if (loc) obs.location = loc.slice(0, 2048);
-      res.destroy();
       const status = res.statusCode ?? 0;
       if (!spec.expectStatus.includes(status)) {
-        finish({ success: false, error: `HTTP status ${status}, expected ${spec.expectStatus.join(' or ')}`, errorKind: 'status' });
-      } else if (spec.expectRedirect !== undefined && obs.location !== spec.expectRedirect) {
-        finish({
-          success: false,
-          error: `redirects to ${obs.location ?? '(no Location)'}, expected ${spec.expectRedirect}`,
-          errorKind: 'redirect',
-        });
-      } else finish({ success: true });
+        res.destroy();
+        finish({ success: false, cause: { kind: 'status', status, expected: spec.expectStatus, ...svc } });
+        return;
+      }
+      if (spec.expectRedirect !== undefined && obs.location !== spec.expectRedirect) {
+        res.destroy();
+        const location = obs.location === undefined ? {} : { location: obs.location };
+        finish({ success: false, cause: { kind: 'redirect', expected: spec.expectRedirect, ...location, ...svc } });
+        return;
+      }
+      // The body is read (and dropped) to time the whole answer, up to MAX_BODY_BYTES.
+      let bytes = 0;
+      const transferred = () => {
+        phases.transfer = Math.max(0, elapsed() - firstByte);
+        finish({ success: true });
+      };
+      res.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+        if (bytes >= MAX_BODY_BYTES) transferred();
+      });
+      res.once('end', transferred);
+      res.on('error', fail);
+      res.once('aborted', () => fail(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })));
     });
-    req.once('error', (e) => {
-      const c = classifySocketError(e);
-      finish({ success: false, error: c.message, errorKind: c.kind });
-    });
+    req.on('error', fail);
     ctx.signal.addEventListener('abort', onAbort, { once: true });
     req.end();
   });

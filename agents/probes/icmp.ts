@@ -11,7 +11,9 @@ import { AGENT_METRICS, isSafeTarget } from '../../inventory/index.ts';
 import { durationMs } from '../timeout.ts';
 import { probeKind } from './probe-kind.ts';
 import { resolveTarget } from './resolve.ts';
-import { ProbeFailure, type Observation, type ProbeContext, type ProbeObservation } from './types.ts';
+import type { Cause } from '../../inventory/index.ts';
+import { noAddress, routeCause, routeVerdict } from './diagnose.ts';
+import { ProbeFailure, linkOf, serviceOf, type Observation, type ProbeContext } from './types.ts';
 
 export interface IcmpObservation {
   sent: number;
@@ -30,9 +32,10 @@ export interface IcmpSpec {
 
 /** What `ping` will be given, or the reason it will not be run. Exported for the hostile-input tests. */
 export function pingArguments(ip: string, spec: IcmpSpec, ctx: Pick<ProbeContext, 'sourceAddress' | 'timeoutMs'>) {
-  if (!isIP(ip)) throw new ProbeFailure(`refusing to ping "${ip.slice(0, 64)}": not an IP address`, 'other');
-  if (!isIP(ctx.sourceAddress)) throw new ProbeFailure(`refusing source address "${ctx.sourceAddress.slice(0, 64)}"`, 'bind');
-  if (!Number.isInteger(spec.count) || spec.count < 1 || spec.count > 1000) throw new ProbeFailure(`bad echo count ${spec.count}`, 'other');
+  if (!isIP(ip)) throw new ProbeFailure({ kind: 'bad-target', target: ip.slice(0, 64) });
+  if (!isIP(ctx.sourceAddress)) throw new ProbeFailure({ kind: 'bad-target', target: ctx.sourceAddress.slice(0, 64) });
+  if (!Number.isInteger(spec.count) || spec.count < 1 || spec.count > 1000)
+    throw new ProbeFailure({ kind: 'other', detail: `bad echo count ${spec.count}` });
   const spacing = Math.max(0.002, Math.min(10, spec.spacingSeconds));
   const timeoutS = ctx.timeoutMs / 1000;
   // ping's own deadline, whole seconds: the child exits by itself before our outer timeout.
@@ -56,18 +59,18 @@ export function pingArguments(ip: string, spec: IcmpSpec, ctx: Pick<ProbeContext
 const summaryRe = /(\d+) packets transmitted, (\d+) (?:packets )?received/;
 
 export async function probeIcmp(spec: IcmpSpec, ctx: ProbeContext): Promise<Observation<{ icmp: IcmpObservation }>> {
-  if (!isSafeTarget(spec.host))
-    throw new ProbeFailure(`refusing target "${spec.host.slice(0, 64)}": not a hostname or IP address`, 'other');
+  if (!isSafeTarget(spec.host)) throw new ProbeFailure({ kind: 'bad-target', target: spec.host.slice(0, 64) });
   const ip = await resolveTarget(spec.host, ctx.sourceAddress);
-  if (ctx.signal.aborted) throw new ProbeFailure('abandoned', 'timeout');
+  if (ctx.signal.aborted) return { success: false };
   const { target, options } = pingArguments(ip, spec, ctx);
   // The package copies process.env into the child's environment; ping must print C-locale numbers.
   process.env.LC_ALL = 'C';
   let res: { output?: unknown; times?: unknown };
   try {
     res = (await ping.promise.probe(target, options)) as { output?: unknown; times?: unknown };
-  } catch {
-    throw new ProbeFailure('the ping program could not be run (is iputils-ping installed and allowed to send ICMP?)', 'other');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException)?.code;
+    throw new ProbeFailure(code === 'ENOENT' ? { kind: 'ping-missing' } : { kind: 'other', detail: `ping: ${String(e).slice(0, 200)}` });
   }
   const output = typeof res.output === 'string' ? res.output : '';
   const m = summaryRe.exec(output);
@@ -79,19 +82,37 @@ export async function probeIcmp(spec: IcmpSpec, ctx: ProbeContext): Promise<Obse
     .map((ms) => ms / 1000);
   const icmp = { sent, received, rttSeconds: rttSeconds.slice(0, received) };
   if (received > 0) return { success: true, icmp };
-  return { success: false, icmp, ...explainNoReply(output, sent) };
+  return { success: false, icmp, cause: await explainNoReply(output, sent, ip, ctx) };
 }
 
-function explainNoReply(output: string, sent: number): { error: string; errorKind: ProbeObservation['errorKind'] } {
-  if (/Cannot assign requested address|bind/i.test(output))
-    return { error: "ping cannot use the link's source address", errorKind: 'bind' };
-  if (/Network is unreachable|Destination (Host|Net) Unreachable|No route to host/i.test(output))
-    return { error: 'no route to the target', errorKind: 'unreachable' };
-  if (/Operation not permitted|Permission denied/i.test(output))
-    return { error: 'ping is not allowed to send ICMP (capability CAP_NET_RAW or net.ipv4.ping_group_range)', errorKind: 'other' };
-  if (sent > 0) return { error: `no echo reply to ${sent} echo request${sent === 1 ? '' : 's'}`, errorKind: 'timeout' };
+const errorReply = /^From (\S+?):? icmp_seq=\d+ (.*)$/m;
+
+/**
+ * Why no echo came back, from what ping printed: a router's or a firewall's answer ("From X …"),
+ * the source address missing, no right to ping; and when ping says nothing (a route of this
+ * machine refuses the packets silently, or nothing answers), the route verdict decides.
+ */
+export async function explainNoReply(output: string, sent: number, ip: string, ctx: ProbeContext): Promise<Cause> {
+  const at = { ...linkOf(ctx), target: ip };
+  if (/Cannot assign requested address|bind:/i.test(output)) return noAddress(ctx);
+  const local = routeCause(await routeVerdict(ctx.sourceAddress, ip), ctx, ip);
+  if (local) return local;
+  const reply = errorReply.exec(output);
+  if (reply) {
+    const [, by, what] = reply as unknown as [string, string, string];
+    // Our own address answering "host unreachable": no neighbour answered on the office network.
+    if (/Host Unreachable/i.test(what))
+      return by === ctx.sourceAddress
+        ? { kind: 'gateway-silent', link: ctx.path.link, gateway: ctx.path.gateway }
+        : { kind: 'host-unreachable', ...at, by };
+    if (/Net Unreachable/i.test(what)) return { kind: 'net-unreachable', ...at, by };
+    return { kind: 'filtered', address: ctx.sourceAddress, target: ip, by, ...serviceOf(ctx.path) };
+  }
+  if (/Operation not permitted|Permission denied/i.test(output)) return { kind: 'ping-denied' };
+  if (ip === ctx.path.gateway) return { kind: 'gateway-no-echo', link: ctx.path.link, gateway: ip, echoes: sent };
+  if (sent > 0 || output.trim() === '') return { kind: 'timeout', ...at, seconds: ctx.timeoutMs / 1000, ...serviceOf(ctx.path) };
   const first = output.split('\n').find((l) => l.trim().length > 0);
-  return { error: first ? `ping: ${first.trim().slice(0, 200)}` : 'ping sent nothing', errorKind: 'other' };
+  return { kind: 'other', detail: `ping: ${first?.trim().slice(0, 200) ?? ''}` };
 }
 
 /** RTT buckets from 100 µs doubling to about 3.3 s (smokeping_prober style). */

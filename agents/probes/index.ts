@@ -3,12 +3,23 @@
 // and records success, duration and the failure's reason. A prober that throws or never
 // settles costs one timeout and becomes a failed result, never an exception. What differs
 // between kinds is theirs (kinds.ts): nothing here names one, but the gateway's ping.
-import { probeId, type LinkName, type ProbeOf, type ProbeResult, type SiteSliceDocument } from '../../inventory/index.ts';
+import {
+  probeId,
+  probeTarget,
+  sayCause,
+  type Cause,
+  type CauseKind,
+  type LinkName,
+  type ProbeOf,
+  type ProbeResult,
+  type Service,
+  type SiteSliceDocument,
+} from '../../inventory/index.ts';
 import { TimeoutError, durationMs, withTimeout } from '../timeout.ts';
 import { jobSpec, kindOf, type JobSpec } from './kinds.ts';
 import { readCa, type SpecContext } from './probe-kind.ts';
-import { ProbeFailure, type ProbeObservation } from './types.ts';
-import { deadLinkReason } from './link-state.ts';
+import { ProbeFailure, serviceOf, type ProbeContext, type ProbeObservation, type ProbePath } from './types.ts';
+import { linkProblem } from './link-state.ts';
 
 export type { JobSpec } from './kinds.ts';
 
@@ -24,6 +35,10 @@ export interface ProbeJob {
   job: JobSpec;
   /** Service category, for the checks. */
   category?: string;
+  /** The host the probe is sent to (a name or an address), for a cause that names it. */
+  host: string;
+  /** The link and the service, for the causes of failures. */
+  path: ProbePath;
 }
 
 export const jobKey = (j: Pick<ProbeJob, 'target' | 'probe' | 'link'>) => `${j.target}\u0000${j.probe}\u0000${j.link}`;
@@ -44,6 +59,12 @@ export function buildJobs(slice: SiteSliceDocument, baseDir: string): ProbeJob[]
     const l = slice.site.links[name];
     return l ? [{ name, link: l }] : [];
   });
+  const dcName = new Map(slice.dataCenters.map((d) => [d.id, d.name]));
+  // Whom to call about a service: the data centers that host it (a national platform has none here).
+  const operatorOf = (svc: Service) => {
+    const names = (svc.hostedIn ?? []).map((id) => dcName.get(id) ?? id);
+    return names.length ? { operator: names.join(', ') } : {};
+  };
   for (const { name, link } of links) {
     // Each link's gateway answers ICMP echoes: the link item's first evidence.
     const gateway: ProbeOf<'icmp'> = { kind: 'icmp', host: link.gateway };
@@ -55,6 +76,8 @@ export function buildJobs(slice: SiteSliceDocument, baseDir: string): ProbeJob[]
       sourceAddress: link.address,
       timeoutMs: probeTimeoutMs(intervalMs),
       job: jobSpec(gateway, ctx),
+      host: link.gateway,
+      path: { link: name, gateway: link.gateway },
     });
     for (const svc of slice.services) {
       for (const p of svc.probes) {
@@ -67,6 +90,8 @@ export function buildJobs(slice: SiteSliceDocument, baseDir: string): ProbeJob[]
           timeoutMs: probeTimeoutMs(intervalMs, p.timeout),
           job: jobSpec(p, ctx),
           category: svc.category,
+          host: probeTarget(p),
+          path: { link: name, gateway: link.gateway, service: svc.name, ...operatorOf(svc) },
         });
       }
     }
@@ -82,31 +107,48 @@ export interface ProbeRun {
 
 const PROBE_ENDED = new Error('the probe ended');
 
-/** Runs one job under its deadline; always resolves. */
+/**
+ * Failures that say "nothing came back" in some way: after one of them the link itself is looked
+ * at again, and an address taken away or an interface gone meanwhile is the cause instead.
+ */
+const SILENT: ReadonlySet<CauseKind> = new Set<CauseKind>([
+  'timeout',
+  'stalled',
+  'other',
+  'no-route',
+  'host-unreachable',
+  'net-unreachable',
+  'gateway-silent',
+  'gateway-no-echo',
+  'reset',
+  'resolve',
+]);
+
+/** A prober settling within this after its deadline says how far it got (connected, no answer). */
+const GRACE_MS = 50;
+
+/** Runs one job under its deadline; always resolves, a failure always with its cause. */
 export async function runJob(job: ProbeJob): Promise<ProbeRun> {
   const ac = new AbortController();
   const started = new Date();
   const t0 = performance.now();
   const kind = kindOf(job.job.kind);
+  const ctx: ProbeContext = { sourceAddress: job.sourceAddress, timeoutMs: job.timeoutMs, signal: ac.signal, path: job.path };
   let obs: ProbeObservation;
-  const dead = deadLinkReason(job.sourceAddress);
   try {
-    if (dead) throw new ProbeFailure(dead, 'link-down');
-    obs = await withTimeout(
-      kind.probe(job.job.spec, { sourceAddress: job.sourceAddress, timeoutMs: job.timeoutMs, signal: ac.signal }),
-      job.timeoutMs,
-      ac,
-    );
+    const dead = linkProblem(job.sourceAddress, job.link);
+    if (dead) throw new ProbeFailure(dead);
+    obs = await withTimeout(kind.probe(job.job.spec, ctx), job.timeoutMs, ac, GRACE_MS);
   } catch (e) {
-    if (e instanceof TimeoutError)
-      obs = { success: false, error: `no answer within ${(job.timeoutMs / 1000).toFixed(1)} s`, errorKind: 'timeout' };
-    else if (e instanceof ProbeFailure) obs = { success: false, error: e.message, errorKind: e.kind };
-    else obs = { success: false, error: (e as Error)?.message ?? String(e), errorKind: 'other' };
+    if (e instanceof TimeoutError) obs = { success: false };
+    else if (e instanceof ProbeFailure) obs = { success: false, cause: e.failure };
+    else obs = { success: false, cause: { kind: 'other', detail: String((e as Error)?.message ?? e).slice(0, 300) } };
   } finally {
     // Anything the prober left listening is told to stop. With a reason of our own: abort()
     // without one builds a DOMException, stack trace and all, for every probe.
     ac.abort(PROBE_ENDED);
   }
+  if (!obs.success) obs = { ...obs, cause: failureCause(job, obs.cause) };
   const durationSeconds = (performance.now() - t0) / 1000;
   const result: ProbeResult = {
     target: job.target,
@@ -117,10 +159,32 @@ export async function runJob(job: ProbeJob): Promise<ProbeRun> {
     durationSeconds,
     at: started.toISOString(),
   };
-  if (obs.error) result.error = obs.error;
-  if (obs.errorKind) result.errorKind = obs.errorKind;
+  if (obs.cause) {
+    result.error = sayCause(obs.cause, 'en').what;
+    result.errorKind = obs.cause.kind;
+    result.cause = obs.cause;
+  }
   kind.status?.(result, obs);
   return { job, result, observation: obs };
+}
+
+/** The cause of a failed run: the prober's, unless the link itself is found broken meanwhile; a silent deadline is a timeout. */
+function failureCause(job: ProbeJob, cause: Cause | undefined): Cause {
+  if (!cause || SILENT.has(cause.kind)) {
+    const link = linkProblem(job.sourceAddress, job.link, true);
+    if (link) return link;
+  }
+  return (
+    cause ?? {
+      kind: 'timeout',
+      link: job.link,
+      address: job.sourceAddress,
+      gateway: job.path.gateway,
+      target: job.host,
+      seconds: job.timeoutMs / 1000,
+      ...serviceOf(job.path),
+    }
+  );
 }
 
 /** Resolves on a later turn of the event loop (after its I/O poll), not in the current one. */

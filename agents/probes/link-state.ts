@@ -1,10 +1,13 @@
-// A probe over a link whose interface has lost its carrier (a cable pulled, a modem switched off,
-// the far end of a veth down) fails at once and says so, instead of waiting for the neighbour
-// entry to fail (about 3 s on Linux) or for its own deadline: the technician reads "no carrier on
-// eth1" rather than "no answer within 4 s". Anything unknown (an address never seen on an
-// interface, no sysfs) means "don't know", and the probe runs as usual.
-import { readFileSync } from 'node:fs';
+// The state of a link on this machine, before and after a probe: a link whose interface has lost
+// its carrier (a cable pulled, a modem switched off, the far end of a veth down), whose
+// interface is gone (a 4G stick pulled out) or whose address is no longer assigned fails at once
+// and says so, instead of waiting for the neighbour entry to fail (about 3 s on Linux) or for its
+// own deadline: the technician reads "interface eth1 has no carrier" or "assign 10.1.2.3 to
+// eth1", not "no answer within 4 s". Anything unknown (an address never seen on an interface, no
+// sysfs) means "don't know", and the probe runs as usual.
+import { existsSync, readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
+import type { Cause, LinkName } from '../../inventory/index.ts';
 
 /** operstate values (RFC 2863) under which nothing leaves the interface. */
 const DEAD = new Set(['down', 'lowerlayerdown', 'notpresent']);
@@ -16,24 +19,53 @@ const SAFE_NAME = /^[\w.:@-]{1,15}$/;
  * out of the list, and its remembered interface is then read from sysfs.
  */
 const seenOn = new Map<string, string>();
+/** The addresses on interfaces that are up now. */
+let current = new Set<string>();
 let refreshedAt = -Infinity;
 
-function refresh(now: number): void {
-  if (now - refreshedAt < 1000) return;
+function refresh(now: number, force: boolean): void {
+  if (!force && now - refreshedAt < 1000) return;
   refreshedAt = now;
-  for (const [name, addrs] of Object.entries(networkInterfaces())) for (const a of addrs ?? []) seenOn.set(a.address, name);
+  const addresses = new Set<string>();
+  for (const [name, addrs] of Object.entries(networkInterfaces()))
+    for (const a of addrs ?? []) {
+      seenOn.set(a.address, name);
+      addresses.add(a.address);
+    }
+  current = addresses;
 }
 
-/** Why nothing can leave over the link with this source address, or null when it may work. */
-export function deadLinkReason(sourceAddress: string, now = performance.now()): string | null {
-  refresh(now);
+/** The interface a source address was last seen on, if ever. */
+export function interfaceOf(sourceAddress: string): string | undefined {
   const ifname = seenOn.get(sourceAddress);
-  if (!ifname || !SAFE_NAME.test(ifname)) return null;
-  let state: string;
+  return ifname && SAFE_NAME.test(ifname) ? ifname : undefined;
+}
+
+function operstate(ifname: string): string | null {
   try {
-    state = readFileSync(`/sys/class/net/${ifname}/operstate`, 'utf8').trim();
+    return readFileSync(`/sys/class/net/${ifname}/operstate`, 'utf8').trim();
   } catch {
     return null;
   }
-  return DEAD.has(state) ? `interface ${ifname} is ${state} (no carrier): nothing leaves over this link` : null;
+}
+
+/**
+ * Why nothing can leave over the link with this source address, or null when it may work.
+ * `fresh` reads the interfaces again now (after a failure) instead of within the last second.
+ */
+export function linkProblem(sourceAddress: string, link: LinkName, fresh = false, now = performance.now()): Cause | null {
+  refresh(now, fresh);
+  const ifname = interfaceOf(sourceAddress);
+  if (!ifname) return null;
+  if (current.has(sourceAddress)) {
+    const state = operstate(ifname);
+    return state && DEAD.has(state) ? { kind: 'link-down', link, iface: ifname } : null;
+  }
+  // The address is on no interface that is up: the interface lost its carrier, is gone, or the
+  // address was taken off it.
+  if (!existsSync('/sys/class/net')) return null;
+  const state = operstate(ifname);
+  if (state === null) return { kind: 'interface-gone', link, iface: ifname, address: sourceAddress };
+  if (DEAD.has(state)) return { kind: 'link-down', link, iface: ifname };
+  return { kind: 'no-address', link, address: sourceAddress, iface: ifname };
 }

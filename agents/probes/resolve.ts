@@ -5,6 +5,9 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { ProbeFailure } from './types.ts';
 
+/** getaddrinfo's answers that mean the name does not exist (the others: no DNS server could be asked). */
+const NOT_FOUND = new Set(['ENOTFOUND', 'EAI_NONAME', 'EAI_NODATA']);
+
 /** The address family of the link's source address decides which family we ask for. */
 export async function resolveTarget(host: string, sourceAddress: string): Promise<string> {
   if (isIP(host)) return host;
@@ -13,7 +16,7 @@ export async function resolveTarget(host: string, sourceAddress: string): Promis
     const r = await lookup(host, { family });
     return r.address;
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    throw new ProbeFailure(`"${host}" does not resolve (${code})`, 'resolve');
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    throw new ProbeFailure({ kind: 'resolve', name: host, problem: NOT_FOUND.has(code) ? 'not-found' : 'no-server' });
   }
 }

@@ -1,9 +1,10 @@
 // TCP connect from the link's source address: success when the handshake completes.
 import { connect } from 'node:net';
 import { isSafeTarget } from '../../inventory/index.ts';
+import { socketCause } from './diagnose.ts';
 import { probeKind } from './probe-kind.ts';
 import { resolveTarget } from './resolve.ts';
-import { ProbeFailure, classifySocketError, type ProbeContext, type ProbeObservation } from './types.ts';
+import { ProbeFailure, type ProbeContext, type ProbeObservation } from './types.ts';
 
 export interface TcpSpec {
   host: string;
@@ -11,21 +12,25 @@ export interface TcpSpec {
 }
 
 export async function probeTcp(spec: TcpSpec, ctx: ProbeContext): Promise<ProbeObservation> {
-  if (!isSafeTarget(spec.host)) throw new ProbeFailure(`refusing target "${spec.host.slice(0, 64)}"`, 'other');
+  if (!isSafeTarget(spec.host)) throw new ProbeFailure({ kind: 'bad-target', target: spec.host.slice(0, 64) });
   const ip = await resolveTarget(spec.host, ctx.sourceAddress);
   return new Promise<ProbeObservation>((resolve) => {
+    let settled = false;
     const sock = connect({ host: ip, port: spec.port, localAddress: ctx.sourceAddress });
     const done = (r: ProbeObservation) => {
+      if (settled) return;
+      settled = true;
       ctx.signal.removeEventListener('abort', onAbort);
       sock.destroy();
       resolve(r);
     };
-    const onAbort = () => done({ success: false, error: 'timed out', errorKind: 'timeout' });
+    // The caller's deadline has passed: it has its own result; this one only closes the socket.
+    const onAbort = () => done({ success: false });
     ctx.signal.addEventListener('abort', onAbort, { once: true });
     sock.once('connect', () => done({ success: true }));
     sock.once('error', (e) => {
-      const c = classifySocketError(e);
-      done({ success: false, error: c.message, errorKind: c.kind });
+      // The socket is dead already; naming the error may take a route lookup.
+      void socketCause(e, ctx, ip, spec.port).then((cause) => done({ success: false, cause }));
     });
   });
 }

@@ -1,16 +1,15 @@
 // One signature for every prober (as in blackbox_exporter): a prober gets its target, the link's
 // source address, a deadline and an abort signal, and returns what it observed. It never records
 // success or duration itself: the caller (runJob in probes/index.ts) times it and enforces the
-// deadline.
-
-export type ErrorKind =
-  'resolve' | 'timeout' | 'refused' | 'unreachable' | 'link-down' | 'status' | 'redirect' | 'tls' | 'bind' | 'protocol' | 'other';
+// deadline. A failure is a cause (inventory/remedies.ts), never an exception: what happened, as
+// data the agent's table, the board and the alerts all say the same way.
+import type { Cause, LinkName } from '../../inventory/index.ts';
 
 /** What every prober reports. */
 export interface ProbeObservation {
   success: boolean;
-  error?: string;
-  errorKind?: ErrorKind;
+  /** Why it failed. */
+  cause?: Cause;
 }
 
 /**
@@ -19,6 +18,17 @@ export interface ProbeObservation {
  */
 export type Observation<Details extends object = object> = ProbeObservation & Partial<Details>;
 
+/** Where a probe goes from and what it is for: what a cause names. */
+export interface ProbePath {
+  link: LinkName;
+  /** The link's gateway. */
+  gateway: string;
+  /** The service's name (none for the gateway's own ping). */
+  service?: string;
+  /** Who runs the service: its data centers' names (none for a national platform). */
+  operator?: string;
+}
+
 export interface ProbeContext {
   /** The link's source address the probe binds to. */
   sourceAddress: string;
@@ -26,59 +36,26 @@ export interface ProbeContext {
   timeoutMs: number;
   /** Aborted by the caller when the deadline passes: close sockets, stop timers. */
   signal: AbortSignal;
+  /** The link and the service, for the cause of a failure. */
+  path: ProbePath;
 }
 
 export type Prober<Spec, Details extends object = object> = (spec: Spec, ctx: ProbeContext) => Promise<Observation<Details>>;
 
+/** A failure a prober names by throwing it; the caller turns it into a failed observation. */
 export class ProbeFailure extends Error {
-  constructor(
-    message: string,
-    public readonly kind: ErrorKind,
-  ) {
-    super(message);
+  constructor(public readonly failure: Cause) {
+    super(failure.kind);
     this.name = 'ProbeFailure';
   }
 }
 
-/** Maps a Node socket error to a failure class a technician can act on. */
-export function classifySocketError(e: unknown): { kind: ErrorKind; message: string } {
-  const err = e as NodeJS.ErrnoException;
-  if (e instanceof ProbeFailure) return { kind: e.kind, message: e.message };
-  const code = err?.code ?? '';
-  const msg = err?.message ?? String(e);
-  switch (code) {
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-    case 'EAI_NODATA':
-    case 'EAI_NONAME':
-    case 'EAI_FAIL':
-      return { kind: 'resolve', message: `name does not resolve (${code})` };
-    case 'ECONNREFUSED':
-      return { kind: 'refused', message: 'connection refused' };
-    case 'ECONNRESET':
-      return { kind: 'refused', message: 'connection reset by the peer' };
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-    case 'ENETDOWN':
-    case 'EHOSTDOWN':
-      return { kind: 'unreachable', message: `no route to the target (${code})` };
-    case 'ETIMEDOUT':
-      return { kind: 'timeout', message: 'timed out' };
-    case 'EADDRNOTAVAIL':
-    case 'EINVAL':
-      return { kind: 'bind', message: `cannot use the link's source address (${code})` };
-    default:
-      if (
-        code.startsWith('ERR_TLS') ||
-        code.startsWith('CERT_') ||
-        code.includes('CERT') ||
-        code.startsWith('ERR_SSL') ||
-        code === 'DEPTH_ZERO_SELF_SIGNED_CERT' ||
-        code === 'SELF_SIGNED_CERT_IN_CHAIN' ||
-        code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'
-      ) {
-        return { kind: 'tls', message: `TLS: ${msg}` };
-      }
-      return { kind: 'other', message: msg };
-  }
+/** The service part of a cause: its name and operator, when the probe has them. */
+export function serviceOf(path: ProbePath): { service?: string; operator?: string } {
+  return { ...(path.service ? { service: path.service } : {}), ...(path.operator ? { operator: path.operator } : {}) };
+}
+
+/** The link part of a cause: link, source address and gateway. */
+export function linkOf(ctx: ProbeContext): { link: LinkName; address: string; gateway: string } {
+  return { link: ctx.path.link, address: ctx.sourceAddress, gateway: ctx.path.gateway };
 }
