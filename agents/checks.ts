@@ -86,7 +86,6 @@ function tooSlow(runs: readonly ProbeRun[], e: ServiceEvidence): Cause | undefin
 /** One item, one round, no thresholds (what `agent check` prints). */
 export function judge(item: ChecklistItem, ev: RoundEvidence): Judgement {
   const e = item.evidence;
-  const results = ev.probes.map((r) => r.result);
   switch (e.kind) {
     case 'link': {
       const runs = ev.probes.filter((r) => r.result.link === e.link);
