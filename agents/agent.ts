@@ -4,7 +4,16 @@
 // round, and no burst of probes leaves at once; the checks are judged at each tick from every
 // probe's latest result. `agent check` runs one round of everything at once instead.
 import cron, { type ScheduledTask } from 'node-cron';
-import { StatusDocument, sliceSiteChecks, type CollectorResult, type HostFacts, type SiteSliceDocument } from '../inventory/index.ts';
+import {
+  StatusDocument,
+  sayCause,
+  sliceSiteChecks,
+  type CollectorResult,
+  type HostFacts,
+  type ProbeResult,
+  type SiteSliceDocument,
+} from '../inventory/index.ts';
+import { isIP } from 'node:net';
 import { CheckBook, type RoundEvidence } from './checks.ts';
 import { cronFor, loadConfig, type ConfigSource, type LoadedConfig } from './config.ts';
 import { runCollector, type Collector, type CollectorRun } from './host/collector.ts';
@@ -12,6 +21,7 @@ import { defaultCollectors } from './host/collectors.ts';
 import type { FilesystemUse } from './host/filesystem.ts';
 import { gatherFacts } from './host/facts.ts';
 import { buildJobs, jobKey, rollingOrder, runJob, runJobs, type ProbeJob, type ProbeRun } from './probes/index.ts';
+import { Heartbeat, type HeartbeatChange, type HeartbeatTarget } from './probes/heartbeat.ts';
 import { AgentMetrics } from './registry.ts';
 import { durationMs } from './timeout.ts';
 import { AGENT_VERSION } from './version.ts';
@@ -48,6 +58,7 @@ export class Agent {
   private task: ScheduledTask | null = null;
   private factsTimer: NodeJS.Timeout | null = null;
   private running: Promise<RoundOutcome> | null = null;
+  private heartbeat: Heartbeat | null = null;
   private closed = false;
   private readonly offsetS = Math.random();
   readonly log: (line: string) => void;
@@ -97,6 +108,85 @@ export class Agent {
     for (const k of [...this.latest.keys()]) if (!keep.has(k)) this.latest.delete(k);
     if (!this.checks) this.checks = new CheckBook(items);
     else for (const id of this.checks.setItems(items)) this.metrics.setCheck(id, null);
+    // A running agent's heartbeat follows the configuration.
+    if (this.task) this.startHeartbeat();
+  }
+
+  /**
+   * What each link's heartbeat echoes: the gateway, and a data-center address (the ICMP probe
+   * aimed at `agent.heartbeat.dataCenter`, else the link's first ICMP probe of an address).
+   */
+  heartbeatTargets(): HeartbeatTarget[] {
+    const hb = this.slice.agent.heartbeat;
+    if (!hb.enabled) return [];
+    const out: HeartbeatTarget[] = [];
+    for (const link of ['primary', 'backup'] as const) {
+      const l = this.slice.site.links[link];
+      if (!l) continue;
+      const icmp = this.jobs.filter((j) => j.link === link && j.job.kind === 'icmp' && isIP(j.host));
+      const gateway = icmp.find((j) => j.target === 'gateway');
+      const services = icmp.filter((j) => j.target !== 'gateway');
+      const dc = services.find((j) => j.host === hb.dataCenter) ?? services[0];
+      for (const j of [gateway, dc]) {
+        if (!j) continue;
+        out.push({
+          link,
+          source: l.address,
+          address: j.host,
+          gateway: l.gateway,
+          job: jobKey(j),
+          ...(j.path.service ? { service: j.path.service } : {}),
+          ...(j.path.operator ? { operator: j.path.operator } : {}),
+        });
+      }
+    }
+    return out;
+  }
+
+  private startHeartbeat(): void {
+    const targets = this.heartbeatTargets();
+    const same = this.heartbeat && JSON.stringify(this.heartbeat.targets) === JSON.stringify(targets);
+    if (same || this.closed) return;
+    this.heartbeat?.stop();
+    this.heartbeat = null;
+    if (targets.length === 0) return;
+    const hb = this.slice.agent.heartbeat;
+    this.heartbeat = new Heartbeat(targets, {
+      everyMs: durationMs(hb.every),
+      misses: hb.misses,
+      onChange: (c) => this.onHeartbeat(c),
+      log: this.log,
+    });
+    this.heartbeat.start();
+  }
+
+  /**
+   * A heartbeat target went down: its probe fails now, with the echoes it missed, instead of at
+   * its next slot; back up: its probe runs now, for real figures.
+   */
+  private onHeartbeat(c: HeartbeatChange): void {
+    const job = this.jobs.find((j) => jobKey(j) === c.target.job);
+    if (!job || this.closed) return;
+    if (c.up) {
+      void this.runSlot(job);
+      return;
+    }
+    const cause = c.cause!;
+    const icmp = { sent: c.misses, received: 0, rttSeconds: [] as number[] };
+    const result: ProbeResult = {
+      target: job.target,
+      probe: job.probe,
+      link: job.link,
+      kind: job.statusKind,
+      success: false,
+      durationSeconds: c.silentSeconds,
+      at: new Date().toISOString(),
+      error: sayCause(cause, 'en').what,
+      errorKind: cause.kind,
+      cause,
+      icmp: { ...icmp, lossRatio: 1 },
+    };
+    this.record({ job, result, observation: { success: false, cause, icmp } as ProbeRun['observation'] });
   }
 
   /** SIGHUP: a bad new configuration is refused and the old one keeps running. */
@@ -231,6 +321,7 @@ export class Agent {
   /** Starts the schedule: a first tick now, then every interval at this agent's offset. */
   start(): void {
     this.schedule();
+    this.startHeartbeat();
     void this.tick().catch((e: unknown) => this.log(`sansang agent: tick failed: ${String(e)}`));
     if (this.opts.facts ?? true) {
       const refresh = () => {
@@ -289,6 +380,8 @@ export class Agent {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.heartbeat?.stop();
+    this.heartbeat = null;
     if (this.factsTimer) clearInterval(this.factsTimer);
     for (const t of this.slotTimers) clearTimeout(t);
     this.slotTimers.clear();

@@ -51,6 +51,56 @@ export function routeVerdict(source: string, target: string): Promise<RouteVerdi
   });
 }
 
+export type UdpAnswer = 'answered' | 'silent' | 'refused' | 'host-unreachable' | 'net-unreachable' | RouteVerdict;
+
+/**
+ * What the network says to one UDP datagram (`payload`) from `source` to `target:port`, within
+ * `waitMs`: an answer, an ICMP error (a connected socket hears it: refused, host or net
+ * unreachable), or silence. For a resolver that hears none of these (c-ares reports a router's
+ * "host unreachable" as a timeout). Never throws.
+ */
+export function udpAnswer(source: string, target: string, port: number, payload: Buffer, waitMs: number): Promise<UdpAnswer> {
+  if (!isIP(target) || !isIP(source) || isIP(target) !== isIP(source)) return Promise.resolve('unknown');
+  return new Promise((resolve) => {
+    const sock = createSocket(isIP(target) === 6 ? 'udp6' : 'udp4');
+    let settled = false;
+    let timer: NodeJS.Timeout | undefined;
+    const done = (v: UdpAnswer) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      try {
+        sock.close();
+      } catch {
+        // already closed
+      }
+      resolve(v);
+    };
+    const heard = (e: unknown): UdpAnswer => {
+      const code = (e as NodeJS.ErrnoException)?.code ?? '';
+      if (code === 'ECONNREFUSED') return 'refused';
+      if (code === 'EHOSTUNREACH' || code === 'EHOSTDOWN') return 'host-unreachable';
+      if (code === 'ENETUNREACH') return 'net-unreachable';
+      return VERDICTS[code] ?? 'unknown';
+    };
+    sock.on('error', (e) => done(heard(e)));
+    sock.on('message', () => done('answered'));
+    try {
+      sock.bind({ address: source, port: 0 }, () => {
+        sock.connect(port, target, (...args: unknown[]) => {
+          if (args[0]) return done(VERDICTS[(args[0] as NodeJS.ErrnoException).code ?? ''] ?? 'unknown');
+          sock.send(payload, (e) => {
+            if (e) done(heard(e));
+          });
+          timer = setTimeout(() => done('silent'), waitMs);
+        });
+      });
+    } catch (e) {
+      done(heard(e));
+    }
+  });
+}
+
 /** The cause of a route verdict that is not `ok`, or undefined. */
 export function routeCause(v: RouteVerdict, ctx: ProbeContext, target: string): Cause | undefined {
   const at = { ...linkOf(ctx), target };

@@ -1,6 +1,6 @@
 // The record types a DNS probe may ask for, and just enough of the DNS wire format (RFC 1035)
-// for the tests' stand-in DNS server: a name's labels, a message's header. The probe itself
-// asks through Node's resolver (dns.ts).
+// for a name's labels and a message's header: the probe's own check of what the network says
+// (dns.ts asks through Node's resolver first) and the tests' stand-in DNS server.
 export const RECORD_TYPES = { A: 1, NS: 2, CNAME: 5, MX: 15, TXT: 16, AAAA: 28, SRV: 33 } as const;
 export type RecordType = keyof typeof RECORD_TYPES;
 

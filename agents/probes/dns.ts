@@ -6,10 +6,11 @@
 import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { isHostname, isSafeTarget } from '../../inventory/index.ts';
-import { routeCause, routeVerdict } from './diagnose.ts';
+import { randomInt } from 'node:crypto';
+import { routeCause, routeVerdict, udpAnswer } from './diagnose.ts';
 import { probeKind } from './probe-kind.ts';
 import { resolveTarget } from './resolve.ts';
-import type { RecordType } from './dns-wire.ts';
+import { RECORD_TYPES, encodeName, type RecordType } from './dns-wire.ts';
 import { ProbeFailure, linkOf, serviceOf, type Observation, type ProbeContext } from './types.ts';
 
 export interface DnsSpec {
@@ -36,8 +37,9 @@ export async function probeDns(spec: DnsSpec, ctx: ProbeContext): Promise<DnsRes
   const local = routeCause(await routeVerdict(ctx.sourceAddress, server), ctx, server);
   if (local) return { success: false, cause: local };
   const v6 = isIP(server) === 6;
-  // Two tries: c-ares doubles the wait for the second, so the two fill the probe's time.
-  const resolver = new Resolver({ timeout: Math.max(100, Math.floor(ctx.timeoutMs / 3)), tries: 2 });
+  // Two tries, c-ares doubling the wait for the second: three quarters of the probe's time, the
+  // rest for asking the network what it says when c-ares hears nothing or a refusal.
+  const resolver = new Resolver({ timeout: Math.max(100, Math.floor(ctx.timeoutMs / 4)), tries: 2 });
   resolver.setServers([v6 ? `[${server}]:${spec.port}` : `${server}:${spec.port}`]);
   if (v6) resolver.setLocalAddress('0.0.0.0', ctx.sourceAddress);
   else resolver.setLocalAddress(ctx.sourceAddress);
@@ -60,9 +62,19 @@ export async function probeDns(spec: DnsSpec, ctx: ProbeContext): Promise<DnsRes
         dns: { answers: 0, rcode: 0 },
         cause: { kind: 'dns-empty', server, name: spec.name, recordType: spec.recordType, ...svc },
       };
-    if (code === 'ECONNREFUSED') return { success: false, cause: { kind: 'refused', target: server, port: spec.port, ...svc } };
-    if (code === 'ETIMEOUT')
-      return { success: false, cause: { kind: 'timeout', ...linkOf(ctx), target: server, seconds: ctx.timeoutMs / 1000, ...svc } };
+    if (code === 'ECONNREFUSED' || code === 'ETIMEOUT') {
+      // c-ares says "refused" for every ICMP error and "timeout" for a router's "host unreachable":
+      // one query of our own on a connected socket hears which it was.
+      const heard = ctx.signal.aborted
+        ? 'silent'
+        : await udpAnswer(ctx.sourceAddress, server, spec.port, query(spec), Math.max(50, ctx.timeoutMs / 8));
+      const at = { ...linkOf(ctx), target: server };
+      if (heard === 'host-unreachable') return { success: false, cause: { kind: 'host-unreachable', ...at } };
+      if (heard === 'net-unreachable') return { success: false, cause: { kind: 'net-unreachable', ...at } };
+      if (heard === 'refused' || code === 'ECONNREFUSED')
+        return { success: false, cause: { kind: 'refused', target: server, port: spec.port, ...svc } };
+      return { success: false, cause: { kind: 'timeout', ...at, seconds: ctx.timeoutMs / 1000, ...svc } };
+    }
     // Cancelled at the deadline: the caller names the timeout.
     if (code === 'ECANCELLED') return { success: false };
     if (code === 'EBADRESP' || code === 'EBADFAMILY' || code === 'EFORMERR')
@@ -71,6 +83,18 @@ export async function probeDns(spec: DnsSpec, ctx: ProbeContext): Promise<DnsRes
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);
   }
+}
+
+/** A plain query for the probe's name, for `udpAnswer` (a server that is up answers it like any other). */
+function query(spec: DnsSpec): Buffer {
+  const head = Buffer.alloc(12);
+  head.writeUInt16BE(randomInt(0, 65536), 0);
+  head.writeUInt16BE(0x0100, 2); // standard query, recursion desired
+  head.writeUInt16BE(1, 4);
+  const tail = Buffer.alloc(4);
+  tail.writeUInt16BE(RECORD_TYPES[spec.recordType], 0);
+  tail.writeUInt16BE(1, 2); // class IN
+  return Buffer.concat([head, encodeName(spec.name), tail]);
 }
 
 /** The `dns` kind: the number of records in the last answer. */
