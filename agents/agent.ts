@@ -22,6 +22,7 @@ import type { FilesystemUse } from './host/filesystem.ts';
 import { gatherFacts } from './host/facts.ts';
 import { buildJobs, jobKey, rollingOrder, runJob, runJobs, type ProbeJob, type ProbeRun } from './probes/index.ts';
 import { Heartbeat, type HeartbeatChange, type HeartbeatTarget } from './probes/heartbeat.ts';
+import { learnInterfaces } from './probes/link-state.ts';
 import { AgentMetrics } from './registry.ts';
 import { durationMs } from './timeout.ts';
 import { AGENT_VERSION } from './version.ts';
@@ -75,6 +76,8 @@ export class Agent {
   /** Loads and validates the configuration; throws (InputError, InventoryError) when it is bad. */
   static async create(opts: AgentOptions): Promise<Agent> {
     const a = new Agent(opts);
+    // Which interface carries each link's address, even one that is down now (link-state.ts).
+    await learnInterfaces();
     a.apply(await loadConfig(opts.source));
     a.metrics.setReload(true);
     return a;

@@ -149,8 +149,8 @@ export const CAUSES = {
     { ...path, target: S },
     {
       vi: (p) => ({
-        what: `Một tuyến "blackhole" trên máy này bỏ mọi gói tới ${p.target}`,
-        fix: `Xoá tuyến blackhole tới ${p.target}; đi qua cổng mặc định ${p.gateway}`,
+        what: `Bảng định tuyến của máy này bỏ mọi gói tới ${p.target} mà không báo lỗi`,
+        fix: `Xoá tuyến bỏ gói tới ${p.target} khỏi bảng định tuyến; đi qua cổng mặc định ${p.gateway}`,
       }),
       en: (p) => ({
         what: `A blackhole route on this machine drops everything sent to ${p.target}`,
@@ -162,8 +162,8 @@ export const CAUSES = {
     { ...path, target: S },
     {
       vi: (p) => ({
-        what: `Một tuyến "unreachable" trên máy này chặn đường tới ${p.target}`,
-        fix: `Xoá tuyến unreachable tới ${p.target}; đi qua cổng mặc định ${p.gateway}`,
+        what: `Bảng định tuyến của máy này đánh dấu ${p.target} là không tới được`,
+        fix: `Xoá tuyến chặn tới ${p.target} khỏi bảng định tuyến; đi qua cổng mặc định ${p.gateway}`,
       }),
       en: (p) => ({
         what: `An unreachable route on this machine blocks the way to ${p.target}`,
@@ -175,8 +175,8 @@ export const CAUSES = {
     { ...path, target: S },
     {
       vi: (p) => ({
-        what: `Một tuyến "prohibit" trên máy này cấm gửi tới ${p.target}`,
-        fix: `Xoá tuyến prohibit tới ${p.target}; đi qua cổng mặc định ${p.gateway}`,
+        what: `Bảng định tuyến của máy này cấm gửi tới ${p.target}`,
+        fix: `Xoá tuyến cấm tới ${p.target} khỏi bảng định tuyến; đi qua cổng mặc định ${p.gateway}`,
       }),
       en: (p) => ({
         what: `A prohibit route on this machine forbids sending to ${p.target}`,

@@ -5,7 +5,7 @@
 // link's address and connected to the target makes the kernel look the route up (no packet is
 // sent), and it fails with the route's own verdict: no route, blackhole, unreachable, prohibit.
 import { createSocket } from 'node:dgram';
-import { isIP } from 'node:net';
+import { connect, isIP } from 'node:net';
 import type { Cause } from '../../inventory/index.ts';
 import { interfaceOf } from './link-state.ts';
 import { linkOf, serviceOf, type ProbeContext } from './types.ts';
@@ -55,9 +55,9 @@ export type UdpAnswer = 'answered' | 'silent' | 'refused' | 'host-unreachable' |
 
 /**
  * What the network says to one UDP datagram (`payload`) from `source` to `target:port`, within
- * `waitMs`: an answer, an ICMP error (a connected socket hears it: refused, host or net
- * unreachable), or silence. For a resolver that hears none of these (c-ares reports a router's
- * "host unreachable" as a timeout). Never throws.
+ * `waitMs`: an answer, a hard ICMP error (a connected socket hears it: port unreachable is
+ * `refused`, "administratively prohibited" is `host-unreachable`), or silence. For a resolver
+ * that calls every ICMP error "refused" (c-ares). Never throws.
  */
 export function udpAnswer(source: string, target: string, port: number, payload: Buffer, waitMs: number): Promise<UdpAnswer> {
   if (!isIP(target) || !isIP(source) || isIP(target) !== isIP(source)) return Promise.resolve('unknown');
@@ -98,6 +98,40 @@ export function udpAnswer(source: string, target: string, port: number, payload:
     } catch (e) {
       done(heard(e));
     }
+  });
+}
+
+/**
+ * What the network says to a TCP connection attempt from `source` to `target:port`, within
+ * `waitMs`. A router's "host unreachable" or "net unreachable" is a soft error that a UDP socket
+ * never hears (Linux reports it only with IP_RECVERR, which Node does not set); a connection
+ * attempt does. Never throws.
+ */
+export function tcpAnswer(source: string, target: string, port: number, waitMs: number): Promise<UdpAnswer> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const sock = connect({ host: target, port, localAddress: source });
+    const done = (v: UdpAnswer) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      sock.destroy();
+      resolve(v);
+    };
+    const timer = setTimeout(() => done('silent'), waitMs);
+    sock.on('connect', () => done('answered'));
+    sock.on('error', (e: NodeJS.ErrnoException) => {
+      const code = e.code ?? '';
+      done(
+        code === 'ECONNREFUSED'
+          ? 'answered'
+          : code === 'EHOSTUNREACH'
+            ? 'host-unreachable'
+            : code === 'ENETUNREACH'
+              ? 'net-unreachable'
+              : (VERDICTS[code] ?? 'unknown'),
+      );
+    });
   });
 }
 

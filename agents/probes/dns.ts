@@ -7,7 +7,7 @@ import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { isHostname, isSafeTarget } from '../../inventory/index.ts';
 import { randomInt } from 'node:crypto';
-import { routeCause, routeVerdict, udpAnswer } from './diagnose.ts';
+import { routeCause, routeVerdict, tcpAnswer, udpAnswer, type RouteVerdict } from './diagnose.ts';
 import { probeKind } from './probe-kind.ts';
 import { resolveTarget } from './resolve.ts';
 import { RECORD_TYPES, encodeName, type RecordType } from './dns-wire.ts';
@@ -37,9 +37,9 @@ export async function probeDns(spec: DnsSpec, ctx: ProbeContext): Promise<DnsRes
   const local = routeCause(await routeVerdict(ctx.sourceAddress, server), ctx, server);
   if (local) return { success: false, cause: local };
   const v6 = isIP(server) === 6;
-  // Two tries, c-ares doubling the wait for the second: three quarters of the probe's time, the
-  // rest for asking the network what it says when c-ares hears nothing or a refusal.
-  const resolver = new Resolver({ timeout: Math.max(100, Math.floor(ctx.timeoutMs / 4)), tries: 2 });
+  // One query, as blackbox_exporter sends, and c-ares' wait for it: 60 % of the probe's time,
+  // the rest for asking the network what it says when c-ares hears nothing or a refusal.
+  const resolver = new Resolver({ timeout: Math.max(100, Math.floor(ctx.timeoutMs * 0.6)), tries: 1 });
   resolver.setServers([v6 ? `[${server}]:${spec.port}` : `${server}:${spec.port}`]);
   if (v6) resolver.setLocalAddress('0.0.0.0', ctx.sourceAddress);
   else resolver.setLocalAddress(ctx.sourceAddress);
@@ -62,17 +62,25 @@ export async function probeDns(spec: DnsSpec, ctx: ProbeContext): Promise<DnsRes
         dns: { answers: 0, rcode: 0 },
         cause: { kind: 'dns-empty', server, name: spec.name, recordType: spec.recordType, ...svc },
       };
-    if (code === 'ECONNREFUSED' || code === 'ETIMEOUT') {
-      // c-ares says "refused" for every ICMP error and "timeout" for a router's "host unreachable":
-      // one query of our own on a connected socket hears which it was.
-      const heard = ctx.signal.aborted
-        ? 'silent'
-        : await udpAnswer(ctx.sourceAddress, server, spec.port, query(spec), Math.max(50, ctx.timeoutMs / 8));
-      const at = { ...linkOf(ctx), target: server };
+    const at = { ...linkOf(ctx), target: server };
+    const wait = Math.max(50, ctx.timeoutMs / 4);
+    if (code === 'ECONNREFUSED') {
+      // c-ares says "refused" for every hard ICMP error: our own datagram hears which it was.
+      const heard = ctx.signal.aborted ? 'silent' : await udpAnswer(ctx.sourceAddress, server, spec.port, query(spec), wait);
+      const local = routeCause(heard as RouteVerdict, ctx, server);
+      if (local) return { success: false, cause: local };
+      if (heard === 'host-unreachable')
+        return { success: false, cause: { kind: 'filtered', address: ctx.sourceAddress, ...svc, target: server } };
+      return { success: false, cause: { kind: 'refused', target: server, port: spec.port, ...svc } };
+    }
+    if (code === 'ETIMEOUT') {
+      // Nothing came back, or a router's "unreachable", which no UDP socket hears: a connection
+      // attempt to the same port does.
+      const heard = ctx.signal.aborted ? 'silent' : await tcpAnswer(ctx.sourceAddress, server, spec.port, wait);
+      const local = routeCause(heard as RouteVerdict, ctx, server);
+      if (local) return { success: false, cause: local };
       if (heard === 'host-unreachable') return { success: false, cause: { kind: 'host-unreachable', ...at } };
       if (heard === 'net-unreachable') return { success: false, cause: { kind: 'net-unreachable', ...at } };
-      if (heard === 'refused' || code === 'ECONNREFUSED')
-        return { success: false, cause: { kind: 'refused', target: server, port: spec.port, ...svc } };
       return { success: false, cause: { kind: 'timeout', ...at, seconds: ctx.timeoutMs / 1000, ...svc } };
     }
     // Cancelled at the deadline: the caller names the timeout.

@@ -19,7 +19,7 @@ import { TimeoutError, durationMs, withTimeout } from '../timeout.ts';
 import { jobSpec, kindOf, type JobSpec } from './kinds.ts';
 import { readCa, type SpecContext } from './probe-kind.ts';
 import { ProbeFailure, serviceOf, type ProbeContext, type ProbeObservation, type ProbePath } from './types.ts';
-import { linkProblem } from './link-state.ts';
+import { interfaceOf, learnInterfaces, linkProblem } from './link-state.ts';
 
 export type { JobSpec } from './kinds.ts';
 
@@ -122,6 +122,8 @@ const SILENT: ReadonlySet<CauseKind> = new Set<CauseKind>([
   'gateway-no-echo',
   'reset',
   'resolve',
+  'refused',
+  'no-address',
 ]);
 
 /** A prober settling within this after its deadline says how far it got (connected, no answer). */
@@ -148,7 +150,7 @@ export async function runJob(job: ProbeJob): Promise<ProbeRun> {
     // without one builds a DOMException, stack trace and all, for every probe.
     ac.abort(PROBE_ENDED);
   }
-  if (!obs.success) obs = { ...obs, cause: failureCause(job, obs.cause) };
+  if (!obs.success) obs = { ...obs, cause: await failureCause(job, obs.cause) };
   const durationSeconds = (performance.now() - t0) / 1000;
   const result: ProbeResult = {
     target: job.target,
@@ -169,8 +171,10 @@ export async function runJob(job: ProbeJob): Promise<ProbeRun> {
 }
 
 /** The cause of a failed run: the prober's, unless the link itself is found broken meanwhile; a silent deadline is a timeout. */
-function failureCause(job: ProbeJob, cause: Cause | undefined): Cause {
+async function failureCause(job: ProbeJob, cause: Cause | undefined): Promise<Cause> {
   if (!cause || SILENT.has(cause.kind)) {
+    // A link that never worked since the agent started: which interface is it on?
+    if (!interfaceOf(job.sourceAddress)) await learnInterfaces();
     const link = linkProblem(job.sourceAddress, job.link, true);
     if (link) return link;
   }

@@ -5,6 +5,7 @@
 // own deadline: the technician reads "interface eth1 has no carrier" or "assign 10.1.2.3 to
 // eth1", not "no answer within 4 s". Anything unknown (an address never seen on an interface, no
 // sysfs) means "don't know", and the probe runs as usual.
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import type { Cause, LinkName } from '../../inventory/index.ts';
@@ -33,6 +34,32 @@ function refresh(now: number, force: boolean): void {
       addresses.add(a.address);
     }
   current = addresses;
+}
+
+let learntAt = -Infinity;
+
+/**
+ * Learns which interface carries each address, down ones included, from `ip -j addr` (Node's
+ * list has only the interfaces that are up): at the agent's start, when a link that never
+ * worked fails. One short child process, at most once a minute; nothing when `ip` is missing.
+ */
+export function learnInterfaces(now = performance.now()): Promise<void> {
+  if (now - learntAt < 60_000) return Promise.resolve();
+  learntAt = now;
+  return new Promise((resolve) => {
+    execFile('ip', ['-j', 'addr', 'show'], { timeout: 2000, maxBuffer: 4 * 1024 * 1024 }, (err, stdout) => {
+      if (!err) {
+        try {
+          const links = JSON.parse(stdout) as { ifname?: string; addr_info?: { local?: string }[] }[];
+          for (const l of links)
+            for (const a of l.addr_info ?? []) if (l.ifname && a.local && !seenOn.has(a.local)) seenOn.set(a.local, l.ifname);
+        } catch {
+          // not what `ip -j` prints: nothing learnt
+        }
+      }
+      resolve();
+    });
+  });
 }
 
 /** The interface a source address was last seen on, if ever. */

@@ -39,7 +39,12 @@ export function requireLabTools(): void {
 /** A tag unique to this test process, for namespace and interface names. */
 export const runTag = () => `${process.pid % 10000}${Math.floor(Math.random() * 1000)}`;
 
-export async function until<T>(what: string, f: () => Promise<T | undefined | false>, ms: number, log: () => string = () => ''): Promise<T> {
+export async function until<T>(
+  what: string,
+  f: () => Promise<T | undefined | false>,
+  ms: number,
+  log: () => string = () => '',
+): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await f().catch(() => undefined);
