@@ -37,9 +37,9 @@ export async function probeDns(spec: DnsSpec, ctx: ProbeContext): Promise<DnsRes
   const local = routeCause(await routeVerdict(ctx.sourceAddress, server), ctx, server);
   if (local) return { success: false, cause: local };
   const v6 = isIP(server) === 6;
-  // One query, as blackbox_exporter sends, and c-ares' wait for it: 60 % of the probe's time,
-  // the rest for asking the network what it says when c-ares hears nothing or a refusal.
-  const resolver = new Resolver({ timeout: Math.max(100, Math.floor(ctx.timeoutMs * 0.6)), tries: 1 });
+  // One query, as blackbox_exporter sends, and c-ares' wait for it: half the probe's time, the
+  // rest for asking the network what it says when c-ares hears nothing or a refusal.
+  const resolver = new Resolver({ timeout: Math.max(100, Math.floor(ctx.timeoutMs / 2)), tries: 1 });
   resolver.setServers([v6 ? `[${server}]:${spec.port}` : `${server}:${spec.port}`]);
   if (v6) resolver.setLocalAddress('0.0.0.0', ctx.sourceAddress);
   else resolver.setLocalAddress(ctx.sourceAddress);
