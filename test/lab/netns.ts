@@ -134,22 +134,31 @@ export function siteAndDc(o: { tag: string; links: Record<string, SiteLinkPlan>;
     ipn(dc, 'link', 'set', 'lo', 'up');
     for (const a of o.dcAddresses) ipn(dc, 'addr', 'add', `${a}/32`, 'dev', 'lo');
     const links: SiteDc['links'] = {};
-    for (const [name, l] of Object.entries(o.links)) {
-      const address = `198.18.${l.net}.2`;
-      const gateway = `198.18.${l.net}.1`;
-      ipn(site, 'link', 'add', l.site, 'type', 'veth', 'peer', 'name', l.far, 'netns', dc);
-      ipn(site, 'addr', 'add', `${address}/24`, 'dev', l.site);
-      ipn(dc, 'addr', 'add', `${gateway}/24`, 'dev', l.far);
-      ipn(site, 'link', 'set', l.site, 'up');
-      ipn(dc, 'link', 'set', l.far, 'up');
-      addLinkRoutes(site, { ...l, address, gateway }, o.dcAddresses);
-      links[name] = { ...l, address, gateway };
-    }
+    for (const [name, l] of Object.entries(o.links)) links[name] = addLink(site, dc, l, o.dcAddresses);
     return { site, dc, links, destroy };
   } catch (e) {
     destroy();
     throw e;
   }
+}
+
+/** One link: the veth pair, the site's address and the gateway's, its routes. Also to put a deleted link back. */
+export function addLink(
+  site: string,
+  dc: string,
+  l: SiteLinkPlan,
+  dcAddresses: string[],
+): SiteLinkPlan & { address: string; gateway: string } {
+  const address = `198.18.${l.net}.2`;
+  const gateway = `198.18.${l.net}.1`;
+  ipn(site, 'link', 'add', l.site, 'type', 'veth', 'peer', 'name', l.far, 'netns', dc);
+  ipn(site, 'addr', 'add', `${address}/24`, 'dev', l.site);
+  ipn(dc, 'addr', 'add', `${gateway}/24`, 'dev', l.far);
+  ipn(site, 'link', 'set', l.site, 'up');
+  ipn(dc, 'link', 'set', l.far, 'up');
+  const link = { ...l, address, gateway };
+  addLinkRoutes(site, link, dcAddresses);
+  return link;
 }
 
 /** A link's routing inside the site: its table and the rule that sends the link's address to it. */
