@@ -570,14 +570,14 @@ export const CAUSES = {
     },
   ),
   'link-lost': def(
-    { link: LinkName, address: S, over: LinkName },
+    { link: LinkName, over: LinkName, address: S.optional() },
     {
       vi: (p) => ({
-        what: `${cap(LINK.vi[p.link])} mất: tác tử trả lời qua ${LINK.vi[p.over]} nhưng không qua ${LINK.vi[p.link]} (${p.address})`,
+        what: `${cap(LINK.vi[p.link])} mất: tác tử trả lời qua ${LINK.vi[p.over]} nhưng không qua ${LINK.vi[p.link]}${p.address ? ` (${p.address})` : ''}`,
         fix: `Gọi nhà mạng của ${LINK.vi[p.link]}; kiểm tra bộ định tuyến của ${LINK.vi[p.link]} tại trụ sở`,
       }),
       en: (p) => ({
-        what: `The ${LINK.en[p.link]} is down: the agent answers over the ${LINK.en[p.over]}, not over the ${LINK.en[p.link]} (${p.address})`,
+        what: `The ${LINK.en[p.link]} is down: the agent answers over the ${LINK.en[p.over]}, not over the ${LINK.en[p.link]}${p.address ? ` (${p.address})` : ''}`,
         fix: `Call the ${LINK.en[p.link]}'s network operator; check the ${LINK.en[p.link]}'s router at the office`,
       }),
     },

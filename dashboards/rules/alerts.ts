@@ -9,6 +9,8 @@ import {
   FOREIGN_METRICS,
   JOBS,
   SERIES,
+  sayCause,
+  type Cause,
   type Evidence,
   type Inventory,
 } from '../../inventory/index.ts';
@@ -42,6 +44,9 @@ export const HCM_OFFSET_SECONDS = 7 * 3600;
 export const TIME_LAYOUT = '15:04 02/01/2006';
 
 const label = (name: string) => `{{ $labels.${name} }}`;
+
+/** What to do about a cause, as the agent and the board say it (inventory/remedies.ts): the same remedy in the alerts. */
+const fix = (c: Cause) => ({ vi: sayCause(c, 'vi').fix ?? '', en: sayCause(c, 'en').fix ?? '' });
 
 /** The checks of one unit in one state, comma separated, sorted (queried when the alert fires). */
 function checksInState(state: string): string {
@@ -96,6 +101,10 @@ const certVars = { target: label('target'), probe: label('probe'), left: '{{ $va
 const tlsDays = (c: AlertContext) =>
   Math.max(14, ...c.classes.flatMap((k) => (k.item.evidence.kind === 'tls' ? [k.item.evidence.minDays] : [])));
 
+const primaryLost = fix({ kind: 'link-lost', link: 'primary', over: 'backup' });
+const primaryLoss = fix({ kind: 'loss', link: 'primary', target: '', ratio: 0, limit: 0 });
+const renew = (v: Vars) => fix({ kind: 'cert-expiring', days: 0, min: 0, service: v.target! });
+
 /** Every alert, as data. */
 const ALERTS: readonly AlertSpec[] = [
   {
@@ -143,8 +152,8 @@ const ALERTS: readonly AlertSpec[] = [
     vars: { unit: label('unit'), site: label('site') },
     text: (v) => ({
       summary: `Mất tín hiệu tác tử tại điểm ${v.site} (đơn vị ${v.unit})`,
-      description: `Trung tâm dữ liệu không thu được số liệu từ tác tử giám sát tại điểm ${v.site} của đơn vị ${v.unit} qua bất kỳ đường truyền nào.`,
-      description_en: `The data center gets no metrics from the site agent at ${v.site} (unit ${v.unit}) over any link.`,
+      description: `Trung tâm dữ liệu không thu được số liệu từ tác tử giám sát tại điểm ${v.site} của đơn vị ${v.unit} qua bất kỳ đường truyền nào. ${fix({ kind: 'agent-silent' }).vi}.`,
+      description_en: `The data center gets no metrics from the site agent at ${v.site} (unit ${v.unit}) over any link. ${fix({ kind: 'agent-silent' }).en}.`,
     }),
   },
   {
@@ -155,8 +164,8 @@ const ALERTS: readonly AlertSpec[] = [
     vars: { unit: label('unit'), site: label('site') },
     text: (v) => ({
       summary: `Đường truyền chính tại ${v.site} mất, đang chạy dự phòng`,
-      description: `Đường truyền chính của điểm ${v.site} (đơn vị ${v.unit}) không thông; đường dự phòng vẫn hoạt động. Gọi nhà mạng.`,
-      description_en: `The primary WAN link of ${v.site} (unit ${v.unit}) is down; the backup link is up. Call the network operator.`,
+      description: `Đường truyền chính của điểm ${v.site} (đơn vị ${v.unit}) không thông; đường dự phòng vẫn hoạt động. ${primaryLost.vi}.`,
+      description_en: `The primary WAN link of ${v.site} (unit ${v.unit}) is down; the backup link is up. ${primaryLost.en}.`,
     }),
   },
   {
@@ -167,8 +176,8 @@ const ALERTS: readonly AlertSpec[] = [
     vars: { unit: label('unit'), site: label('site') },
     text: (v) => ({
       summary: `Điểm ${v.site} mất mọi đường truyền`,
-      description: `Đường truyền chính của điểm ${v.site} (đơn vị ${v.unit}) không thông và không có đường dự phòng hoạt động.`,
-      description_en: `The primary WAN link of ${v.site} (unit ${v.unit}) is down and no backup link is up.`,
+      description: `Đường truyền chính của điểm ${v.site} (đơn vị ${v.unit}) không thông và không có đường dự phòng hoạt động. ${fix({ kind: 'wan-down', site: v.site! }).vi}.`,
+      description_en: `The primary WAN link of ${v.site} (unit ${v.unit}) is down and no backup link is up. ${fix({ kind: 'wan-down', site: v.site! }).en}.`,
     }),
   },
   {
@@ -180,8 +189,8 @@ const ALERTS: readonly AlertSpec[] = [
     vars: { unit: label('unit'), site: label('site'), check: label('check') },
     text: (v) => ({
       summary: `Điểm ${v.site} không tới được dịch vụ (${v.check})`,
-      description: `Hạng mục ${v.check} tại điểm ${v.site} (đơn vị ${v.unit}) không đạt: dịch vụ không truy cập được qua đường truyền nào.`,
-      description_en: `Item ${v.check} fails at ${v.site} (unit ${v.unit}): the service is unreachable over every link.`,
+      description: `Hạng mục ${v.check} tại điểm ${v.site} (đơn vị ${v.unit}) không đạt: dịch vụ không truy cập được qua đường truyền nào. ${fix({ kind: 'service-unreachable', check: v.check!, site: v.site! }).vi}.`,
+      description_en: `Item ${v.check} fails at ${v.site} (unit ${v.unit}): the service is unreachable over every link. ${fix({ kind: 'service-unreachable', check: v.check!, site: v.site! }).en}.`,
     }),
   },
   {
@@ -193,8 +202,8 @@ const ALERTS: readonly AlertSpec[] = [
     vars: { unit: label('unit'), site: label('site') },
     text: (v) => ({
       summary: `Mất gói cao tại điểm ${v.site}`,
-      description: `Tỷ lệ mất gói ICMP trên đường truyền chính của điểm ${v.site} (đơn vị ${v.unit}) vượt ngưỡng.`,
-      description_en: `ICMP packet loss over the primary link of ${v.site} (unit ${v.unit}) is above its threshold.`,
+      description: `Tỷ lệ mất gói ICMP trên đường truyền chính của điểm ${v.site} (đơn vị ${v.unit}) vượt ngưỡng. ${primaryLoss.vi}.`,
+      description_en: `ICMP packet loss over the primary link of ${v.site} (unit ${v.unit}) is above its threshold. ${primaryLoss.en}.`,
     }),
   },
   {
@@ -205,8 +214,8 @@ const ALERTS: readonly AlertSpec[] = [
     vars: certVars,
     text: (v) => ({
       summary: `Chứng thư số của ${v.target} sắp hết hạn`,
-      description: `Chứng thư TLS của dịch vụ ${v.target} (${v.probe}) hết hạn lúc ${v.expiresAt} (giờ Việt Nam), còn ${v.left}.`,
-      description_en: `The TLS certificate of ${v.target} (${v.probe}) expires at ${v.expiresAt} (Asia/Ho_Chi_Minh), in ${v.left}.`,
+      description: `Chứng thư TLS của dịch vụ ${v.target} (${v.probe}) hết hạn lúc ${v.expiresAt} (giờ Việt Nam), còn ${v.left}. ${renew(v).vi}.`,
+      description_en: `The TLS certificate of ${v.target} (${v.probe}) expires at ${v.expiresAt} (Asia/Ho_Chi_Minh), in ${v.left}. ${renew(v).en}.`,
     }),
   },
   {
@@ -217,8 +226,8 @@ const ALERTS: readonly AlertSpec[] = [
     vars: certVars,
     text: (v) => ({
       summary: `Chứng thư số của ${v.target} hết hạn trong 3 ngày`,
-      description: `Chứng thư TLS của dịch vụ ${v.target} (${v.probe}) hết hạn lúc ${v.expiresAt} (giờ Việt Nam), còn ${v.left}. Gia hạn ngay.`,
-      description_en: `The TLS certificate of ${v.target} (${v.probe}) expires at ${v.expiresAt} (Asia/Ho_Chi_Minh), in ${v.left}. Renew it now.`,
+      description: `Chứng thư TLS của dịch vụ ${v.target} (${v.probe}) hết hạn lúc ${v.expiresAt} (giờ Việt Nam), còn ${v.left}. ${renew(v).vi} ngay.`,
+      description_en: `The TLS certificate of ${v.target} (${v.probe}) expires at ${v.expiresAt} (Asia/Ho_Chi_Minh), in ${v.left}. ${renew(v).en} now.`,
     }),
   },
   {

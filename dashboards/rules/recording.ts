@@ -30,9 +30,10 @@ function centralOk(c: ItemClass, window: number): string | undefined {
   const units = c.unitMatcher ? `, ${c.unitMatcher}` : '';
   switch (e.kind) {
     case 'agent-up': {
-      // Up on every scrape link of the site.
+      // Up when it answers over some link: a link it does not answer over, while it answers over
+      // another, is that link's failure (linkOk), not the agent's.
       const up = `${FOREIGN_METRICS.up}{job="${JOBS.agent}"${units}}`;
-      return withCheck(`min by (unit, site) (${fresh(up, window)})`, c.item.id);
+      return withCheck(`max by (unit, site) (${fresh(up, window)})`, c.item.id);
     }
     case 'clock': {
       const t = `${AGENT_METRICS.hostTime}{job="${JOBS.agent}"${units}}`;
@@ -48,6 +49,24 @@ function centralOk(c: ItemClass, window: number): string | undefined {
     default:
       return undefined;
   }
+}
+
+/**
+ * A link item: the agent's verdict, and 0 when the data center cannot scrape the agent over
+ * that link while it can over another (the link is down seen from the data center, and the
+ * agent is up). The scrape only ever lowers the agent's verdict: without the verdict there is
+ * nothing (UNKNOWN), and an agent down on every link leaves its link items to the verdict alone.
+ */
+function linkOk(c: ItemClass, window: number): string | undefined {
+  const e = c.item.evidence;
+  if (e.kind !== 'link') return undefined;
+  const units = c.unitMatcher ? `, ${c.unitMatcher}` : '';
+  const verdict = `max by (unit, site, check) ${fresh(`${AGENT_METRICS.checkStatus}${classSelector(c)}`, window)}`;
+  const upOver = `min by (unit, site) ${fresh(`${FOREIGN_METRICS.up}{job="${JOBS.agent}", ${LABELS.scrapeLink}="${e.link}"${units}}`, window)}`;
+  const upAnywhere = `(max by (unit, site) ${fresh(`${FOREIGN_METRICS.up}{job="${JOBS.agent}"${units}}`, window)} == 1)`;
+  const scrape = withCheck(`${upOver} and on (unit, site) ${upAnywhere}`, c.item.id);
+  const src = (expr: string, name: string) => `label_replace(${expr}, "evidence", "${name}", "", "")`;
+  return `min by (unit, site, check) (${src(verdict, 'agent')} or (${src(scrape, 'scrape')} and on (unit, site, check) ${verdict}))`;
 }
 
 /** GO needs the value at 1 now and over the whole `for` window, with the window fully covered. */
@@ -85,9 +104,15 @@ export function recordingRules(inv: Inventory): RecordingRule[] {
   add(SERIES.maintenance, `max by (unit) (${BOARD_METRICS.maintenanceActive})`);
 
   // Fresh evidence, one rule (promtool's lint wants one rule per name and labels): edge items are
-  // the agent's verdict, max over the links it is scraped on; central items per class; manual
-  // items are signed off on either board and have no site.
-  const okParts = [`max by (unit, site, check) ${fresh(AGENT_METRICS.checkStatus, window)}`];
+  // the agent's verdict, max over the links it is scraped on (link items also the scrape over
+  // their link); central items per class; manual items are signed off on either board and have no site.
+  // Link items first: for their labels, `or` keeps the first part that has them.
+  const okParts: string[] = [];
+  for (const c of classes) {
+    const expr = linkOk(c, window);
+    if (expr) okParts.push(expr);
+  }
+  okParts.push(`max by (unit, site, check) ${fresh(AGENT_METRICS.checkStatus, window)}`);
   for (const c of classes) {
     const expr = centralOk(c, window);
     if (expr) okParts.push(expr);

@@ -208,21 +208,29 @@ function advisoryItem(k: Cast): TestGroup[] {
   return out;
 }
 
-/** Central items: the agent must answer on every link, its clock must be in sync. */
+/**
+ * Central items: not scraped over the backup link while it answers over the primary, the agent
+ * is up and the backup link is down (not the agent); its clock must be in sync.
+ */
 function centralItems(k: Cast): TestGroup[] {
   const { ctx, u, siteW, itemsOf } = k;
   const out: TestGroup[] = [];
   {
     const wItems = itemsOf(siteW);
     const agentUp = wItems.find((i) => i.evidence.kind === 'agent-up');
+    const backupLink = wItems.find((i) => i.evidence.kind === 'link' && i.evidence.link === 'backup');
     const clock = wItems.find((i) => i.evidence.kind === 'clock');
-    if ((agentUp && siteW.links.backup) || clock) {
-      const sc = new Scenario(`central items at ${siteW.id}: not scraped over the backup link, clock off`, ctx);
+    if ((agentUp && backupLink) || clock) {
+      const sc = new Scenario(
+        `central items at ${siteW.id}: not scraped over the backup link (the link down, not the agent), clock off`,
+        ctx,
+      );
       const items = ctx.unitItems();
-      if (agentUp && siteW.links.backup) {
+      if (agentUp && backupLink) {
         sc.world.removeAgent(siteW, 'backup');
         sc.world.set(FOREIGN_METRICS.up, sc.world.agentLabels(siteW, 'backup'), 0);
-        items.set(agentUp.id, 'nogo');
+        items.set(agentUp.id, 'go');
+        items.set(backupLink.id, 'nogo');
       }
       if (clock && clock.evidence.kind === 'clock') {
         const off = clock.evidence.maxOffsetSeconds + 8;
@@ -276,6 +284,32 @@ function primaryWanDown(k: Cast): TestGroup[] {
     out.push(sc.group());
   }
 
+  return out;
+}
+
+/**
+ * The data center cannot scrape the agent over the primary link while it can over the backup,
+ * and the agent has not judged its primary link failing yet (a cut is seen from the data center
+ * first): the primary link item is NO-GO, not the agent, and the primary WAN alert fires.
+ */
+function linkSeenFromDc(k: Cast): TestGroup[] {
+  const { ctx, siteW, itemsOf, u } = k;
+  const out: TestGroup[] = [];
+  const linkItem = itemsOf(siteW).find((i) => i.evidence.kind === 'link' && i.evidence.link === 'primary');
+  const agentUp = itemsOf(siteW).find((i) => i.evidence.kind === 'agent-up');
+  if (linkItem && agentUp && siteW.links.backup) {
+    const sc = new Scenario(`primary link of ${siteW.id} down seen from the data center, the agent answering over the backup`, ctx);
+    sc.world.removeAgent(siteW, 'primary');
+    sc.world.set(FOREIGN_METRICS.up, sc.world.agentLabels(siteW, 'primary'), 0);
+    const items = ctx.unitItems();
+    items.set(linkItem.id, 'nogo');
+    items.set(agentUp.id, 'go');
+    sc.expectStates(ctx.tGo, items);
+    const l = { unit: u, site: siteW.id };
+    sc.expectAlert('SansangPrimaryWanDown', ctx.alertTime('SansangPrimaryWanDown'), [{ labels: { ...l, link: 'primary' }, vars: l }]);
+    sc.expectAlert('SansangSiteAgentDown', ctx.alertTime('SansangSiteAgentDown'), []);
+    out.push(sc.group());
+  }
   return out;
 }
 
@@ -369,6 +403,7 @@ export const SCENARIOS: readonly ((k: Cast) => TestGroup[])[] = [
   manualItems,
   advisoryItem,
   centralItems,
+  linkSeenFromDc,
   agentDownEverywhere,
   primaryWanDown,
   packetLoss,
