@@ -44,13 +44,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('embedded mode', () => {
   it('manual items are NO-GO until signed off; central items UNKNOWN until they held for their `for`; then GO', async () => {
     await board.refresh();
-    expect(item('16681', 'staff-trained')).toMatchObject({ state: 'nogo', reason: 'not signed off yet' });
+    expect(item('16681', 'staff-trained')).toMatchObject({ state: 'nogo', reason: { vi: 'Chưa ký xác nhận', en: 'Not signed off yet' } });
     expect(unit('16681').state).toBe('nogo');
     // Edge items: the agent says they have passed for an hour.
     expect(item('16681', 'wan-primary').state).toBe('go');
     // Central items: the board has only just seen them pass.
     expect(item('16681', 'agent-up').state).toBe('unknown');
-    expect(item('16681', 'agent-up').reason).toMatch(/GO once it has held for 1 s/);
+    expect(item('16681', 'agent-up').reason?.en).toMatch(/GO once it has held for 1\.0 s/);
+    expect(item('16681', 'agent-up').reason?.vi).toMatch(/ĐẠT khi giữ đủ 1,0 giây/);
     for (const u of board.catalog.units)
       for (const check of u.manualIds) await board.signoff('ttdl', { unit: u.unit.code, check, who: 'Tester' });
     expect(unit('16681').state).toBe('unknown');
@@ -102,7 +103,7 @@ describe('embedded mode', () => {
     await board.refresh();
     expect(item('16690', 'wan-primary').state).toBe('go');
     expect(item('16690', 'agent-up').state).toBe('nogo');
-    expect(item('16690', 'agent-up').reason).toMatch(/passing again .* GO once it holds for 1 s/);
+    expect(item('16690', 'agent-up').reason?.en).toMatch(/Passing again .* GO once it holds for 1\.0 s/);
     await sleep(1100);
     await board.refresh();
     expect(item('16690', 'agent-up').state).toBe('go');
@@ -113,7 +114,10 @@ describe('embedded mode', () => {
     await board.refresh();
     expect(item('17827', 'dns').state).toBe('unknown');
     expect(item('17827', 'agent-up').state).toBe('nogo');
-    expect(item('17827', 'agent-up').reason).toMatch(/does not conform/);
+    expect(item('17827', 'agent-up')).toMatchObject({
+      reason: { en: 'The agent answers with an invalid document' },
+      fix: { vi: 'Cài tác tử từ bộ cài mới nhất' },
+    });
     expect(unit('17827').state).toBe('nogo');
     agents.get('nghi-loc-hq')!.behaviour.garbage = false;
   });
@@ -126,8 +130,9 @@ describe('embedded mode', () => {
       state: 'nogo',
       blocking: false,
       sites: ['thanh-vinh-hq'],
-      reason: 'stand-in says failing',
     });
+    // The agent's own cause of the failure (a stand-in without one: its English reason as the detail).
+    expect(item('16681', 'latency').reason?.en).toMatch(/stand-in says failing/);
     expect(unit('16681').state).toBe('go');
     a.behaviour.failing = ['dns'];
     await board.refresh();
@@ -136,12 +141,36 @@ describe('embedded mode', () => {
     a.behaviour.failing = [];
   });
 
+  it('an agent that answers over the backup, not over the primary: the primary link is down, not the agent', async () => {
+    const a = agents.get('thanh-vinh-hq')!;
+    a.behaviour.silentOn = ['primary'];
+    await board.refresh();
+    const site = unit('16681').sites.find((s) => s.id === 'thanh-vinh-hq')!;
+    expect(site.links).toMatchObject([
+      { link: 'primary', answered: false, lost: true },
+      { link: 'backup', answered: true },
+    ]);
+    expect(site.items.find((i) => i.check === 'agent-up')!.state).toBe('go');
+    expect(item('16681', 'wan-primary')).toMatchObject({
+      state: 'nogo',
+      sites: ['thanh-vinh-hq'],
+      reason: { vi: expect.stringMatching(/^Đường truyền chính mất: tác tử trả lời qua đường truyền dự phòng/) },
+      fix: { vi: expect.stringMatching(/Gọi nhà mạng của đường truyền chính/) },
+    });
+    expect(item('16681', 'wan-backup').state).toBe('go');
+    a.behaviour.silentOn = [];
+    await board.refresh();
+    // Recovering: NO-GO until it has held for its `for` again.
+    expect(item('16681', 'wan-primary').reason?.en).toMatch(/Passing again/);
+  });
+
   it('a clock off by more than maxOffsetSeconds is NO-GO', async () => {
     const a = agents.get('thanh-vinh-motcua')!;
     a.behaviour.clockOffsetSeconds = 30;
     await board.refresh();
     expect(item('16681', 'clock')).toMatchObject({ state: 'nogo', sites: ['thanh-vinh-motcua'] });
-    expect(item('16681', 'clock').reason).toMatch(/clock off by 30/);
+    expect(item('16681', 'clock').reason?.en).toMatch(/clock is off by 30 s/);
+    expect(item('16681', 'clock').fix?.vi).toMatch(/NTP/);
     a.behaviour.clockOffsetSeconds = 0;
   });
 

@@ -3,7 +3,7 @@
 // and judges the central items itself (agent up on every link, clock offset). An agent that
 // does not answer, or answers something that does not conform, leaves its items UNKNOWN.
 import http from 'node:http';
-import type { HostFacts, StatusDocument } from '../../inventory/index.ts';
+import type { Cause, HostFacts, LinkName, StatusDocument } from '../../inventory/index.ts';
 import type { Catalog, CatalogItem, CatalogSite, CatalogUnit } from './catalog.ts';
 import { evaluateUnit, type EvalContext, type SiteInputs, type SiteSample } from './evaluate.ts';
 import { fetchStatus, type FetchOptions, type StatusFetch } from './fetch-status.ts';
@@ -30,9 +30,9 @@ interface SitePoll {
   passingSince: Map<string, number>;
   /** Last host facts any poll brought. */
   host: HostFacts | null;
-  /** Worked out once per poll, read for every item. */
-  failedLinks: number;
-  why: string;
+  /** Worked out once per poll, read for every item: the first link the agent answered over, and why none did. */
+  answeredOver: LinkName | null;
+  silence: Cause;
   agentNowMs: number;
   checks: Map<string, StatusDocument['checks'][number]>;
 }
@@ -46,6 +46,17 @@ export interface EmbeddedOptions {
   https?: { ca?: string | Buffer };
   /** For tests and the bench: replaces the HTTP fetch. */
   fetcher?: StatusFetcher;
+}
+
+/** Why the agent answered over no link this poll: a document it could not read, another site's, or silence. */
+function silenceOf(links: readonly LinkPoll[]): Cause {
+  for (const l of links) {
+    if (l.result.ok) continue;
+    if (/does not conform/.test(l.result.error)) return { kind: 'agent-bad-document' };
+    const other = /answered for site "([^"]*)"/.exec(l.result.error);
+    if (other) return { kind: 'agent-wrong-site', site: other[1]! };
+  }
+  return { kind: 'agent-silent' };
 }
 
 export class EmbeddedSource implements BoardSource {
@@ -108,15 +119,14 @@ export class EmbeddedSource implements BoardSource {
   private record(cu: CatalogUnit, cs: CatalogSite, links: LinkPoll[]): void {
     const prev = this.polls.get(cs.site.id);
     const answered = links.find((l) => l.result.ok);
-    const failed = links.filter((l) => !l.result.ok);
     const poll: SitePoll = {
       atMs: Math.max(...links.map((l) => l.result.receivedMs)),
       links,
       lastFailed: prev?.lastFailed ?? new Map(),
       passingSince: prev?.passingSince ?? new Map(),
       host: prev?.host ?? null,
-      failedLinks: failed.length,
-      why: failed.map((l) => `${l.link} ${l.address}: ${l.result.ok ? '' : l.result.error}`).join('; '),
+      answeredOver: answered?.link ?? null,
+      silence: silenceOf(links),
       agentNowMs: NaN,
       checks: new Map(),
     };
@@ -144,34 +154,37 @@ export class EmbeddedSource implements BoardSource {
   /** The sample of an item at a site from the last poll, before the `for` rule. */
   private rawSample(cs: CatalogSite, item: CatalogItem, nowMs: number): SiteSample {
     const poll = this.polls.get(cs.site.id);
-    if (!poll) return { ok: null, ageSeconds: null, reason: 'not polled yet' };
+    if (!poll) return { ok: null, ageSeconds: null, cause: { kind: 'not-polled' } };
     const age = (nowMs - poll.atMs) / 1000;
-    const failed = poll.failedLinks;
-    const why = poll.why;
     const e = item.evidence;
-    if (e.kind === 'agent-up')
-      return failed === 0 ? { ok: true, ageSeconds: age } : { ok: false, ageSeconds: age, reason: `no answer on ${why}` };
-    if (e.kind === 'dc-reach')
-      return failed < poll.links.length ? { ok: true, ageSeconds: age } : { ok: false, ageSeconds: age, reason: why };
+    // The agent is up when it answers over some link; a link it does not answer over is that link's failure.
+    if (e.kind === 'agent-up' || e.kind === 'dc-reach')
+      return poll.answeredOver ? { ok: true, ageSeconds: age } : { ok: false, ageSeconds: age, cause: poll.silence };
     const doc = poll.doc;
-    if (!doc || poll.receivedMs === undefined || poll.sentMs === undefined)
-      return { ok: null, ageSeconds: null, reason: `agent did not answer: ${why}` };
+    if (!doc || poll.receivedMs === undefined || poll.sentMs === undefined) return { ok: null, ageSeconds: null, cause: poll.silence };
     if (e.kind === 'clock') {
       const c = clockOffsetOk(poll.sentMs, poll.receivedMs, poll.agentNowMs, e.maxOffsetSeconds);
       return {
         ok: c.ok,
         ageSeconds: age,
-        ...(c.ok ? {} : { reason: `clock off by ${c.offsetSeconds.toFixed(1)} s (max ${e.maxOffsetSeconds} s)` }),
+        ...(c.ok ? {} : { cause: { kind: 'clock-off', offset: Math.round(c.offsetSeconds * 10) / 10, max: e.maxOffsetSeconds } }),
       };
     }
-    if (item.kind !== 'edge') return { ok: null, ageSeconds: null, reason: `${e.kind} is not judged in embedded mode` };
+    if (item.kind !== 'edge') return { ok: null, ageSeconds: null, cause: { kind: 'central-only', evidence: e.kind } };
     const check = poll.checks.get(item.id);
     if (!check || check.ok === null || !check.at)
-      return { ok: null, ageSeconds: null, reason: check ? 'not judged yet by the agent' : 'the agent does not report this item' };
+      return { ok: null, ageSeconds: null, cause: check ? { kind: 'not-judged-yet' } : { kind: 'not-reported' } };
     // Ages on the agent's clock, plus how old the document is on ours: immune to clock offset.
     const agentNow = poll.agentNowMs;
     const sampleAge = Math.max(0, (agentNow - Date.parse(check.at)) / 1000) + (nowMs - poll.receivedMs) / 1000;
     const sinceHint = check.since ? poll.receivedMs - (agentNow - Date.parse(check.since)) : null;
+    // The link seen from the data center (as the rules see it): the agent answers over another
+    // link, not over this one. The agent may not have judged its link failing yet.
+    if (e.kind === 'link') {
+      const mine = poll.links.find((l) => l.link === e.link);
+      if (mine && !mine.result.ok && poll.answeredOver && poll.answeredOver !== e.link)
+        return { ok: false, ageSeconds: age, cause: { kind: 'link-lost', link: e.link, over: poll.answeredOver, address: mine.address } };
+    }
     // The agent's `since` says how long it has been passing (its own thresholds applied).
     return check.ok
       ? {
@@ -180,7 +193,7 @@ export class EmbeddedSource implements BoardSource {
           sinceHintMs: sinceHint,
           passingForSeconds: sinceHint === null ? null : (nowMs - sinceHint) / 1000,
         }
-      : { ok: false, ageSeconds: sampleAge, sinceHintMs: sinceHint, reason: check.reason };
+      : { ok: false, ageSeconds: sampleAge, sinceHintMs: sinceHint, cause: check.cause ?? { kind: 'other', detail: check.reason } };
   }
 
   private inputs(nowMs: number): SiteInputs {
@@ -205,7 +218,8 @@ export class EmbeddedSource implements BoardSource {
         return declared.map((d) => {
           const p = poll?.links.find((l) => l.link === d.link);
           if (!p) return d;
-          return p.result.ok ? { ...d, answered: true } : { ...d, answered: false, error: p.result.error };
+          if (p.result.ok) return { ...d, answered: true };
+          return { ...d, answered: false, error: p.result.error, ...(poll?.answeredOver ? { lost: true } : {}) };
         });
       },
       agent: (cs) => {

@@ -1,6 +1,7 @@
 // One unit's evaluation from per-site samples: the four-state rule of state.ts applied to the
 // catalog's items, with "since when" from the tracker. The embedded source feeds it samples
 // from the agents' /status; manual items come from the sign-off log.
+import { causeTexts, type Bilingual, type Cause } from '../../inventory/index.ts';
 import type { Catalog, CatalogItem, CatalogSite, CatalogUnit } from './catalog.ts';
 import type { SinceTracker } from './history.ts';
 import type { MaintenanceIndex } from './maintenance.ts';
@@ -9,7 +10,8 @@ import type { SignoffEntry } from './store.ts';
 import type { ItemView, LinkView, SignoffView, SiteItemView, SiteView, UnitView } from './types.ts';
 
 export interface SiteSample extends Sample {
-  reason?: string;
+  /** Why it is not passing (or not known): said in both languages on the page. */
+  cause?: Cause;
   /** When the item entered its present judgement, on the board's clock, if the source knows. */
   sinceHintMs?: number | null;
 }
@@ -39,10 +41,14 @@ export function manualSample(e: SignoffEntry | undefined, nowMs = Date.now()): S
   return {
     ok: false,
     ageSeconds: 0,
-    reason: e ? 'sign-off withdrawn' : 'not signed off yet',
+    cause: e ? { kind: 'sign-withdrawn' } : { kind: 'not-signed' },
     ...(e ? { sinceHintMs: Date.parse(e.at) } : {}),
   };
 }
+
+/** A cause as the page shows it: the reason and, when there is one, the remedy, in both languages. */
+type Said = { reason: Bilingual; fix?: Bilingual };
+const texts = (c: Cause): Said => causeTexts(c);
 
 export function evaluateUnit(cu: CatalogUnit, inputs: SiteInputs, ctx: EvalContext): UnitView {
   const { nowMs, tracker, maintenance } = ctx;
@@ -50,7 +56,7 @@ export function evaluateUnit(cu: CatalogUnit, inputs: SiteInputs, ctx: EvalConte
   const unitMaint = maintenance.unitActive(code);
   const freshnessSeconds = ctx.catalog.freshnessSeconds;
   // Per item of the unit, its state at each site that checks it.
-  const perItem = new Map<string, { site: string; state: State; since: number; reason: string | undefined }[]>();
+  const perItem = new Map<string, { site: string; state: State; since: number; said: Said | undefined }[]>();
 
   const sites: SiteView[] = cu.sites.map((cs) => {
     const siteMaint = maintenance.siteActive(code, cs.site.id);
@@ -59,18 +65,19 @@ export function evaluateUnit(cu: CatalogUnit, inputs: SiteInputs, ctx: EvalConte
       const s = inputs.sample(cs, item);
       const state = judgeItem(s, { freshnessSeconds, forSeconds: item.forSeconds }, siteMaint);
       const e = tracker.at(cs.slots[n]!, state, nowMs, state === 'unknown' ? null : s.sinceHintMs);
-      let reason: string | undefined;
+      let cause: Cause | undefined;
       if (state !== 'maintenance') {
         if (s.ok && state === 'nogo' && s.lastFailedSecondsAgo != null)
-          reason = `passing again for ${Math.round(s.lastFailedSecondsAgo)} s; GO once it holds for ${item.forSeconds} s`;
+          cause = { kind: 'recovering', passing: Math.round(s.lastFailedSecondsAgo), need: item.forSeconds };
         else if (s.ok && state === 'unknown' && s.ageSeconds !== null && s.ageSeconds <= freshnessSeconds)
-          reason = `passing for ${Math.round(s.passingForSeconds ?? 0)} s; GO once it has held for ${item.forSeconds} s`;
-        else reason = s.reason;
+          cause = { kind: 'passing-new', passing: Math.round(s.passingForSeconds ?? 0), need: item.forSeconds };
+        else cause = s.cause;
       }
+      const said = cause ? texts(cause) : undefined;
       let list = perItem.get(id);
       if (!list) perItem.set(id, (list = []));
-      list.push({ site: cs.site.id, state, since: e.since, reason });
-      return reason ? { check: id, state, since: e.iso, reason } : { check: id, state, since: e.iso };
+      list.push({ site: cs.site.id, state, since: e.since, said });
+      return { check: id, state, since: e.iso, ...said };
     });
     const agent = inputs.agent?.(cs);
     const state = siteState(
@@ -87,19 +94,17 @@ export function evaluateUnit(cu: CatalogUnit, inputs: SiteInputs, ctx: EvalConte
     const list = perItem.get(id) ?? [];
     const state = unitMaint ? 'maintenance' : worstOf(list.map((l) => l.state));
     let hint: number | null = null;
-    let reason: string | undefined;
+    let said: Said | undefined;
     const bad: string[] = [];
     for (const l of list) {
       if (l.state === 'nogo' || l.state === 'unknown') bad.push(l.site);
       if (l.state === state && state !== 'go') {
         if (hint === null || l.since < hint) hint = l.since;
-        reason ??= l.reason;
+        said ??= l.said;
       }
     }
     const since = tracker.at(cu.itemSlots.get(id)!, state, nowMs, hint).iso;
-    const view: ItemView = { check: id, state, since, blocking: item.blocking, sites: bad };
-    if (reason) view.reason = reason;
-    return view;
+    return { check: id, state, since, blocking: item.blocking, sites: bad, ...said };
   });
 
   for (const id of cu.manualIds) {
@@ -115,7 +120,7 @@ export function evaluateUnit(cu: CatalogUnit, inputs: SiteInputs, ctx: EvalConte
       since,
       blocking: item.blocking,
       sites: [],
-      ...(state === 'nogo' && s.reason ? { reason: s.reason } : {}),
+      ...(state === 'nogo' && s.cause ? texts(s.cause) : {}),
       ...(view ? { signoff: view } : {}),
     });
   }

@@ -130,6 +130,8 @@ export class PrometheusSource implements BoardSource {
       const v = up.get(`${code}/${cs.site.id}/${l.link}`);
       if (v !== undefined) l.answered = v === 1;
     }
+    // The agent answers over another link, not over this one: this link is down, not the agent.
+    if (links.some((l) => l.answered === true)) for (const l of links) if (l.answered === false) l.lost = true;
     // The rules' state of each item at this site (their `code` series); nothing recorded is UNKNOWN.
     const items: SiteItemView[] = cs.checks.map((id, n) => {
       const state: State = inMaint ? 'maintenance' : (siteChecks.get(`${code}/${cs.site.id}/${id}`) ?? 'unknown');

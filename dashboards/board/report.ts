@@ -1,7 +1,7 @@
 // The shift report: the state of every unit, what changed during the shift, the open items.
 // As a page that prints well (server-rendered, every untrusted text escaped) and as CSV.
 // Also each unit's IT assets as the agents report them, as CSV, for the hand-over of equipment.
-import type { HostFacts } from '../../inventory/index.ts';
+import { VERDICT_WORDS, type HostFacts } from '../../inventory/index.ts';
 import type { BoardCore } from './board.ts';
 import { toCsv } from './csv.ts';
 import type { State } from '../states.ts';
@@ -35,7 +35,7 @@ const T = {
     csv: 'Tải CSV',
     back: 'Về bảng',
     problems: 'Cảnh báo về dữ liệu',
-    states: { go: 'ĐẠT', nogo: 'CHƯA ĐẠT', unknown: 'KHÔNG RÕ', maintenance: 'BẢO TRÌ' } as Record<State, string>,
+    states: VERDICT_WORDS.vi as Record<State, string>,
   },
   en: {
     title: 'Shift report',
@@ -62,7 +62,7 @@ const T = {
     csv: 'Download CSV',
     back: 'Back to the board',
     problems: 'Data problems',
-    states: { go: 'GO', nogo: 'NO-GO', unknown: 'UNKNOWN', maintenance: 'MAINTENANCE' } as Record<State, string>,
+    states: VERDICT_WORDS.en as Record<State, string>,
   },
 };
 
@@ -136,7 +136,7 @@ function reportData(board: BoardCore, span: ShiftSpan, lang: Lang): ReportData {
           state: i.state,
           since: i.since,
           sites: i.sites,
-          detail: i.reason ?? '',
+          detail: [i.reason?.[lang], i.fix?.[lang]].filter(Boolean).join(' — '),
         });
   return {
     units: units.map((u) => ({

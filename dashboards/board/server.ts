@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Registry } from 'prom-client';
 import { InputRejected, type BoardCore } from './board.ts';
+import { VERDICT_WORDS } from '../../inventory/index.ts';
 import { STATE_ORDER } from '../states.ts';
 import { assetsCsv, reportCsv, reportHtml, shiftSpan, type Lang } from './report.ts';
 import { LogWriteError } from './store.ts';
@@ -57,7 +58,7 @@ function pageRoutes(app: express.Express): void {
       res.set('cache-control', 'no-cache');
       res.send(files.get(route));
     });
-  const states = `'use strict';\n/* The four states, from dashboards/states.ts. */\nconst SANSANG_STATES = ${JSON.stringify({ order: STATE_ORDER })};\n`;
+  const states = `'use strict';\n/* The four states, from dashboards/states.ts, and their words (inventory/remedies.ts). */\nconst SANSANG_STATES = ${JSON.stringify({ order: STATE_ORDER, words: VERDICT_WORDS })};\n`;
   app.get('/states.js', (_req, res) => {
     res.set('content-type', TYPES.js!);
     res.set('cache-control', 'no-cache');

@@ -11,6 +11,8 @@ export interface StandInBehaviour {
   clockOffsetSeconds?: number;
   /** Serve something that is not a status document. */
   garbage?: boolean;
+  /** Links over which the agent does not answer (the connection is dropped), as with a cut link. */
+  silentOn?: ('primary' | 'backup')[];
   host?: HostFacts | null;
 }
 
@@ -78,8 +80,13 @@ export async function startStandIn(inv: Inventory, siteId: string, behaviour: St
   const agent: StandInAgent = { siteId, behaviour, close: async () => {} };
   const servers: Server[] = [];
   const addresses = [site.links.primary.address, ...(site.links.backup ? [site.links.backup.address] : [])];
+  const linkOf = (address: string) => (address === site.links.primary.address ? 'primary' : 'backup');
   for (const address of [...new Set(addresses)]) {
     const server = createServer((req, res) => {
+      if (agent.behaviour.silentOn?.includes(linkOf(address))) {
+        req.socket.destroy();
+        return;
+      }
       if (req.url === '/metrics' && !agent.behaviour.garbage) {
         res
           .writeHead(200, { 'content-type': 'text/plain; version=0.0.4' })

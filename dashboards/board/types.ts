@@ -1,4 +1,5 @@
 // What the board shows: one evaluation of every unit, whichever data source produced it.
+import type { Bilingual } from '../../inventory/index.ts';
 import type { State } from '../states.ts';
 import type { Window } from './maintenance.ts';
 
@@ -15,7 +16,10 @@ export interface SiteItemView {
   check: string;
   state: State;
   since: string | null;
-  reason?: string;
+  /** Why it is not GO, in both languages (inventory/remedies.ts' causes). */
+  reason?: Bilingual;
+  /** What to do about it, when the cause says. */
+  fix?: Bilingual;
 }
 
 export interface LinkView {
@@ -23,6 +27,8 @@ export interface LinkView {
   address: string;
   /** Did the agent answer on this link at the last poll (null: not polled, Prometheus mode without data). */
   answered: boolean | null;
+  /** The agent answers over another link, not over this one: this link is down, not the agent. */
+  lost?: boolean;
   error?: string;
 }
 
@@ -41,7 +47,9 @@ export interface ItemView {
   state: State;
   since: string | null;
   blocking: boolean;
-  reason?: string;
+  /** Why it is not GO (the first site's reason), in both languages. */
+  reason?: Bilingual;
+  fix?: Bilingual;
   /** Sites where the item is not GO. */
   sites: string[];
   signoff?: SignoffView;

@@ -141,6 +141,17 @@ describe('embedded mode and Prometheus mode give the same answer', () => {
     await agreed({ '16690': 'go' });
   });
 
+  it('an agent answering over the backup, not over the primary: the primary link NO-GO, not the agent', async () => {
+    const a = agents.get('thanh-vinh-hq')!;
+    a.behaviour.silentOn = ['primary'];
+    const seen = await agreed({ '16681': 'nogo' });
+    expect(seen['16681/wan-primary']).toBe('nogo');
+    expect(seen['16681/agent-up']).toBe('go');
+    expect(seen['16681/wan-backup']).toBe('go');
+    a.behaviour.silentOn = [];
+    await agreed({ '16681': 'go' });
+  });
+
   it('an agent that stops answering', async () => {
     await agents.get('truong-vinh-motcua')!.close();
     const a = await agreed({ '16690': 'nogo' });

@@ -10,10 +10,6 @@ const I18N = {
     connecting: 'Đang kết nối…',
     live: 'Trực tiếp',
     offline: 'Mất kết nối, đang thử lại',
-    st_go: 'ĐẠT',
-    st_nogo: 'CHƯA ĐẠT',
-    st_unknown: 'KHÔNG RÕ',
-    st_maintenance: 'BẢO TRÌ',
     filterState: 'Trạng thái',
     filterDistrict: 'Huyện cũ',
     all: 'Tất cả',
@@ -38,6 +34,14 @@ const I18N = {
     answered: 'trả lời',
     noAnswer: 'không trả lời',
     notPolled: 'chưa có dữ liệu',
+    link_primary: 'Đường truyền chính',
+    link_backup: 'Đường truyền dự phòng',
+    linkLost: 'mất — tác tử trả lời qua {over}, không qua đường này',
+    over_primary: 'đường truyền chính',
+    over_backup: 'đường truyền dự phòng',
+    role_headquarters: 'trụ sở',
+    role_branch: 'chi nhánh',
+    'role_service-point': 'bộ phận một cửa',
     manual: 'Xác nhận thủ công',
     signoff: 'Ký xác nhận',
     withdraw: 'Rút xác nhận',
@@ -87,10 +91,6 @@ const I18N = {
     connecting: 'Connecting…',
     live: 'Live',
     offline: 'Connection lost, retrying',
-    st_go: 'GO',
-    st_nogo: 'NO-GO',
-    st_unknown: 'UNKNOWN',
-    st_maintenance: 'MAINTENANCE',
     filterState: 'State',
     filterDistrict: 'Old district',
     all: 'All',
@@ -115,6 +115,14 @@ const I18N = {
     answered: 'answered',
     noAnswer: 'no answer',
     notPolled: 'no data yet',
+    link_primary: 'Primary link',
+    link_backup: 'Backup link',
+    linkLost: 'down — the agent answers over the {over}, not over this link',
+    over_primary: 'primary link',
+    over_backup: 'backup link',
+    role_headquarters: 'headquarters',
+    role_branch: 'branch',
+    'role_service-point': 'service point',
     manual: 'Manual sign-offs',
     signoff: 'Sign off',
     withdraw: 'Withdraw',
@@ -216,8 +224,14 @@ function ago(iso) {
   return lang === 'vi' ? n + ' ' + units[u] + ' trước' : n + ' ' + units[u] + ' ago';
 }
 
+/** A state's word, from the board's /states.js: the same words as the agent's table (inventory/remedies.ts). */
+function stateWord(state) {
+  const words = SANSANG_STATES.words[lang] || SANSANG_STATES.words.vi;
+  return words[state] || state;
+}
+
 function badge(state) {
-  return el('span', { class: 'st st-' + state, 'data-state': state, text: t('st_' + state) });
+  return el('span', { class: 'st st-' + state, 'data-state': state, text: stateWord(state) });
 }
 
 function itemTitle(id) {
@@ -312,7 +326,7 @@ function renderHeader() {
         },
         el('b', { text: String(overview.counts[s]) }),
         ' ',
-        t('st_' + s),
+        stateWord(s),
       ),
     ),
   );
@@ -519,10 +533,15 @@ function renderUnit() {
       el('td', { text: i.since ? fmtTime(i.since) + ' (' + ago(i.since) + ')' : '' }),
       el(
         'td',
-        null,
+        { class: 'detail' },
         i.sites && i.sites.length ? i.sites.join(', ') + ' ' : '',
-        i.reason || '',
-        i.state === 'nogo' && c.howToFix ? el('div', { class: 'small', text: t('howToFix') + ': ' + c.howToFix[lang] }) : null,
+        i.reason ? el('span', { class: 'reason', text: i.reason[lang] }) : '',
+        // The cause's own remedy; the item's general advice only where the cause gives none.
+        i.fix
+          ? el('div', { class: 'small fix', text: t('howToFix') + ': ' + i.fix[lang] })
+          : i.state === 'nogo' && c.howToFix
+            ? el('div', { class: 'small fix', text: t('howToFix') + ': ' + c.howToFix[lang] })
+            : null,
       ),
     );
   };
@@ -593,27 +612,32 @@ function renderUnit() {
     el(
       'section',
       { class: 'site st-' + s.state, 'data-site': s.id },
-      el('h3', null, badge(s.state), ' ', s.name, ' ', el('span', { class: 'small', text: '(' + s.id + ', ' + s.role + ')' })),
+      el('h3', null, badge(s.state), ' ', s.name, ' ', el('span', { class: 'small', text: '(' + t('role_' + s.role) + ')' })),
       el(
-        'p',
-        null,
-        t('links') + ': ',
-        ...s.links.map((l) =>
-          el(
-            'span',
-            { class: 'link ' + (l.answered === true ? 'ok' : l.answered === false ? 'bad' : 'na') },
-            l.link +
-              ' ' +
-              l.address +
-              ' — ' +
-              (l.answered === true
-                ? t('answered')
-                : l.answered === false
-                  ? t('noAnswer') + (l.error ? ' (' + l.error + ')' : '')
-                  : t('notPolled')) +
-              ' ',
-          ),
-        ),
+        'ul',
+        { class: 'links' },
+        ...s.links.map((l) => {
+          // Not answering over this link while answering over another: the link is down, not the agent.
+          const over = s.links.find((o) => o.answered === true);
+          const what =
+            l.answered === true
+              ? t('answered')
+              : l.answered === false
+                ? l.lost && over
+                  ? t('linkLost', { over: t('over_' + over.link) })
+                  : t('noAnswer')
+                : t('notPolled');
+          return el(
+            'li',
+            {
+              class: 'link ' + (l.answered === true ? 'ok' : l.answered === false ? 'bad' : 'na'),
+              'data-link': l.link,
+              'data-lost': l.lost ? 'true' : null,
+            },
+            el('b', { text: t('link_' + l.link) }),
+            ' ' + l.address + ': ' + what,
+          );
+        }),
       ),
       s.agent
         ? el('p', {
