@@ -14,6 +14,22 @@ import { sendFault } from '../../demo/control.ts';
 import { Lab, LAB_RANGES, labInventory, labUnavailable, makePlan, probeHosts, startLabDemo, type LabDemo } from '../../demo/lab/index.ts';
 import { allUnitsGo, itemState, unitItems, waitUntil } from '../../demo/lab/board-watch.ts';
 import { freePort } from '../../dashboards/board/testing.ts';
+import { chromium } from 'playwright-core';
+
+/** Headless Chromium as test/integration/board-page.test.ts launches it. */
+const CHROMIUM = {
+  executablePath: '/usr/bin/chromium',
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+};
 
 const run = promisify(execFile);
 const repo = resolve(import.meta.dirname, '../..');
@@ -302,6 +318,30 @@ describe('the lab demo', () => {
     expect(state('reach-lgsp')).toBe('go');
     // The other units do not notice.
     expect(await itemState(board, '16690', 'wan-primary')).toBe('go');
+    // The agent is up (it answers over the backup): the unit page says the primary link is down.
+    expect(state('agent-up')).toBe('go');
+    const browser = await chromium.launch(CHROMIUM).catch((e: Error) => {
+      throw new Error(`cannot start /usr/bin/chromium (Debian package: chromium): ${e.message}`);
+    });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${board}/#/unit/16681`);
+      const primary = 'section.site[data-site="thanh-vinh-hq"] li.link[data-link="primary"]';
+      await page.waitForSelector(`${primary}[data-lost="true"]`, { timeout: 15_000 });
+      expect(await page.textContent(primary)).toMatch(
+        /^Đường truyền chính 10\.201\.\d+\.\d+: mất — tác tử trả lời qua đường truyền dự phòng/,
+      );
+      expect(await page.getAttribute('section.site[data-site="thanh-vinh-hq"] li.link[data-link="backup"]', 'class')).toBe('link ok');
+      const row = (check: string) => `#unit > table.items tr[data-check="${check}"]`;
+      expect(await page.getAttribute(row('wan-primary'), 'data-state')).toBe('nogo');
+      expect(await page.textContent(`${row('wan-primary')} td.detail`)).toMatch(
+        /Đường truyền chính mất: tác tử trả lời qua đường truyền dự phòng/,
+      );
+      expect(await page.getAttribute(row('agent-up'), 'data-state')).toBe('go');
+      expect(await page.textContent('#unit')).not.toMatch(/Tác tử không trả lời/);
+    } finally {
+      await browser.close();
+    }
 
     expect(await sendFault(demo.controlUrl, { action: 'restore-link', target: 'thanh-vinh-hq', link: 'primary' })).toMatch(/restored/);
     await withLogs(dir, () => allUnitsGo(board, 45_000));
