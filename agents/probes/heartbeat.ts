@@ -83,7 +83,20 @@ class Beat {
   private spawn(): void {
     if (this.stopped) return;
     const t = this.target;
-    const args = ['-n', '-i', (this.o.everyMs / 1000).toFixed(3), '-I', t.source, ...(isIP(t.address) === 6 ? ['-6'] : []), t.address];
+    // -O: a line every echo, answered or not, so a ping whose agent is gone (killed, its pipe
+    // closed) dies of SIGPIPE at its next echo; -w: at the latest after an hour, then started again.
+    const args = [
+      '-n',
+      '-O',
+      '-w',
+      '3600',
+      '-i',
+      (this.o.everyMs / 1000).toFixed(3),
+      '-I',
+      t.source,
+      ...(isIP(t.address) === 6 ? ['-6'] : []),
+      t.address,
+    ];
     let child: ChildProcess;
     try {
       child = spawn(this.o.ping ?? 'ping', args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
@@ -137,7 +150,7 @@ class Beat {
         this.state = 'up';
         if (was === 'down') this.o.onChange({ target: this.target, up: true, misses: 0, silentSeconds: 0 });
       }
-    } else if (l.trim() && !/^PING |^---|packets transmitted|^rtt /.test(l)) {
+    } else if (l.trim() && !/^PING |^---|packets transmitted|^rtt |^no answer yet/.test(l)) {
       this.lastNoise = `${this.lastNoise}\n${l}`.slice(-1000);
     }
   }

@@ -121,11 +121,24 @@ export interface SiteDc {
  * link's address over that link only (policy routing, and an unreachable default in each
  * link's table, so the backup never carries a primary probe).
  */
+/** Kills what still runs in a namespace (a killed agent's children), then deletes it. */
+export function deleteNs(ns: string): void {
+  const out = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout ?? '';
+  for (const pid of out.split(/\s+/).filter(Boolean).map(Number)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
+  spawnSync('ip', ['netns', 'del', ns]);
+}
+
 export function siteAndDc(o: { tag: string; links: Record<string, SiteLinkPlan>; dcAddresses: string[] }): SiteDc {
   const site = `sansang-site-${o.tag}`;
   const dc = `sansang-dc-${o.tag}`;
   const destroy = () => {
-    for (const ns of [site, dc]) spawnSync('ip', ['netns', 'del', ns]);
+    for (const ns of [site, dc]) deleteNs(ns);
   };
   try {
     sh('ip', ['netns', 'add', site]);

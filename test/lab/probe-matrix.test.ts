@@ -9,7 +9,7 @@
 // give the cause written in the table below, with a remedy that names the thing to fix (the
 // address, the interface, the gateway, the service's data center), in Vietnamese without an
 // errno code, and the agent must not throw (nothing on stderr, its JSON whole).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +18,7 @@ import { sayCause, type Cause, type CauseKind, type ProbeKindName, type ProbeRes
 import { bundleAgent } from '../../agents/kit.ts';
 import { testSlice } from '../../agents/test-support/inventory.ts';
 import { makeCertificate, type TlsMaterial } from '../../agents/test-support/servers.ts';
-import { ipn, nftIn, programsIn, requireLabTools, runTag, sh } from './netns.ts';
+import { deleteNs, ipn, nftIn, programsIn, requireLabTools, runTag, sh } from './netns.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const tag = runTag();
@@ -312,8 +312,8 @@ beforeAll(async () => {
 
 afterAll(() => {
   for (const c of children) c.kill('SIGKILL');
-  for (let i = 1; i <= FAILURES.length; i++) spawnSync('ip', ['netns', 'del', `sansang-mx-${tag}-${i}`]);
-  spawnSync('ip', ['netns', 'del', DC]);
+  for (let i = 1; i <= FAILURES.length; i++) deleteNs(`sansang-mx-${tag}-${i}`);
+  deleteNs(DC);
   tls?.cleanup();
   rmSync(work, { recursive: true, force: true });
 });
