@@ -1,10 +1,15 @@
 // How fast a cut primary link is seen: ours against Debian's blackbox exporter scraped by
-// Prometheus, on the demo's lab (every site in a network namespace of its own, a cut is the
-// link's veth set down).
+// Prometheus, on the demo's lab (every site in a network namespace of its own). Two kinds of cut,
+// each --cuts times:
+//   carrier   the link's veth set down at the gateway's end: the site's interface loses its
+//             carrier (a cable pulled, a modem off), which the agent reads at once;
+//   far-drop  the gateway's side drops everything to and from the link (nftables in the
+//             gateway's namespace), the carrier stays up: the ISP's side failing beyond the
+//             office, seen only by what stops answering.
 //
-//   npx tsx bench/detect.ts [--cuts 10] [--interval 5] [--site thanh-vinh-hq]
+//   npx tsx bench/detect.ts [--cuts 8] [--interval 5] [--site thanh-vinh-hq] [--kinds carrier,far-drop]
 //
-// Per cut, the time from `ip link set … down` to:
+// Per cut, the time from the cut to:
 //   agent /metrics    the agent's sansang_probe_success{link="primary"} reads 0 for some probe
 //                     (its /metrics read over the backup link every 100 ms)
 //   agent via prom    the same series through Prometheus (the agent scraped at the interval)
@@ -12,8 +17,11 @@
 //   blackbox via prom probe_success of the exporter reads 0 for some probe, through Prometheus;
 //                     the exporter runs inside the site's namespace with source_ip_address set
 //                     to the primary address and probes the same services and the gateway
-// and prints p50/p90/max of each. The agent's interval, Prometheus' scrape interval and the
-// board's refresh are the same (--interval); the exporter's timeout is the agent's probe timeout.
+// and prints p50/p90/max of each, per kind of cut, against the goal: the agent (read directly) at
+// least as fast as the exporter through Prometheus at every percentile, on any primary probe and
+// on the gateway's ping; the board's NO-GO within 2 intervals + 2 s. The agent's interval,
+// Prometheus' scrape interval and the board's refresh are the same (--interval); the exporter's
+// timeout is the agent's probe timeout.
 //
 // It re-executes itself in a fresh network namespace (as test/run.sh does), so the host's own
 // network is never touched. Needs root, iproute2, nftables, prometheus and
@@ -27,6 +35,8 @@ import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { findSite, probeId, servicesForUnit, type Inventory, type Probe } from '../inventory/index.ts';
 import { startLabDemo, type LabDemo } from '../demo/lab/index.ts';
+import { labLink } from '../demo/lab/plan.ts';
+import { run } from '../demo/lab/sh.ts';
 import { itemState, waitUntil } from '../demo/lab/board-watch.ts';
 import { Processes } from '../demo/processes.ts';
 import { freePort } from '../dashboards/board/testing.ts';
@@ -37,7 +47,8 @@ const BLACKBOX = '/usr/bin/prometheus-blackbox-exporter';
 
 const { values: args } = parseArgs({
   options: {
-    cuts: { type: 'string', default: '10' },
+    cuts: { type: 'string', default: '8' },
+    kinds: { type: 'string', default: 'carrier,far-drop' },
     interval: { type: 'string', default: '5' },
     site: { type: 'string', default: 'thanh-vinh-hq' },
     probe: { type: 'string', default: 'gateway/icmp' },
@@ -47,6 +58,10 @@ const cuts = Number(args.cuts);
 const intervalS = Number(args.interval);
 if (!Number.isInteger(cuts) || cuts < 1 || cuts > 100) throw new Error('--cuts is a whole number from 1 to 100');
 if (!Number.isInteger(intervalS) || intervalS < 2 || intervalS > 60) throw new Error('--interval is whole seconds from 2 to 60');
+const CUT_KINDS = ['carrier', 'far-drop'] as const;
+type CutKind = (typeof CUT_KINDS)[number];
+const kinds = args.kinds.split(',').filter(Boolean) as CutKind[];
+for (const k of kinds) if (!CUT_KINDS.includes(k)) throw new Error(`--kinds ${k}: carrier or far-drop`);
 
 // ---------------------------------------------------------------- isolation
 
@@ -242,7 +257,9 @@ async function main(): Promise<void> {
   const say = (l: string) => process.stderr.write(`${l}\n`);
   let ok = false;
   try {
-    say(`bench/detect: ${cuts} cuts of the primary link of ${args.site}, interval ${intervalS} s; logs in ${dir}`);
+    say(
+      `bench/detect: ${cuts} cuts of each kind (${kinds.join(', ')}) of the primary link of ${args.site}, interval ${intervalS} s; logs in ${dir}`,
+    );
     demo = await startLabDemo({
       inventory: join(repo, 'inventory/examples/demo.yaml'),
       dir,
@@ -358,44 +375,102 @@ async function main(): Promise<void> {
     await healthy();
     say('every watcher sees the site healthy; cutting…');
 
-    const times = new Map<string, number[]>(watches.map((w) => [w.name, []]));
-    for (let i = 0; i < cuts; i++) {
-      // A random phase against the probe rounds and the scrapes.
-      await new Promise((r) => setTimeout(r, Math.random() * intervalS * 1000));
-      const t0 = performance.now();
-      await demo.lab.setLink(site.id, 'primary', false);
-      const seen = await Promise.all(
-        watches.map(async (w) => {
-          const until = t0 + 60_000;
-          while (performance.now() < until) {
-            if (await w.seen().catch(() => false)) return (performance.now() - t0) / 1000;
-            await new Promise((r) => setTimeout(r, 100));
-          }
-          return Infinity;
+    // A cut of each kind: what makes it, what undoes it.
+    const hostIf = labLink(demo.plan, site.id, 'primary').hostIf;
+    const CUT_TABLE = 'sansang_detect';
+    const cut: Record<CutKind, { make(): Promise<void>; undo(): Promise<void>; what: string }> = {
+      carrier: {
+        what: "the primary veth set down at the gateway's end (the site loses its carrier)",
+        make: () => demo!.lab.setLink(site.id, 'primary', false),
+        undo: () => demo!.lab.setLink(site.id, 'primary', true),
+      },
+      'far-drop': {
+        what: "the gateway's side drops everything to and from the primary link (nftables; the carrier stays up)",
+        make: () =>
+          run(
+            'nft',
+            ['-f', '-'],
+            [
+              `table inet ${CUT_TABLE} {`,
+              '  chain cut_in {',
+              '    type filter hook input priority -10; policy accept;',
+              `    iifname "${hostIf}" drop`,
+              '  }',
+              '  chain cut_forward {',
+              '    type filter hook forward priority -10; policy accept;',
+              `    iifname "${hostIf}" drop`,
+              `    oifname "${hostIf}" drop`,
+              '  }',
+              '  chain cut_out {',
+              '    type filter hook output priority -10; policy accept;',
+              `    oifname "${hostIf}" drop`,
+              '  }',
+              '}',
+              '',
+            ].join('\n'),
+          ).then(() => undefined),
+        undo: () => run('nft', ['delete', 'table', 'inet', CUT_TABLE]).then(() => undefined),
+      },
+    };
+
+    const results: { kind: CutKind; rows: { name: string; p50: number; p90: number; max: number }[] }[] = [];
+    for (const kind of kinds) {
+      const times = new Map<string, number[]>(watches.map((w) => [w.name, []]));
+      say(`${kind}: ${cut[kind].what}`);
+      for (let i = 0; i < cuts; i++) {
+        // A random phase against the probe rounds and the scrapes.
+        await new Promise((r) => setTimeout(r, Math.random() * intervalS * 1000));
+        const t0 = performance.now();
+        await cut[kind].make();
+        const seen = await Promise.all(
+          watches.map(async (w) => {
+            const until = t0 + 60_000;
+            while (performance.now() < until) {
+              if (await w.seen().catch(() => false)) return (performance.now() - t0) / 1000;
+              await new Promise((r) => setTimeout(r, 100));
+            }
+            return Infinity;
+          }),
+        );
+        watches.forEach((w, j) => times.get(w.name)!.push(seen[j]!));
+        say(`${kind} cut ${i + 1}/${cuts}: ${watches.map((w, j) => `${w.name} ${seen[j]!.toFixed(1)} s`).join('; ')}`);
+        await cut[kind].undo();
+        const r0 = performance.now();
+        await healthy();
+        say(`  every watcher healthy again ${((performance.now() - r0) / 1000).toFixed(1)} s after the link came back`);
+      }
+      results.push({
+        kind,
+        rows: [...times].map(([name, t]) => {
+          const s = [...t].sort((a, b) => a - b);
+          return { name, p50: pct(s, 50), p90: pct(s, 90), max: s[s.length - 1]! };
         }),
-      );
-      watches.forEach((w, j) => times.get(w.name)!.push(seen[j]!));
-      say(`cut ${i + 1}/${cuts}: ${watches.map((w, j) => `${w.name} ${seen[j]!.toFixed(1)} s`).join('; ')}`);
-      await demo.lab.setLink(site.id, 'primary', true);
-      const r0 = performance.now();
-      await healthy();
-      say(`  every watcher healthy again ${((performance.now() - r0) / 1000).toFixed(1)} s after the link came back`);
+      });
     }
 
-    const rows = [...times].map(([name, t]) => {
-      const s = [...t].sort((a, b) => a - b);
-      return { name, p50: pct(s, 50), p90: pct(s, 90), max: s[s.length - 1]! };
-    });
     const f = (x: number) => (Number.isFinite(x) ? `${x.toFixed(1)} s` : 'missed').padStart(8);
-    const out = [
+    const out: string[] = [];
+    for (const { kind, rows } of results) {
+      const row = (name: string) => rows.find((r) => r.name === name)!;
+      const atLeastAsFast = (a: string, b: string) => (['p50', 'p90', 'max'] as const).every((p) => row(a)[p] <= row(b)[p]);
+      const board = row('board NO-GO');
+      const boardGoal = 2 * intervalS + 2;
+      out.push(
+        '',
+        `${kind}: ${cut[kind].what}`,
+        `Time from cutting the primary link of ${site.id} to seeing it, ${cuts} cuts, interval ${intervalS} s (probe timeout ${timeoutS} s)`,
+        `${'watcher (any primary probe unless named)'.padEnd(44)}${'p50'.padStart(8)}${'p90'.padStart(8)}${'max'.padStart(8)}`,
+        ...rows.map((r) => `${r.name.padEnd(44)}${f(r.p50)}${f(r.p90)}${f(r.max)}`),
+        `goal, agent /metrics at least as fast as blackbox via prom at every percentile, any probe: ${atLeastAsFast('agent /metrics', 'blackbox via prom') ? 'met' : 'NOT met'}`,
+        `goal, the same on ${one}: ${atLeastAsFast(`agent /metrics, ${one}`, `blackbox via prom, ${one}`) ? 'met' : 'NOT met'}`,
+        `goal, board NO-GO within 2 intervals + 2 s (${boardGoal} s) at every percentile: ${board.max <= boardGoal ? 'met' : 'NOT met'} (max ${f(board.max).trim()})`,
+      );
+    }
+    out.push(
       '',
-      `Time from cutting the primary link of ${site.id} to seeing it, ${cuts} cuts, interval ${intervalS} s (probe timeout ${timeoutS} s)`,
-      `${'watcher (any primary probe unless named)'.padEnd(44)}${'p50'.padStart(8)}${'p90'.padStart(8)}${'max'.padStart(8)}`,
-      ...rows.map((r) => `${r.name.padEnd(44)}${f(r.p50)}${f(r.p90)}${f(r.max)}`),
-      '',
-      "agent /metrics: any primary probe of the agent at 0, read directly; board NO-GO: wan-primary (after the item's failureThreshold rounds);",
+      "agent /metrics: any primary probe of the agent at 0, read directly; board NO-GO: wan-primary (the agent's verdict, or the board not reaching the agent over the link while it answers over the backup);",
       'agent/blackbox via prom: any primary probe at 0 in Prometheus, both scraped at the same interval.',
-    ];
+    );
     process.stdout.write(`${out.join('\n')}\n`);
     ok = true;
   } finally {
