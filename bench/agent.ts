@@ -9,11 +9,12 @@
 //   npx tsx bench/agent.ts [--duration 60] [--interval 5] [--targets 50] [--drive spread|burst] [--node-flags '…']
 //
 // CPU is read from /proc/PID/stat (utime+stime, plus cutime+cstime: the `ping` children the
-// agent has reaped); RSS is the peak (VmHWM). The exporter is driven by /probe requests, one per
+// agent has reaped) and the children still running (the heartbeat's long-running pings); RSS is
+// the agent's peak (VmHWM). The exporter is driven by /probe requests, one per
 // target per interval, each target at its own offset as Prometheus spreads them (--drive burst:
 // all at the start of the interval).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,6 +49,28 @@ function procCpu(pid: number): number {
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // fields 14-17 of stat: utime stime cutime cstime (f[0] is field 3)
   return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / TICK;
+}
+/** The children of a process, from every task's `children` list. */
+function childPids(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((t) =>
+      readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').split(/\s+/).filter(Boolean).map(Number),
+    );
+  } catch {
+    return [];
+  }
+}
+/** CPU seconds of a process, its reaped children and the children still running (the heartbeat's pings). */
+function treeCpu(pid: number): number {
+  let total = procCpu(pid);
+  for (const c of childPids(pid)) {
+    try {
+      total += procCpu(c);
+    } catch {
+      // exited meanwhile: its time is the parent's once reaped
+    }
+  }
+  return total;
 }
 function peakRssMb(pid: number): number {
   const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -148,7 +171,7 @@ async function main() {
       if (doc.host) break;
       await sleep(200);
     }
-    const cpu0 = { agent: procCpu(agent.pid!), bb: procCpu(bb.pid!) };
+    const cpu0 = { agent: treeCpu(agent.pid!), bb: procCpu(bb.pid!) };
     // A normal scraper of each tool's /metrics, one a second through the phase, in its own process.
     const pacedRuns = [
       scrapeLoad('http://127.0.0.1:19464/metrics', PHASE_S - 1, 'paced', 1000).then((ms) => (paced[`sansang agent ${kind}`] = ms)),
@@ -201,7 +224,7 @@ async function main() {
       kind,
       probes: seen.size,
       echoes,
-      cpu: procCpu(agent.pid!) - cpu0.agent,
+      cpu: treeCpu(agent.pid!) - cpu0.agent,
       rss: peakRssMb(agent.pid!),
     });
     rows.push({

@@ -18,7 +18,7 @@ export interface HttpObservation {
   location?: string;
   /** The server certificate's notAfter, for HTTPS. */
   certExpiry?: Date;
-  /** Seconds spent in each phase: resolve, connect, tls, processing (to first byte), transfer (the body). */
+  /** Seconds spent in each phase: resolve, connect, tls, processing (to first byte); the body's is the rest of the probe's duration. */
   phases: Record<string, number>;
 }
 
@@ -35,21 +35,48 @@ export interface HttpSpec {
 
 const USER_AGENT = `sansang-agent/${AGENT_VERSION}`;
 
-/** The most of a body read to time the transfer; beyond it the probe stops reading. */
-const MAX_BODY_BYTES = 1024 * 1024;
+interface Target {
+  isHttps: boolean;
+  host: string;
+  port: number;
+  path: string;
+  hostHeader: string;
+}
+
+/**
+ * A spec's URL, checked and taken apart once: a spec lives as long as its configuration, and a
+ * running agent probes it every round (the agent runs without the optimising compiler).
+ */
+const targets = new WeakMap<HttpSpec, Target | null>();
+function targetOf(spec: HttpSpec): Target | null {
+  let t = targets.get(spec);
+  if (t !== undefined) return t;
+  if (!isSafeUrl(spec.url)) t = null;
+  else {
+    const url = new URL(spec.url);
+    const isHttps = url.protocol === 'https:';
+    t = {
+      isHttps,
+      host: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
+      port: url.port ? Number(url.port) : isHttps ? 443 : 80,
+      path: `${url.pathname}${url.search}`,
+      hostHeader: spec.hostHeader ?? url.host,
+    };
+  }
+  targets.set(spec, t);
+  return t;
+}
 
 export async function probeHttp(spec: HttpSpec, ctx: ProbeContext): Promise<Observation<HttpDetails>> {
-  if (!isSafeUrl(spec.url)) throw new ProbeFailure({ kind: 'bad-target', target: spec.url.slice(0, 80) });
-  const url = new URL(spec.url);
-  const isHttps = url.protocol === 'https:';
-  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-  const port = url.port ? Number(url.port) : isHttps ? 443 : 80;
+  const target = targetOf(spec);
+  if (!target) throw new ProbeFailure({ kind: 'bad-target', target: spec.url.slice(0, 80) });
+  const { isHttps, host, port } = target;
   const t0 = performance.now();
   const phases: Record<string, number> = {};
   const ip = await resolveTarget(host, ctx.sourceAddress);
   phases.resolve = (performance.now() - t0) / 1000;
   const serverName = spec.hostHeader ?? (ip === host ? undefined : host);
-  const svc = { target: ip, ...serviceOf(ctx.path) };
+  const svc = () => ({ target: ip, ...serviceOf(ctx.path) });
 
   return new Promise<Observation<HttpDetails>>((resolve) => {
     const obs: HttpObservation = { phases };
@@ -67,7 +94,7 @@ export async function probeHttp(spec: HttpSpec, ctx: ProbeContext): Promise<Obse
     const onAbort = () => {
       // Connected, but the handshake or the answer never came: the service hangs, not the network.
       if (stage !== 'connecting')
-        finish({ success: false, cause: { kind: 'stalled', phase: stage === 'tls' ? 'tls' : 'response', seconds: elapsed(), ...svc } });
+        finish({ success: false, cause: { kind: 'stalled', phase: stage === 'tls' ? 'tls' : 'response', seconds: elapsed(), ...svc() } });
       else finish({ success: false });
     };
     const fail = (e: unknown) => {
@@ -79,11 +106,11 @@ export async function probeHttp(spec: HttpSpec, ctx: ProbeContext): Promise<Obse
     const options: https.RequestOptions = {
       host: ip,
       port,
-      path: `${url.pathname}${url.search}`,
+      path: target.path,
       method: 'GET',
       localAddress: ctx.sourceAddress,
       agent: false,
-      headers: { host: spec.hostHeader ?? url.host, 'user-agent': USER_AGENT, accept: '*/*', connection: 'close' },
+      headers: { host: target.hostHeader, 'user-agent': USER_AGENT, accept: '*/*', connection: 'close' },
     };
     if (isHttps) {
       if (serverName && !isIP(serverName)) options.servername = serverName;
@@ -117,26 +144,19 @@ export async function probeHttp(spec: HttpSpec, ctx: ProbeContext): Promise<Obse
       const status = res.statusCode ?? 0;
       if (!spec.expectStatus.includes(status)) {
         res.destroy();
-        finish({ success: false, cause: { kind: 'status', status, expected: spec.expectStatus, ...svc } });
+        finish({ success: false, cause: { kind: 'status', status, expected: spec.expectStatus, ...svc() } });
         return;
       }
       if (spec.expectRedirect !== undefined && obs.location !== spec.expectRedirect) {
         res.destroy();
         const location = obs.location === undefined ? {} : { location: obs.location };
-        finish({ success: false, cause: { kind: 'redirect', expected: spec.expectRedirect, ...location, ...svc } });
+        finish({ success: false, cause: { kind: 'redirect', expected: spec.expectRedirect, ...location, ...svc() } });
         return;
       }
-      // The body is read (and dropped) to time the whole answer, up to MAX_BODY_BYTES.
-      let bytes = 0;
-      const transferred = () => {
-        phases.transfer = Math.max(0, elapsed() - firstByte);
-        finish({ success: true });
-      };
-      res.on('data', (chunk: Buffer) => {
-        bytes += chunk.length;
-        if (bytes >= MAX_BODY_BYTES) transferred();
-      });
-      res.once('end', transferred);
+      // The body is read and dropped (no JavaScript sees it): the probe's duration is the whole
+      // answer's time; one that takes longer than the probe's time is a stalled answer.
+      res.once('end', () => finish({ success: true }));
+      res.resume();
       res.on('error', fail);
       res.once('aborted', () => fail(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })));
     });

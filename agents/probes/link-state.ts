@@ -68,12 +68,21 @@ export function interfaceOf(sourceAddress: string): string | undefined {
   return ifname && SAFE_NAME.test(ifname) ? ifname : undefined;
 }
 
-function operstate(ifname: string): string | null {
+/** Each interface's operstate, read at most every OPERSTATE_MS (a probe every 100 ms need not read sysfs each time). */
+const OPERSTATE_MS = 250;
+const states = new Map<string, { at: number; state: string | null }>();
+
+function operstate(ifname: string, now: number, fresh: boolean): string | null {
+  const known = states.get(ifname);
+  if (!fresh && known && now - known.at < OPERSTATE_MS) return known.state;
+  let state: string | null;
   try {
-    return readFileSync(`/sys/class/net/${ifname}/operstate`, 'utf8').trim();
+    state = readFileSync(`/sys/class/net/${ifname}/operstate`, 'utf8').trim();
   } catch {
-    return null;
+    state = null;
   }
+  states.set(ifname, { at: now, state });
+  return state;
 }
 
 /**
@@ -85,13 +94,13 @@ export function linkProblem(sourceAddress: string, link: LinkName, fresh = false
   const ifname = interfaceOf(sourceAddress);
   if (!ifname) return null;
   if (current.has(sourceAddress)) {
-    const state = operstate(ifname);
+    const state = operstate(ifname, now, fresh);
     return state && DEAD.has(state) ? { kind: 'link-down', link, iface: ifname } : null;
   }
   // The address is on no interface that is up: the interface lost its carrier, is gone, or the
   // address was taken off it.
   if (!existsSync('/sys/class/net')) return null;
-  const state = operstate(ifname);
+  const state = operstate(ifname, now, fresh);
   if (state === null) return { kind: 'interface-gone', link, iface: ifname, address: sourceAddress };
   if (DEAD.has(state)) return { kind: 'link-down', link, iface: ifname };
   return { kind: 'no-address', link, address: sourceAddress, iface: ifname };
