@@ -11,7 +11,7 @@
 // the causes the agent reported, and /status answers that failed. Re-executes itself in a fresh
 // network namespace (as test/run.sh does); needs root, iproute2, nftables, iputils-ping.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -61,6 +61,13 @@ const repo = resolve(import.meta.dirname, '..');
 const UP = '198.18.9.1';
 const AGENT = '198.18.4.2:9464';
 const say = (l: string) => process.stderr.write(`${l}\n`);
+const openFiles = (pid: number) => {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).length;
+  } catch {
+    return NaN;
+  }
+};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main(): Promise<void> {
@@ -148,6 +155,7 @@ async function main(): Promise<void> {
     say(`soak: ${minutes} min of flaps, seed ${seed}, the agent probing every ${args.interval}`);
 
     const rss: { t: number; mb: number }[] = [];
+    const fds: number[] = [];
     const causes: Record<string, number> = {};
     let maxPings = 0;
     let statusFailures = 0;
@@ -157,7 +165,10 @@ async function main(): Promise<void> {
     const watch = (async () => {
       while (!done) {
         const pid = running.agent?.pid;
-        if (pid) rss.push({ t: (Date.now() - t0) / 1000, mb: rssMb(pid) });
+        if (pid) {
+          rss.push({ t: (Date.now() - t0) / 1000, mb: rssMb(pid) });
+          fds.push(openFiles(pid));
+        }
         maxPings = Math.max(maxPings, programsIn(lab.site).filter((p) => p === 'ping').length);
         const d = await status().catch(() => null);
         if (!d) statusFailures++;
@@ -197,7 +208,8 @@ async function main(): Promise<void> {
         `soak: ${minutes} min of random route and link flaps on both links (seed ${seed}), the agent probing every ${args.interval}`,
         `restarts of the agent: ${restarts}`,
         `RSS, MB: first minute median ${f(median(first))} (max ${f(Math.max(...first))}), last minute median ${f(median(last))} (max ${f(Math.max(...last))}); peak (VmHWM) ${f(hwm)}`,
-        `ping processes alive at once, at most: ${maxPings}`,
+        `RSS by minute, MB: ${Array.from({ length: Math.ceil(minutes) }, (_, m) => f(median(rss.filter((r) => r.t >= m * 60 && r.t < (m + 1) * 60).map((r) => r.mb)))).join(' ')}`,
+        `ping processes alive at once, at most: ${maxPings}; the agent's open files: ${fds[0]} at the start, at most ${Math.max(...fds)}, ${fds[fds.length - 1]} at the end`,
         `flaps: ${Object.entries(flaps)
           .map(([k, v]) => `${k} ${v}`)
           .join(', ')}`,

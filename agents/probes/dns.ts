@@ -36,13 +36,18 @@ export async function probeDns(spec: DnsSpec, ctx: ProbeContext): Promise<DnsRes
   const server = await resolveTarget(spec.server, ctx.sourceAddress);
   const local = routeCause(await routeVerdict(ctx.sourceAddress, server), ctx, server);
   if (local) return { success: false, cause: local };
-  const v6 = isIP(server) === 6;
-  // One query, as blackbox_exporter sends, and c-ares' wait for it: half the probe's time, the
-  // rest for asking the network what it says when c-ares hears nothing or a refusal.
-  const resolver = new Resolver({ timeout: Math.max(100, Math.floor(ctx.timeoutMs / 2)), tries: 1 });
-  resolver.setServers([v6 ? `[${server}]:${spec.port}` : `${server}:${spec.port}`]);
-  if (v6) resolver.setLocalAddress('0.0.0.0', ctx.sourceAddress);
-  else resolver.setLocalAddress(ctx.sourceAddress);
+  const resolver = resolverFor(spec, server, ctx);
+  // One query, as blackbox_exporter sends. Our own clock, not c-ares' (its waits vary with its
+  // version and what it learnt of the server): after 60 % of the probe's time the query is given
+  // up and the rest is for asking the network what it says.
+  let gaveUp = false;
+  const patience = setTimeout(
+    () => {
+      gaveUp = true;
+      resolver.cancel();
+    },
+    Math.floor(ctx.timeoutMs * 0.6),
+  );
   const onAbort = () => resolver.cancel();
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   const svc = serviceOf(ctx.path);
@@ -52,7 +57,8 @@ export async function probeDns(spec: DnsSpec, ctx: ProbeContext): Promise<DnsRes
     if (dns.answers > 0) return { success: true, dns };
     return { success: false, dns, cause: { kind: 'dns-empty', server, name: spec.name, recordType: spec.recordType, ...svc } };
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? '';
+    const raw = (e as NodeJS.ErrnoException).code ?? '';
+    const code = raw === 'ECANCELLED' && gaveUp ? 'ETIMEOUT' : raw;
     const rcode = RCODE_OF[code];
     if (rcode !== undefined)
       return { success: false, dns: { answers: 0, rcode }, cause: { kind: 'dns-answer', server, name: spec.name, rcode, ...svc } };
@@ -89,8 +95,32 @@ export async function probeDns(spec: DnsSpec, ctx: ProbeContext): Promise<DnsRes
       return { success: false, cause: { kind: 'protocol', target: server, ...svc } };
     return { success: false, cause: { kind: 'other', detail: `${code}: ${(e as Error).message}`.slice(0, 300) } };
   } finally {
+    clearTimeout(patience);
     ctx.signal.removeEventListener('abort', onAbort);
   }
+}
+
+/**
+ * Each probe's resolver, kept for its next rounds: a c-ares channel holds a socket and buffers
+ * until it is collected, so a new one every round would pile them up between collections. A job
+ * never runs twice at once, so its resolver serves one query at a time (c-ares keeps no answers).
+ */
+const resolvers = new WeakMap<DnsSpec, Map<string, Resolver>>();
+function resolverFor(spec: DnsSpec, server: string, ctx: ProbeContext): Resolver {
+  const key = `${server}|${ctx.sourceAddress}`;
+  let bySource = resolvers.get(spec);
+  if (!bySource) resolvers.set(spec, (bySource = new Map()));
+  let r = bySource.get(key);
+  if (!r) {
+    // c-ares' own timeout beyond ours: the probe's clock decides (above).
+    r = new Resolver({ timeout: Math.max(200, ctx.timeoutMs), tries: 1 });
+    const v6 = isIP(server) === 6;
+    r.setServers([v6 ? `[${server}]:${spec.port}` : `${server}:${spec.port}`]);
+    if (v6) r.setLocalAddress('0.0.0.0', ctx.sourceAddress);
+    else r.setLocalAddress(ctx.sourceAddress);
+    bySource.set(key, r);
+  }
+  return r;
 }
 
 /** A plain query for the probe's name, for `udpAnswer` (a server that is up answers it like any other). */

@@ -3,7 +3,7 @@
 // the Location, timing phases and the certificate's expiry. The body is never read.
 import http from 'node:http';
 import https from 'node:https';
-import { checkServerIdentity, rootCertificates, type TLSSocket } from 'node:tls';
+import { checkServerIdentity, createSecureContext, rootCertificates, type SecureContext, type TLSSocket } from 'node:tls';
 import { isIP } from 'node:net';
 import type { Socket } from 'node:net';
 import { AGENT_METRICS, isSafeUrl } from '../../inventory/index.ts';
@@ -41,6 +41,8 @@ interface Target {
   port: number;
   path: string;
   hostHeader: string;
+  /** The system's CAs and the spec's, parsed once: building this is costly (over a hundred certificates). */
+  secureContext?: SecureContext;
 }
 
 /**
@@ -61,6 +63,7 @@ function targetOf(spec: HttpSpec): Target | null {
       port: url.port ? Number(url.port) : isHttps ? 443 : 80,
       path: `${url.pathname}${url.search}`,
       hostHeader: spec.hostHeader ?? url.host,
+      ...(isHttps && spec.ca?.length ? { secureContext: createSecureContext({ ca: [...rootCertificates, ...spec.ca] }) } : {}),
     };
   }
   targets.set(spec, t);
@@ -103,7 +106,8 @@ export async function probeHttp(spec: HttpSpec, ctx: ProbeContext): Promise<Obse
         finish({ success: false, cause: cause.kind === 'tls' && serverName ? { ...cause, name: serverName } : cause }),
       );
     };
-    const options: https.RequestOptions = {
+    // tls.connect takes a secureContext; the https typings do not list it.
+    const options: https.RequestOptions & { secureContext?: SecureContext } = {
       host: ip,
       port,
       path: target.path,
@@ -114,7 +118,7 @@ export async function probeHttp(spec: HttpSpec, ctx: ProbeContext): Promise<Obse
     };
     if (isHttps) {
       if (serverName && !isIP(serverName)) options.servername = serverName;
-      if (spec.ca?.length) options.ca = [...rootCertificates, ...spec.ca];
+      if (target.secureContext) options.secureContext = target.secureContext;
       // Certificates are checked against the name asked for, even when the URL names an address.
       if (serverName) options.checkServerIdentity = (_h, cert) => checkServerIdentity(serverName, cert);
     }
