@@ -304,13 +304,19 @@ export const Unit = z.strictObject({
 // ---------------------------------------------------------------- checklist
 
 export const Evidence = z.discriminatedUnion('kind', [
-  /** central: every link of every site answers the scrape. */
+  /**
+   * central: the site's agent answers the scrape over some link (one it does not answer over,
+   * while it answers over another, fails that link's item instead).
+   */
   z.strictObject({ kind: z.literal('agent-up') }),
   /** central: |scrape time - host clock| within bounds. */
   z.strictObject({ kind: z.literal('clock'), maxOffsetSeconds: z.number().positive().default(2) }),
   /** central: the data center's blackbox exporter reaches the site's agent. */
   z.strictObject({ kind: z.literal('dc-reach') }),
-  /** edge: the link's gateway answers and at least one service answers over it. */
+  /**
+   * edge: the link's gateway answers and at least one service answers over it; centrally also the
+   * agent answering the scrape over it when it answers at all.
+   */
   z.strictObject({ kind: z.literal('link'), link: z.enum(['primary', 'backup']) }),
   /**
    * edge: every service of the category answers over at least one link, within its response-time

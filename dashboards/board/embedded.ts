@@ -1,7 +1,8 @@
 // The embedded data source (no Prometheus): the board polls every site's agent at
 // address:agentPort/status on each of its links, reads the document with the shared schema,
-// and judges the central items itself (agent up on every link, clock offset). An agent that
-// does not answer, or answers something that does not conform, leaves its items UNKNOWN.
+// and judges the central items itself (agent up over some link, clock offset), and a link the
+// agent does not answer over while it answers over another as that link down. An agent that
+// answers over no link, or answers something that does not conform, leaves its items UNKNOWN.
 import http from 'node:http';
 import type { Cause, HostFacts, LinkName, StatusDocument } from '../../inventory/index.ts';
 import type { Catalog, CatalogItem, CatalogSite, CatalogUnit } from './catalog.ts';
