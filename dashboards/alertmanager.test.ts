@@ -1,16 +1,15 @@
 // alertmanager.yml checked by the real amtool (config and routing) and by a real Alertmanager
 // (a maintenance window mutes its unit and only its unit).
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
-import { mkdtemp, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadInventoryFile, writeGeneratedFiles, type Inventory } from '../inventory/index.ts';
 import { ALERTMANAGER_FILE, alertmanagerFiles, windowRanges } from './alertmanager.ts';
-import { freePort } from './board/testing.ts';
+import { startAlertmanager } from '../test/support/monitoring.ts';
+import { startSmtpStandIn, startTelegramStandIn, startWebhookStandIn } from '../test/support/notify-standins.ts';
 
 const run = promisify(execFile);
 const root = new URL('../', import.meta.url).pathname;
@@ -44,15 +43,25 @@ describe('alertmanager.yml', () => {
     const file = join(dir, ALERTMANAGER_FILE);
     expect(await amtool(['check-config', file])).toContain('SUCCESS');
     const route = (...labels: string[]) => amtool(['config', 'routes', 'test', `--config.file=${file}`, ...labels]);
-    // 16681 is the hot spot: both teams covering it are paged through their hot-spot receivers.
-    expect(await route('alertname=SansangUnitNotReady', 'unit=16681')).toBe('team-ttdl-hotspot,team-vinh-hotspot');
+    // 16681 is the hot spot: both teams covering it are paged through their hot-spot receivers
+    // during the watch, and their normal ones outside it (amtool ignores the time intervals, the
+    // real Alertmanager below does not).
+    expect(await route('alertname=SansangUnitNotReady', 'unit=16681')).toBe('team-ttdl-hotspot,team-vinh-hotspot,team-ttdl,team-vinh');
     expect(await route('alertname=SansangUnitNotReady', 'unit=16690')).toBe('team-ttdl,team-vinh');
+    // Not acknowledged in time: the twin goes to the team vinh escalates to, once.
+    expect(await route('alertname=SansangUnitNotReady', 'unit=16690', 'escalated=true')).toBe('team-ttdl');
+    // A shared outage: one alert per item, to each team whose units have the item, grouped per item.
+    expect(await route('alertname=SansangSharedOutage', 'check=reach-lgsp')).toBe('team-ttdl,team-vinh');
+    expect(await route('alertname=SansangSharedOutage', 'check=reach-lgsp', 'escalated=true')).toBe('team-ttdl');
     // 17827 has a maintenance window: its own subtree (muted in the window), the province team only.
     expect(await route('alertname=SansangUnitNotReady', 'unit=17827')).toBe('team-ttdl');
     // Alerts without a unit go to the team covering the whole province.
     expect(await route('alertname=SansangAnchorsMissing', 'anchor=sansang_check_expected')).toBe('team-ttdl');
     const tree = await amtool(['config', 'routes', 'show', `--config.file=${file}`]);
-    expect(tree).toMatch(/unit=~"16681"\}\s+continue: true\s+receiver: team-ttdl-hotspot/);
+    expect(tree).toMatch(/unit=~"16681".*\}\s+continue: true\s+receiver: team-ttdl-hotspot/);
+    const yml = await readFile(file, 'utf8');
+    expect(yml).toMatch(/alertname="SansangSharedOutage"[\s\S]*?group_by:\s+- alertname\s+- check/);
+    expect(yml).toMatch(/active_time_intervals:\s+- watch/);
   });
 
   it('turns one-off windows into pinned dates in the province time zone', () => {
@@ -69,78 +78,94 @@ describe('alertmanager.yml', () => {
     ]);
   });
 
-  it('a real Alertmanager mutes the unit in maintenance and still notifies for the others', async () => {
-    // A webhook receiver on loopback records what the Alertmanager delivers.
-    const delivered: { unit?: string }[] = [];
-    const hook: Server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString()));
-      req.on('end', () => {
-        const msg = JSON.parse(body) as { alerts: { labels: { unit?: string } }[] };
-        for (const a of msg.alerts) delivered.push({ unit: a.labels.unit });
-        res.end('ok');
-      });
-    });
-    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
-    cleanup.push(() => new Promise<void>((r) => hook.close(() => r())));
-    const hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/alerts`;
+  it('a real Alertmanager mutes the unit in maintenance, pages the hot spot once during the watch, and delivers by e-mail, Telegram and webhook', async () => {
+    const smtp = await startSmtpStandIn();
+    const telegram = await startTelegramStandIn();
+    const hook = await startWebhookStandIn();
+    cleanup.push(smtp.close, telegram.close, hook.close);
+    const dir = await tempDir();
+    const passwordFile = join(dir, 'smtp-password');
+    const tokenFile = join(dir, 'telegram-token');
+    // Alertmanager 0.25 sends the file's bytes as they are, a final new line too: written without one.
+    await writeFile(passwordFile, 'relay-secret-from-a-file');
+    await writeFile(tokenFile, '123456:stand-in-bot-token\n');
 
     const base = await loadInventoryFile(demo);
     const now = Date.now();
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: base.province.timezone }).format(now);
     const inv: Inventory = {
       ...base,
-      units: base.units.map((u) => ({ ...u, hotSpot: true })),
-      teams: [{ id: 'watch', name: 'Watch', units: ['*'], email: [], webhook: [hookUrl], telegram: [] }],
+      province: { ...base.province, watch: { from: today, to: today } },
+      units: base.units.map((u) => ({ ...u, hotSpot: u.code === '16681' })),
+      teams: [
+        {
+          id: 'watch',
+          name: 'Watch',
+          units: ['*'],
+          email: ['truc-ban@example.invalid'],
+          webhook: [`${hook.url}/watch`],
+          telegram: [-1001234567890],
+        },
+      ],
+      notify: {
+        ...base.notify,
+        smtp: {
+          smarthost: `127.0.0.1:${smtp.port}`,
+          from: 'sansang@example.invalid',
+          username: 'sansang',
+          passwordFile,
+          requireTls: false,
+        },
+        telegram: { botTokenFile: tokenFile, apiUrl: telegram.url },
+        groupWait: '1s',
+        groupInterval: '2s',
+      },
       maintenance: [
         { unit: '17827', from: new Date(now - 3600_000).toISOString(), to: new Date(now + 3600_000).toISOString(), reason: 'test' },
       ],
     };
-    const dir = await tempDir();
-    await writeGeneratedFiles(dir, alertmanagerFiles(inv));
-    const port = await freePort();
-    const am: ChildProcess = spawn(
-      'prometheus-alertmanager',
-      [
-        `--config.file=${join(dir, ALERTMANAGER_FILE)}`,
-        `--storage.path=${join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        '--cluster.listen-address=',
-      ],
-      { stdio: 'ignore' },
-    );
-    cleanup.push(() => {
-      am.kill('SIGKILL');
-    });
-    await new Promise<void>((resolve, reject) => {
-      am.once('error', (e) =>
-        reject(new Error(`prometheus-alertmanager did not start (install the Debian package "prometheus-alertmanager"): ${e.message}`)),
-      );
-      am.once('spawn', () => resolve());
-    });
-    const url = `http://127.0.0.1:${port}`;
-    for (let i = 0; i < 100; i++) {
-      const ok = await fetch(`${url}/-/ready`).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (ok) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const alerts = ['16681', '17827'].map((unit) => ({
+    // Debian's Alertmanager is 0.25: no bot_token_file before 0.26, so the token goes in the file.
+    await writeGeneratedFiles(dir, alertmanagerFiles(inv, { version: '0.25.0' }));
+    const file = join(dir, ALERTMANAGER_FILE);
+    const text = await readFile(file, 'utf8');
+    expect(text).not.toMatch(/example\.invalid:587|placeholder/i);
+    expect(text).toContain('smtp_auth_password_file');
+    expect(await amtool(['check-config', file])).toContain('SUCCESS');
+    const am = await startAlertmanager(file, dir);
+    cleanup.push(am.stop);
+
+    const alerts = ['16681', '16690', '17827'].map((unit) => ({
       labels: { alertname: 'SansangUnitNotReady', severity: 'critical', unit },
-      annotations: { summary: unit },
+      annotations: { summary: `Đơn vị ${unit} chưa sẵn sàng` },
     }));
-    const posted = await fetch(`${url}/api/v2/alerts`, {
+    const posted = await fetch(`${am.url}/api/v2/alerts`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(alerts),
     });
     expect(posted.status).toBe(200);
-    // Hot-spot routes wait 10s before the first notification.
-    for (let i = 0; i < 300 && !delivered.some((d) => d.unit === '16681'); i++) await new Promise((r) => setTimeout(r, 100));
-    expect(delivered.map((d) => d.unit)).toContain('16681');
+    const units = () => hook.calls.flatMap((c) => c.alerts.map((a) => a.labels.unit));
+    for (
+      let i = 0;
+      i < 150 && !(units().includes('16681') && units().includes('16690') && telegram.calls.length >= 2 && smtp.mails.length >= 2);
+      i++
+    )
+      await new Promise((r) => setTimeout(r, 100));
     // Both groups were due at the same time; give the muted one a few more seconds to (not) arrive.
     await new Promise((r) => setTimeout(r, 3000));
-    expect(delivered.map((d) => d.unit)).not.toContain('17827');
+    expect(units().sort()).toEqual(['16681', '16690']);
+    // The watch is on today: the hot spot pages through its hot-spot receiver only (one stream).
+    expect(hook.calls.find((c) => c.alerts[0]!.labels.unit === '16681')!.receiver).toBe('team-watch-hotspot');
+    expect(hook.calls.find((c) => c.alerts[0]!.labels.unit === '16690')!.receiver).toBe('team-watch');
+    // E-mail through the relay, authenticated with the password read from its file.
+    expect(smtp.mails).toHaveLength(2);
+    expect(smtp.mails[0]).toMatchObject({ user: 'sansang', password: 'relay-secret-from-a-file' });
+    expect(smtp.mails.map((m) => m.to.join())).toEqual(['<truc-ban@example.invalid>', '<truc-ban@example.invalid>']);
+    expect(smtp.mails.map((m) => m.data).join('\n')).toContain('SansangUnitNotReady');
+    // Telegram: the bot token from its file, the team's chat.
+    const sent = telegram.calls.filter((c) => c.method === 'sendMessage');
+    expect(sent).toHaveLength(2);
+    expect(sent.every((c) => c.token === '123456:stand-in-bot-token' && Number(c.body.chat_id) === -1001234567890)).toBe(true);
+    expect(String(sent[0]!.body.text)).toContain('SansangUnitNotReady');
   });
 });

@@ -180,6 +180,8 @@ function references(inv: Inventory, add: Add): void {
       add(['teams', i, 'escalateTo'], `no team "${t.escalateTo}" (teams: ${teamIds.join(', ')})`);
     if (t.telegram.length && !inv.notify.telegram)
       add(['teams', i, 'telegram'], 'Telegram chats need notify.telegram (the bot token file)');
+    if (t.email.length && !inv.notify.smtp)
+      add(['teams', i, 'email'], 'e-mail addresses need notify.smtp (the mail relay, its sender and password file)');
   });
   inv.teams.forEach((t, i) =>
     t.units.forEach((c, j) => c === '*' || codes.has(c) || add(['teams', i, 'units', j], `no unit with code ${c}`)),

@@ -439,6 +439,14 @@ export const Notify = z.strictObject({
     .optional(),
   /** An alert not acknowledged on the board within this goes on to the team's `escalateTo`. */
   escalateAfter: Duration.default('15m'),
+  /** How long Alertmanager gathers alerts before the first notification of a group. */
+  groupWait: Duration.default('30s'),
+  /** How long before a group's changes are notified. */
+  groupInterval: Duration.default('5m'),
+  /** How often an alert still firing and not acknowledged is sent again. */
+  repeatInterval: Duration.default('4h'),
+  /** The same for hot spots during the watch (`province.watch`). */
+  hotSpotRepeatInterval: Duration.default('30m'),
 });
 
 /**

@@ -15,9 +15,12 @@ import { AGENT_METRICS, BOARD_METRICS, FOREIGN_METRICS, JOBS } from '../../inven
 
 export type Labels = Record<string, string>;
 
+/** A label value as PromQL writes it in double quotes. */
+const quoted = (v: string) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+
 export function selector(metric: string, labels: Labels): string {
   return `${metric}{${Object.entries(labels)
-    .map(([k, v]) => `${k}="${v}"`)
+    .map(([k, v]) => `${k}=${quoted(v)}`)
     .join(', ')}}`;
 }
 
@@ -109,6 +112,10 @@ export class UnitWorld {
     this.set(FOREIGN_METRICS.up, this.boardLabels(1), 1);
     this.set(BOARD_METRICS.maintenanceActive, { ...this.boardLabels(1), unit: u }, 0);
     for (const m of this.manualItems()) this.set(BOARD_METRICS.signoffStatus, { ...this.boardLabels(1), unit: u, check: m.id }, 1);
+    // The names the board exports, which the alerts' texts show.
+    this.set(BOARD_METRICS.unitInfo, { ...this.boardLabels(1), unit: u, name: this.unit.name }, 1);
+    const titled = new Map([...this.manualItems(), ...this.unit.sites.flatMap((s) => this.siteItems(s))].map((i) => [i.id, i.title]));
+    for (const [check, t] of titled) this.set(BOARD_METRICS.checkInfo, { ...this.boardLabels(1), check, title: t.vi, title_en: t.en }, 1);
     for (const site of this.unit.sites) {
       const items = this.siteItems(site);
       for (const item of items)

@@ -159,6 +159,18 @@ export function recordingRules(inv: Inventory): RecordingRule[] {
   add(SERIES.unitState, stateSet(SERIES.unitCode));
   add(SERIES.unitReady, `${SERIES.unitCode} == bool ${STATE_CODE.go}`);
 
+  // Shared-cause incidents: per site item (never a manual one: unsigned, it is NO-GO everywhere on
+  // day one), the units where it is NO-GO and the units that have it; an incident while it fails
+  // at least `minUnits` units and at least `minShare` of those that have it (a central outage).
+  const siteItem = `on (unit, check) group by (unit, check) (${SERIES.expected})`;
+  add(SERIES.checkNogoUnits, `count by (check) ((${SERIES.unitCheckState}{state="nogo"} == 1) and ${siteItem})`);
+  add(SERIES.checkUnits, `count by (check) (${SERIES.unitCheckState}{state="nogo"} and ${siteItem})`);
+  const { minUnits, minShare } = inv.incidents;
+  add(
+    SERIES.checkIncident,
+    `(${SERIES.checkNogoUnits} >= ${minUnits}) and on (check) ((${SERIES.checkNogoUnits} / on (check) ${SERIES.checkUnits}) >= ${minShare})`,
+  );
+
   // Links, for the WAN alerts and dashboards: down if the agent's link item fails or the data
   // center cannot scrape the agent over that link.
   const linkParts = [`label_replace(${FOREIGN_METRICS.up}{job="${JOBS.agent}"}, "link", "$1", "${LABELS.scrapeLink}", "(.+)")`];

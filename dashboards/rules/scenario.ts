@@ -11,7 +11,16 @@ import {
   type Unit,
 } from '../../inventory/index.ts';
 import { STATES, unitState, worstOf, type State } from '../states.ts';
-import { alertDefs, HCM_OFFSET_SECONDS, runbookUrl, TIME_LAYOUT, type AlertDef, type Vars } from './alerts.ts';
+import {
+  alertDefs,
+  ESCALATED_LABEL,
+  escalationDefs,
+  HCM_OFFSET_SECONDS,
+  runbookUrl,
+  TIME_LAYOUT,
+  type AlertDef,
+  type Vars,
+} from './alerts.ts';
 import { UnitWorld, selector, type Labels } from './fixture.ts';
 import { freshnessSeconds } from './recording.ts';
 
@@ -109,16 +118,18 @@ export class Scenario {
     });
   }
 
-  expectAlert(name: string, t: number, firing: { labels: Labels; vars: Vars }[]): void {
+  /** The alerts of this name firing at `t`; `escalated` ones are the escalation twins (alerts.ts, escalationDefs). */
+  expectAlert(name: string, t: number, firing: { labels: Labels; vars: Vars; escalated?: boolean }[]): void {
     const def = this.ctx.defs.filter((d) => d.alert === name);
+    const twins = this.ctx.twins.filter((d) => d.alert === name);
     if (!def.length) throw new Error(`no alert ${name}`);
     this.alerts.push({
       eval_time: secs(t),
       alertname: name,
       exp_alerts: firing.map((f) => {
-        const d = pickDef(def, f.labels);
+        const d = pickDef(f.escalated ? twins : def, f.labels);
         return {
-          exp_labels: { ...f.labels, severity: d.severity },
+          exp_labels: { ...f.labels, severity: d.severity, ...(f.escalated ? { [ESCALATED_LABEL]: 'true' } : {}) },
           exp_annotations: { ...d.text(f.vars), runbook_url: runbookUrl(this.ctx.inv, name) },
         };
       }),
@@ -153,6 +164,8 @@ export class TestContext {
   readonly tGo: number;
   readonly duration: number;
   readonly defs: AlertDef[];
+  /** The escalation twins of `defs` (none when no team escalates). */
+  readonly twins: AlertDef[];
   constructor(
     readonly inv: Inventory,
     readonly unit: Unit,
@@ -162,6 +175,7 @@ export class TestContext {
     this.items = unitChecklist(inv, unit);
     this.byId = new Map(this.items.map((i) => [i.id, i]));
     this.defs = alertDefs(inv);
+    this.twins = escalationDefs(inv, this.defs);
     const maxFor = Math.max(0, ...this.items.map((i) => durationSeconds(i.for)));
     this.tGo = this.roundUp(maxFor + 60);
     const maxAlertFor = Math.max(...this.defs.map((d) => durationSeconds(d.for)));

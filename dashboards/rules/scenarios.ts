@@ -30,6 +30,12 @@ export interface Cast {
   /** A site with a backup link (or the first). */
   siteW: Site;
   itemsOf(s: Site): ChecklistItem[];
+  /** The unit's name, as the alerts show it (from the board's sansang_unit_info). */
+  name: string;
+  /** Item titles in the alerts' order (by id), in one language, comma separated. */
+  titles(ids: readonly string[], lang: 'vi' | 'en'): string;
+  /** The words of the alerts about a site of the unit. */
+  siteVars(s: Site): { unit: string; site: string };
   setSiteItems(m: Map<string, State>, s: Site, state: State, filter?: (i: ChecklistItem) => boolean): void;
 }
 
@@ -45,6 +51,13 @@ export function cast(ctx: TestContext): Cast {
     siteX: unit.sites[unit.sites.length - 1]!,
     siteW: unit.sites.find((s) => s.links.backup) ?? unit.sites[0]!,
     itemsOf,
+    name: unit.name,
+    titles: (ids, lang) =>
+      [...ids]
+        .sort()
+        .map((id) => ctx.byId.get(id)?.title[lang] ?? id)
+        .join(', '),
+    siteVars: (s) => ({ unit: unit.name, site: s.id }),
     setSiteItems: (m, s, state, filter = () => true) => {
       for (const i of itemsOf(s)) if (filter(i)) m.set(i.id, worse(m.get(i.id) ?? 'go', state));
     },
@@ -73,7 +86,7 @@ function allPassing(k: Cast): TestGroup[] {
 
 /** A site that never reported is UNKNOWN, never GO. */
 function neverSeenSite(k: Cast): TestGroup[] {
-  const { ctx, u, siteX, setSiteItems } = k;
+  const { ctx, u, siteX, setSiteItems, titles, siteVars, name } = k;
   const out: TestGroup[] = [];
   {
     const sc = new Scenario(`never-seen site ${siteX.id}: UNKNOWN`, ctx);
@@ -87,10 +100,12 @@ function neverSeenSite(k: Cast): TestGroup[] {
         .filter(([, s]) => s === 'unknown')
         .map(([id]) => id)
         .sort();
-      sc.expectAlert('SansangUnitStateUnknown', tu, [{ labels: { unit: u }, vars: { unit: u, items: unknown.join(', ') } }]);
+      sc.expectAlert('SansangUnitStateUnknown', tu, [
+        { labels: { unit: u }, vars: { unit: name, items: titles(unknown, 'vi'), items_en: titles(unknown, 'en') } },
+      ]);
     }
     sc.expectAlert('SansangSiteAgentDown', ctx.alertTime('SansangSiteAgentDown'), [
-      { labels: { unit: u, site: siteX.id }, vars: { unit: u, site: siteX.id } },
+      { labels: { unit: u, site: siteX.id }, vars: siteVars(siteX) },
     ]);
     out.push(sc.group());
   }
@@ -123,7 +138,7 @@ function staleSite(k: Cast): TestGroup[] {
 
 /** A failing blocking item makes the unit NO-GO and pages. */
 function failingItem(k: Cast): TestGroup[] {
-  const { ctx, u, siteX, itemsOf } = k;
+  const { ctx, u, siteX, itemsOf, name, titles, siteVars } = k;
   const out: TestGroup[] = [];
   const failing =
     itemsOf(siteX).find((i) => i.kind === 'edge' && i.blocking && i.evidence.kind === 'service') ??
@@ -135,11 +150,12 @@ function failingItem(k: Cast): TestGroup[] {
     items.set(failing.id, 'nogo');
     sc.expectStates(ctx.tGo, items);
     sc.expectAlert('SansangUnitNotReady', ctx.alertTime('SansangUnitNotReady'), [
-      { labels: { unit: u }, vars: { unit: u, items: failing.id } },
+      { labels: { unit: u }, vars: { unit: name, items: titles([failing.id], 'vi'), items_en: titles([failing.id], 'en') } },
     ]);
     if (failing.evidence.kind === 'service') {
       const labels = { unit: u, site: siteX.id, check: failing.id };
-      sc.expectAlert('SansangServiceUnreachable', ctx.roundUp(durationSeconds(failing.for) + 60), [{ labels, vars: labels }]);
+      const vars = { ...siteVars(siteX), check: failing.id, title: failing.title.vi, title_en: failing.title.en };
+      sc.expectAlert('SansangServiceUnreachable', ctx.roundUp(durationSeconds(failing.for) + 60), [{ labels, vars }]);
     }
     out.push(sc.group());
 
@@ -247,7 +263,7 @@ function centralItems(k: Cast): TestGroup[] {
 
 /** Agent unreachable on every link: agent down and WAN down (critical). */
 function agentDownEverywhere(k: Cast): TestGroup[] {
-  const { ctx, u, siteX, setSiteItems } = k;
+  const { ctx, u, siteX, setSiteItems, siteVars } = k;
   const out: TestGroup[] = [];
   {
     const sc = new Scenario(`agent at ${siteX.id} down on every link`, ctx);
@@ -258,8 +274,9 @@ function agentDownEverywhere(k: Cast): TestGroup[] {
     setSiteItems(items, siteX, 'nogo', (i) => i.evidence.kind === 'agent-up');
     sc.expectStates(ctx.tGo, items);
     const l = { unit: u, site: siteX.id };
-    sc.expectAlert('SansangSiteAgentDown', ctx.alertTime('SansangSiteAgentDown'), [{ labels: l, vars: l }]);
-    sc.expectAlert('SansangWanDown', ctx.alertTime('SansangWanDown'), [{ labels: { ...l, link: 'primary' }, vars: l }]);
+    const v = siteVars(siteX);
+    sc.expectAlert('SansangSiteAgentDown', ctx.alertTime('SansangSiteAgentDown'), [{ labels: l, vars: v }]);
+    sc.expectAlert('SansangWanDown', ctx.alertTime('SansangWanDown'), [{ labels: { ...l, link: 'primary' }, vars: v }]);
     sc.expectAlert('SansangPrimaryWanDown', ctx.alertTime('SansangPrimaryWanDown'), []);
     out.push(sc.group());
   }
@@ -269,7 +286,7 @@ function agentDownEverywhere(k: Cast): TestGroup[] {
 
 /** Primary WAN down, backup up: warning only. */
 function primaryWanDown(k: Cast): TestGroup[] {
-  const { ctx, u, siteW, itemsOf } = k;
+  const { ctx, u, siteW, itemsOf, siteVars } = k;
   const out: TestGroup[] = [];
   {
     const sc = new Scenario(`primary WAN at ${siteW.id} down, backup up`, ctx);
@@ -279,7 +296,9 @@ function primaryWanDown(k: Cast): TestGroup[] {
     const linkItem = itemsOf(siteW).find((i) => i.evidence.kind === 'link' && i.evidence.link === 'primary');
     if (linkItem) sc.world.update(AGENT_METRICS.checkStatus, { unit: u, site: siteW.id, check: linkItem.id }, 0);
     const l = { unit: u, site: siteW.id };
-    sc.expectAlert('SansangPrimaryWanDown', ctx.alertTime('SansangPrimaryWanDown'), [{ labels: { ...l, link: 'primary' }, vars: l }]);
+    sc.expectAlert('SansangPrimaryWanDown', ctx.alertTime('SansangPrimaryWanDown'), [
+      { labels: { ...l, link: 'primary' }, vars: siteVars(siteW) },
+    ]);
     sc.expectAlert('SansangWanDown', ctx.alertTime('SansangWanDown'), []);
     out.push(sc.group());
   }
@@ -293,7 +312,7 @@ function primaryWanDown(k: Cast): TestGroup[] {
  * first): the primary link item is NO-GO, not the agent, and the primary WAN alert fires.
  */
 function linkSeenFromDc(k: Cast): TestGroup[] {
-  const { ctx, siteW, itemsOf, u } = k;
+  const { ctx, siteW, itemsOf, u, siteVars } = k;
   const out: TestGroup[] = [];
   const linkItem = itemsOf(siteW).find((i) => i.evidence.kind === 'link' && i.evidence.link === 'primary');
   const agentUp = itemsOf(siteW).find((i) => i.evidence.kind === 'agent-up');
@@ -306,7 +325,9 @@ function linkSeenFromDc(k: Cast): TestGroup[] {
     items.set(agentUp.id, 'go');
     sc.expectStates(ctx.tGo, items);
     const l = { unit: u, site: siteW.id };
-    sc.expectAlert('SansangPrimaryWanDown', ctx.alertTime('SansangPrimaryWanDown'), [{ labels: { ...l, link: 'primary' }, vars: l }]);
+    sc.expectAlert('SansangPrimaryWanDown', ctx.alertTime('SansangPrimaryWanDown'), [
+      { labels: { ...l, link: 'primary' }, vars: siteVars(siteW) },
+    ]);
     sc.expectAlert('SansangSiteAgentDown', ctx.alertTime('SansangSiteAgentDown'), []);
     out.push(sc.group());
   }
@@ -315,14 +336,14 @@ function linkSeenFromDc(k: Cast): TestGroup[] {
 
 /** Packet loss above the threshold. */
 function packetLoss(k: Cast): TestGroup[] {
-  const { ctx, u, siteX, itemsOf } = k;
+  const { ctx, u, siteX, itemsOf, siteVars } = k;
   const out: TestGroup[] = [];
   const loss = itemsOf(siteX).find((i) => i.evidence.kind === 'loss');
   if (loss) {
     const sc = new Scenario(`packet loss at ${siteX.id}`, ctx);
     sc.world.update(AGENT_METRICS.checkStatus, { unit: u, site: siteX.id, check: loss.id }, 0);
     const l = { unit: u, site: siteX.id, check: loss.id };
-    sc.expectAlert('SansangHighPacketLoss', ctx.roundUp(durationSeconds(loss.for) + 60), [{ labels: l, vars: l }]);
+    sc.expectAlert('SansangHighPacketLoss', ctx.roundUp(durationSeconds(loss.for) + 60), [{ labels: l, vars: siteVars(siteX) }]);
     out.push(sc.group());
   }
 
@@ -394,6 +415,78 @@ function noBoard(k: Cast): TestGroup[] {
   return out;
 }
 
+/** The blocking service item (else any blocking edge item) a scenario breaks at the last site. */
+function breakable(k: Cast): ChecklistItem | undefined {
+  const items = k.itemsOf(k.siteX);
+  return (
+    items.find((i) => i.kind === 'edge' && i.blocking && i.evidence.kind === 'service') ??
+    items.find((i) => i.kind === 'edge' && i.blocking)
+  );
+}
+
+/**
+ * A shared cause: the item fails at the test unit and at as many other units as the incident
+ * threshold needs (units with nothing else, made up for the scenario). One province-level
+ * incident fires; the test unit's own NO-GO alert does not, since the incident explains it.
+ */
+function sharedOutage(k: Cast): TestGroup[] {
+  const { ctx, u, siteX, inv } = k;
+  const failing = breakable(k);
+  if (!failing) return [];
+  const others = Array.from({ length: Math.max(1, inv.incidents.minUnits - 1) }, (_, i) => String(99901 + i));
+  const sc = new Scenario(`shared outage: ${failing.id} fails at ${others.length + 1} units at once, one incident`, ctx);
+  sc.world.update(AGENT_METRICS.checkStatus, { unit: u, site: siteX.id, check: failing.id }, 0);
+  for (const code of others) {
+    const l = { job: JOBS.agent, instance: `phantom-${code}:9464`, unit: code, site: `phantom-${code}`, scrape_link: 'primary' };
+    sc.world.set(BOARD_METRICS.checkExpected, { ...sc.world.boardLabels(1), unit: code, site: l.site, check: failing.id }, 1);
+    sc.world.set(FOREIGN_METRICS.up, l, 1);
+    sc.world.set(AGENT_METRICS.checkStatus, { ...l, check: failing.id }, 0);
+  }
+  const n = String(others.length + 1);
+  const t = ctx.alertTime('SansangSharedOutage');
+  sc.promql.push({
+    expr: `${SERIES.checkIncident}{check="${failing.id}"}`,
+    eval_time: secs(t),
+    exp_samples: [{ labels: `${SERIES.checkIncident}{check="${failing.id}"}`, value: others.length + 1 }],
+  });
+  const services = (lang: 'vi' | 'en') =>
+    ctx.defs.find((d) => d.alert === 'SansangSharedOutage' && d.checks?.includes(failing.id))!.vars[
+      lang === 'vi' ? 'services' : 'services_en'
+    ]!;
+  sc.expectAlert('SansangSharedOutage', t, [
+    {
+      labels: { check: failing.id },
+      vars: {
+        count: n,
+        total: n,
+        title: failing.title.vi,
+        title_en: failing.title.en,
+        services: services('vi'),
+        services_en: services('en'),
+      },
+    },
+  ]);
+  sc.expectAlert('SansangUnitNotReady', ctx.alertTime('SansangUnitNotReady'), []);
+  return [sc.group()];
+}
+
+/** Not acknowledged within `notify.escalateAfter`: the alert's escalation twin fires beside it. */
+function escalation(k: Cast): TestGroup[] {
+  const { ctx, u, name, titles, inv } = k;
+  const failing = breakable(k);
+  if (!failing || !ctx.twins.length) return [];
+  const t = ctx.roundUp(ctx.alertTime('SansangUnitNotReady') + durationSeconds(inv.notify.escalateAfter) + 2 * ctx.interval);
+  const sc = new Scenario(`failing item ${failing.id} not acknowledged for ${inv.notify.escalateAfter}: escalated`, ctx, t + 60);
+  sc.world.update(AGENT_METRICS.checkStatus, { unit: u, site: k.siteX.id, check: failing.id }, 0);
+  const vars = { unit: name, items: titles([failing.id], 'vi'), items_en: titles([failing.id], 'en') };
+  sc.expectAlert('SansangUnitNotReady', ctx.alertTime('SansangUnitNotReady'), [{ labels: { unit: u }, vars }]);
+  sc.expectAlert('SansangUnitNotReady', t, [
+    { labels: { unit: u }, vars },
+    { labels: { unit: u }, vars, escalated: true },
+  ]);
+  return [sc.group()];
+}
+
 /** Every scenario, in the order the test file lists them. */
 export const SCENARIOS: readonly ((k: Cast) => TestGroup[])[] = [
   allPassing,
@@ -410,4 +503,6 @@ export const SCENARIOS: readonly ((k: Cast) => TestGroup[])[] = [
   certificates,
   oneBoardDown,
   noBoard,
+  sharedOutage,
+  escalation,
 ];
