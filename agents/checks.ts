@@ -4,7 +4,7 @@
 // against flapping Gatus-style: an item turns failing after `failureThreshold` failing judgements
 // in a row and ok again after `successThreshold` passing ones. Before enough judgements, it has no
 // state (no sample: UNKNOWN centrally, never GO).
-import { sayCause, type Cause, type CheckResult, type ChecklistItem, type ProbeResult } from '../inventory/index.ts';
+import { certExpiryOf, sayCause, type Cause, type CheckResult, type ChecklistItem, type ProbeResult } from '../inventory/index.ts';
 import type { ProbeRun } from './probes/index.ts';
 import type { FilesystemUse } from './host/filesystem.ts';
 
@@ -154,10 +154,12 @@ export function judge(item: ChecklistItem, ev: RoundEvidence): Judgement {
       return failing({ kind: 'disk', mount: worst.mountpoint, free, min: e.minFreeRatio }, pct(free));
     }
     case 'tls': {
-      const https = ev.probes.filter((r) => r.result.http?.certExpiry);
-      if (https.length === 0) return failing({ kind: 'no-cert' });
-      const soonest = https.reduce((a, b) => (Date.parse(b.result.http!.certExpiry!) < Date.parse(a.result.http!.certExpiry!) ? b : a));
-      const days = (Date.parse(soonest.result.http!.certExpiry!) - ev.now.getTime()) / 86_400_000;
+      // HTTPS and mail servers' TLS alike.
+      const seen = ev.probes.filter((r) => certExpiryOf(r.result));
+      if (seen.length === 0) return failing({ kind: 'no-cert' });
+      const expiry = (r: ProbeRun) => Date.parse(certExpiryOf(r.result)!);
+      const soonest = seen.reduce((a, b) => (expiry(b) < expiry(a) ? b : a));
+      const days = (expiry(soonest) - ev.now.getTime()) / 86_400_000;
       const value = `${days.toFixed(1)} d`;
       if (days > e.minDays)
         return {
@@ -176,6 +178,21 @@ export function judge(item: ChecklistItem, ev: RoundEvidence): Judgement {
         },
         value,
       );
+    }
+    case 'ipv6': {
+      // AAAA answers and reach over IPv6: each such probe must pass over some link.
+      const runs = ev.probes.filter((r) => r.job.ipv6);
+      if (runs.length === 0) return failing({ kind: 'no-probe', category: 'IPv6' });
+      const byProbe = new Map<string, ProbeRun[]>();
+      for (const r of runs)
+        byProbe.set(`${r.result.target}/${r.result.probe}`, [...(byProbe.get(`${r.result.target}/${r.result.probe}`) ?? []), r]);
+      const dead = [...byProbe.values()].filter((rs) => !rs.some((r) => r.result.success));
+      const value = `${byProbe.size - dead.length}/${byProbe.size}`;
+      if (dead.length === 0) return { ok: true, reason: `${byProbe.size} IPv6 probe(s) pass`, value };
+      const rs = dead[0]!;
+      const first = rs.find((r) => r.result.link === 'primary') ?? rs[0]!;
+      const cause = first.observation.cause ?? { kind: 'other', detail: 'failed' };
+      return failing(cause, value, `${first.result.target}/${first.result.probe} fails over IPv6: ${en(cause)}`);
     }
     default:
       return failing({ kind: 'not-judged', evidence: e.kind });

@@ -75,6 +75,8 @@ export class AgentMetrics {
   readonly probeLastRun = this.gauge(AGENT_METRICS.probeLastRun, 'Unix time the probe last ran.', PROBE_LABELS);
   /** Every probe's metrics, of any kind. */
   private readonly probeCommon = [this.probeSuccess, this.probeDuration, this.probeLastRun];
+  /** Probe metrics by name: kinds that declare the same name (the certificate's expiry) share one metric. */
+  private readonly probeMetrics = new Map<string, { metric: ProbeMetric; declared: string }>();
   /** Each kind's own metrics, from its declarations (probes/<kind>.ts), in the kinds' order. */
   private readonly kinds = Object.fromEntries(PROBE_KIND_NAMES.map((k) => [k, this.kindMetrics(k)])) as Record<ProbeKindName, KindMetrics>;
   readonly checkStatus = this.gauge(
@@ -121,6 +123,18 @@ export class AgentMetrics {
   }
 
   private probeMetric(d: ProbeMetricDeclaration): ProbeMetric {
+    const declared = JSON.stringify({ type: d.type, label: d.label });
+    const known = this.probeMetrics.get(d.name);
+    if (known) {
+      if (known.declared !== declared) throw new Error(`${d.name}: two probe kinds declare it differently`);
+      return known.metric;
+    }
+    const metric = this.newProbeMetric(d);
+    this.probeMetrics.set(d.name, { metric, declared });
+    return metric;
+  }
+
+  private newProbeMetric(d: ProbeMetricDeclaration): ProbeMetric {
     const common = { name: d.name, help: d.help, labelNames: d.label ? [...PROBE_LABELS, d.label] : PROBE_LABELS, registers: this.regs };
     switch (d.type) {
       case 'gauge':

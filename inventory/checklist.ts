@@ -47,9 +47,13 @@ const defaults: ChecklistItemInput[] = [
     [
       ['public-service-portal', 'Cổng Dịch vụ công quốc gia', 'National Public Service Portal'],
       ['lgsp', 'Nền tảng tích hợp, chia sẻ dữ liệu (LGSP)', 'Data-sharing platform (LGSP)'],
+      ['ndxp', 'Nền tảng tích hợp, chia sẻ dữ liệu quốc gia (NDXP)', 'National data-exchange platform (NDXP)'],
       ['document-management', 'Hệ thống quản lý văn bản và điều hành', 'Document management'],
+      ['document-exchange', 'Trục liên thông văn bản quốc gia', 'National document-exchange axis'],
+      ['staff-management', 'Hệ thống quản lý cán bộ, công chức, viên chức', 'Staff-management system'],
       ['email', 'Thư điện tử công vụ', 'Official e-mail'],
       ['video-conference', 'Hội nghị truyền hình trực tuyến', 'Video conferencing'],
+      ['reporting', 'Hệ thống thông tin báo cáo quốc gia', 'National reporting system'],
     ] as const
   ).map(([category, vi, en]): ChecklistItemInput => ({
     id: `reach-${category}`,
@@ -108,6 +112,29 @@ const defaults: ChecklistItemInput[] = [
     evidence: { kind: 'tls', minDays: 14 },
   },
   {
+    id: 'email-forwarding',
+    title: { vi: 'Thư gửi địa chỉ cũ được chuyển tới hộp thư mới', en: 'Mail to old addresses reaches the new mailboxes' },
+    owner: dcTeam,
+    kind: 'edge',
+    evidence: { kind: 'service', category: 'email-forwarding' },
+  },
+  {
+    id: 'important-urls',
+    title: { vi: 'Đường dẫn, API quan trọng được giữ hoặc chuyển hướng đúng', en: 'Important URLs and APIs kept or redirected' },
+    owner: dcTeam,
+    kind: 'edge',
+    evidence: { kind: 'service', category: 'important-urls' },
+  },
+  {
+    id: 'ipv6-ready',
+    title: { vi: 'Sẵn sàng IPv6 (bản ghi AAAA, truy cập qua IPv6)', en: 'IPv6 ready (AAAA records, reach over IPv6)' },
+    owner: dcTeam,
+    kind: 'edge',
+    // The transition is a plan, not a day-one condition: it warns, it does not hold a unit back.
+    blocking: false,
+    evidence: { kind: 'ipv6' },
+  },
+  {
     id: 'legacy-redirect',
     title: { vi: 'Tên miền cổng cũ chuyển hướng đúng', en: 'Legacy portal hostnames redirect' },
     owner: dcTeam,
@@ -148,6 +175,7 @@ const tuningKeys: Record<Evidence['kind'], readonly (keyof ItemTuning)[]> = {
   latency: ['maxSeconds'],
   disk: ['minFreeRatio'],
   tls: ['minDays'],
+  ipv6: [],
   manual: [],
 };
 

@@ -83,6 +83,16 @@ function services(inv: Inventory, add: Add): void {
       add(['services', i, 'scope'], 'a provincial service names the data centers that host it (hostedIn)');
     if (s.scope === 'national' && s.hostedIn?.length)
       add(['services', i, 'hostedIn'], 'a national service is not hosted in our data centers; remove hostedIn');
+    s.probes.forEach((p, j) => {
+      if (p.kind !== 'mail-forward') return;
+      // The canary's old addresses are the unit's old domains: every unit it runs for needs them.
+      const without = inv.units.filter((u) => (!s.units || s.units.includes(u.code)) && !u.email).map((u) => u.code);
+      if (without.length)
+        add(
+          ['services', i, 'probes', j],
+          `the forwarding canary needs the e-mail cutover (email: { domain, oldDomains }) of every unit it runs for; missing at ${without.slice(0, 5).join(', ')}${without.length > 5 ? '…' : ''} (limit the service with units: […])`,
+        );
+    });
     const ids = s.probes.map((p, j): [string, PathSegment[]] => [probeId(p), ['services', i, 'probes', j]]);
     const seen = new Set<string>();
     for (const [id, path] of ids) {

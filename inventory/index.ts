@@ -13,3 +13,4 @@ export * from './bcrypt-gate.ts';
 export * from './names.ts';
 export * from './national.ts';
 export * from './remedies.ts';
+export * from './url-list.ts';

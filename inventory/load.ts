@@ -3,6 +3,8 @@
 // devices and pipes, alias bombs, deep nesting, explicit-key bombs, duplicate keys) ends in a
 // problem within a bounded amount of work, never a hang or a stack trace.
 import { open } from 'node:fs/promises';
+import { dirname, isAbsolute, join } from 'node:path';
+import { readUrlList } from './url-list.ts';
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
 import { Inventory } from './schema.ts';
@@ -34,7 +36,27 @@ export async function loadInventoryFile(file: string): Promise<Inventory> {
 
 export async function readInventoryFile(file: string): Promise<LoadResult> {
   const r = await readYamlText(file);
-  return 'problems' in r ? r : parseInventory(r.text, file);
+  if ('problems' in r) return r;
+  const parsed = parseInventory(r.text, file);
+  if (parsed.inventory) parsed.problems.push(...urlListProblems(parsed.inventory, file));
+  return parsed;
+}
+
+/**
+ * Every URL list the inventory names (url-list probes), read relative to the inventory file:
+ * a malformed row is a problem at the list's own FILE:LINE:COL.
+ */
+export function urlListProblems(inv: Inventory, file: string): Problem[] {
+  const out: Problem[] = [];
+  const read = new Set<string>();
+  for (const s of inv.services)
+    for (const p of s.probes) {
+      if (p.kind !== 'url-list' || read.has(p.file)) continue;
+      read.add(p.file);
+      const shown = isAbsolute(p.file) ? p.file : join(dirname(file), p.file);
+      out.push(...readUrlList(shown).problems);
+    }
+  return out;
 }
 
 /**

@@ -12,6 +12,7 @@ import {
   type Unit,
 } from './schema.ts';
 import { uniqueSlugs } from './slug.ts';
+import { isIP } from 'node:net';
 
 /** A probe's id within its service: given, or from its kind (`icmp`, `tcp-587`, `https`, `dns`). */
 export function probeId(p: Probe): string {
@@ -54,7 +55,7 @@ export function servicesForUnit(inv: Inventory, unit: Unit): Service[] {
 /** Everything one site's agent needs, and nothing of the rest of the province. */
 export interface SiteSlice {
   province: Pick<Inventory['province'], 'code' | 'name' | 'timezone'>;
-  unit: Pick<Unit, 'code' | 'name' | 'kind'>;
+  unit: Pick<Unit, 'code' | 'name' | 'kind' | 'email'>;
   site: Site;
   services: Service[];
   checklist: ChecklistItem[];
@@ -73,7 +74,7 @@ export function siteSlice(inv: Inventory, siteId: string): SiteSlice {
   const { unit, site } = ref;
   return {
     province: { code: inv.province.code, name: inv.province.name, timezone: inv.province.timezone },
-    unit: { code: unit.code, name: unit.name, kind: unit.kind },
+    unit: { code: unit.code, name: unit.name, kind: unit.kind, ...(unit.email ? { email: unit.email } : {}) },
     site,
     services: servicesForUnit(inv, unit),
     checklist: unitChecklist(inv, unit),
@@ -112,7 +113,8 @@ export const PORTS = {
  */
 export function siteChecks(inv: Inventory, unit: Unit, site: Site): ChecklistItem[] {
   const services = servicesForUnit(inv, unit);
-  const hasHttps = services.some((s) => s.probes.some((p) => p.kind === 'http' && p.url.startsWith('https:')));
+  const hasTls = services.some((s) => s.probes.some(seesCertificate));
+  const hasIpv6 = services.some((s) => s.probes.some(isIpv6Probe));
   return unitChecklist(inv, unit).filter((item) => {
     const e = item.evidence;
     switch (e.kind) {
@@ -123,11 +125,26 @@ export function siteChecks(inv: Inventory, unit: Unit, site: Site): ChecklistIte
       case 'service':
         return services.some((s) => s.category === e.category);
       case 'tls':
-        return hasHttps;
+        return hasTls;
+      case 'ipv6':
+        return hasIpv6;
       default:
         return true;
     }
   });
+}
+
+/** Does the probe see a server certificate (HTTPS, a mail server's TLS)? */
+export function seesCertificate(p: Probe): boolean {
+  if (p.kind === 'http') return p.url.startsWith('https:');
+  if (p.kind === 'smtp' || p.kind === 'imap' || p.kind === 'pop3') return p.security !== 'none';
+  return false;
+}
+
+/** Is the probe part of IPv6 readiness: an AAAA query, or a target the inventory gives as an IPv6 address? */
+export function isIpv6Probe(p: Probe): boolean {
+  if (p.kind === 'dns' && p.recordType === 'AAAA') return true;
+  return isIP(probeTarget(p)) === 6;
 }
 
 /** The manual items of a unit: signed off once per unit on the board. */

@@ -17,6 +17,8 @@ export const AGENT_METRICS = {
   httpStatus: 'sansang_probe_http_status_code',
   httpPhase: 'sansang_probe_http_phase_duration_seconds',
   tlsExpiry: 'sansang_probe_tls_cert_expiry_timestamp_seconds',
+  /** 1 per URL of a URL list that fails, labelled `url`: the alert names them. */
+  urlFailing: 'sansang_probe_url_failing',
   checkStatus: 'sansang_check_status',
   collectorSuccess: 'sansang_collector_success',
   collectorDuration: 'sansang_collector_duration_seconds',

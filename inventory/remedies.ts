@@ -26,6 +26,10 @@ export const VERDICT_WORDS: Readonly<Record<Lang, { go: string; nogo: string; un
 
 const LinkName = z.enum(['primary', 'backup']);
 type LinkName = z.output<typeof LinkName>;
+const MailProtocol = z.enum(['smtp', 'imap', 'pop3']);
+const PROTOCOL: Record<z.output<typeof MailProtocol>, string> = { smtp: 'SMTP', imap: 'IMAP', pop3: 'POP3' };
+/** The domain of an address. */
+const domainOf = (address: string) => address.slice(address.lastIndexOf('@') + 1);
 
 const LINK: Record<Lang, Record<LinkName, string>> = {
   vi: { primary: 'đường truyền chính', backup: 'đường truyền dự phòng' },
@@ -405,6 +409,165 @@ export const CAUSES = {
         what: `The DNS server ${p.server} has no ${p.recordType} record for ${p.name}`,
         fix: `Call ${who(p, 'en')} to add the record`,
       }),
+    },
+  ),
+  // ---- mail (SMTP, IMAP, POP3) and the forwarding canary
+  'mail-greeting': def(
+    { target: S, protocol: MailProtocol, greeting: S, expected: S.optional(), ...service },
+    {
+      vi: (p) => ({
+        what: `${svc(p)} (${PROTOCOL[p.protocol]}) chào bằng “${p.greeting}”${p.expected ? `, không có “${p.expected}”` : ', không phải lời chào nhận phiên'}`,
+        fix: p.expected
+          ? `Gọi ${who(p, 'vi')}: địa chỉ ${p.target} không phải máy chủ thư cần tới (kiểm tra bản ghi DNS, NAT)`
+          : `Gọi ${who(p, 'vi')}: máy chủ thư đang từ chối phiên làm việc`,
+      }),
+      en: (p) => ({
+        what: `${svc(p)} (${PROTOCOL[p.protocol]}) greets with “${p.greeting}”${p.expected ? `, without “${p.expected}”` : ', not a welcome'}`,
+        fix: p.expected
+          ? `Call ${who(p, 'en')}: ${p.target} is not the mail server it should be (check the DNS records, the NAT)`
+          : `Call ${who(p, 'en')}: the mail server refuses sessions`,
+      }),
+    },
+  ),
+  'mail-no-starttls': def(
+    { target: S, protocol: MailProtocol, port: N, ...service },
+    {
+      vi: (p) => ({
+        what: `${svc(p)} (${PROTOCOL[p.protocol]}, cổng ${p.port}) không cho mã hoá STARTTLS: thư và mật khẩu đi qua mạng không mã hoá`,
+        fix: `Đề nghị ${who(p, 'vi')} bật STARTTLS với chứng thư hợp lệ trên cổng ${p.port}`,
+      }),
+      en: (p) => ({
+        what: `${svc(p)} (${PROTOCOL[p.protocol]}, port ${p.port}) offers no STARTTLS: mail and passwords would cross the network in clear`,
+        fix: `Ask ${who(p, 'en')} to enable STARTTLS with a valid certificate on port ${p.port}`,
+      }),
+    },
+  ),
+  'mail-reply': def(
+    { target: S, protocol: MailProtocol, command: S, reply: S, ...service },
+    {
+      vi: (p) => ({
+        what: `${svc(p)} (${PROTOCOL[p.protocol]}) trả lời lệnh ${p.command} bằng “${p.reply}”`,
+        fix: `Gọi ${who(p, 'vi')} kiểm tra cấu hình máy chủ thư`,
+      }),
+      en: (p) => ({
+        what: `${svc(p)} (${PROTOCOL[p.protocol]}) answers ${p.command} with “${p.reply}”`,
+        fix: `Call ${who(p, 'en')} to check the mail server's settings`,
+      }),
+    },
+  ),
+  'mail-auth': def(
+    { target: S, username: S, file: S, ...service },
+    {
+      vi: (p) => ({
+        what: `Hộp thư ${p.username} không cho đăng nhập bằng mật khẩu trong tệp ${p.file}`,
+        fix: `Đặt đúng mật khẩu của ${p.username} vào tệp ${p.file}, hoặc đề nghị ${who(p, 'vi')} mở lại hộp thư`,
+      }),
+      en: (p) => ({
+        what: `The mailbox ${p.username} refuses the password in ${p.file}`,
+        fix: `Put ${p.username}'s right password in ${p.file}, or ask ${who(p, 'en')} to unlock the mailbox`,
+      }),
+    },
+  ),
+  'mail-rejected': def(
+    { address: S, reply: S, ...service },
+    {
+      vi: (p) => ({
+        what: `Máy chủ thư không nhận thư gửi tới ${p.address}: “${p.reply}”`,
+        fix: `Đề nghị ${who(p, 'vi')} nhận thư cho tên miền cũ ${domainOf(p.address)} và chuyển tiếp sang hộp thư mới`,
+      }),
+      en: (p) => ({
+        what: `The mail server does not take mail for ${p.address}: “${p.reply}”`,
+        fix: `Ask ${who(p, 'en')} to accept mail for the old domain ${domainOf(p.address)} and forward it to the new mailboxes`,
+      }),
+    },
+  ),
+  'mail-not-forwarded': def(
+    { from: S, to: S, seconds: N, ...service },
+    {
+      vi: (p) => ({
+        what: `Thư gửi tới địa chỉ cũ ${p.from} không tới hộp thư mới ${p.to} sau ${seconds(p.seconds, 'vi')}`,
+        fix: `Đề nghị ${who(p, 'vi')} kiểm tra chuyển tiếp thư từ tên miền cũ ${domainOf(p.from)} sang ${p.to} (bảng bí danh, hàng đợi thư)`,
+      }),
+      en: (p) => ({
+        what: `Mail sent to the old address ${p.from} did not reach the new mailbox ${p.to} within ${seconds(p.seconds, 'en')}`,
+        fix: `Ask ${who(p, 'en')} to check the forwarding from the old domain ${domainOf(p.from)} to ${p.to} (alias table, mail queue)`,
+      }),
+    },
+  ),
+  'mail-forward-slow': def(
+    { from: S, to: S, seconds: N, limit: N, ...service },
+    {
+      vi: (p) => ({
+        what: `Thư gửi tới ${p.from} mất ${seconds(p.seconds, 'vi')} mới tới ${p.to}, giới hạn ${seconds(p.limit, 'vi')}`,
+        fix: `Đề nghị ${who(p, 'vi')} kiểm tra hàng đợi thư của máy chủ`,
+      }),
+      en: (p) => ({
+        what: `Mail sent to ${p.from} took ${seconds(p.seconds, 'en')} to reach ${p.to}, limit ${seconds(p.limit, 'en')}`,
+        fix: `Ask ${who(p, 'en')} to check the mail server's queue`,
+      }),
+    },
+  ),
+  // ---- what a service answers
+  'http-body': def(
+    { target: S, expected: S, ...service },
+    {
+      vi: (p) => ({
+        what: `${svc(p)} trả lời nhưng nội dung không có “${p.expected}” (có thể là trang báo lỗi)`,
+        fix: `Gọi ${who(p, 'vi')}: dịch vụ trả về nội dung sai`,
+      }),
+      en: (p) => ({
+        what: `${svc(p)} answers, but its content lacks “${p.expected}” (an error page?)`,
+        fix: `Call ${who(p, 'en')}: the service answers with the wrong content`,
+      }),
+    },
+  ),
+  'http-json': def(
+    { target: S, path: S, expected: S, got: S.optional(), ...service },
+    {
+      vi: (p) => ({
+        what: `${svc(p)} trả ${p.got === undefined ? 'dữ liệu không phải JSON hoặc không có' : p.got} tại ${p.path}, cần ${p.expected}`,
+        fix: `Gọi ${who(p, 'vi')}: API trả lời nhưng báo trạng thái không đúng`,
+      }),
+      en: (p) => ({
+        what: `${svc(p)} answers ${p.got === undefined ? 'no JSON value' : p.got} at ${p.path}, expected ${p.expected}`,
+        fix: `Call ${who(p, 'en')}: the API answers, with the wrong state`,
+      }),
+    },
+  ),
+  'url-failed': def(
+    { url: S, expected: S, got: S, failing: N, total: N, ...service },
+    {
+      vi: (p) => ({
+        what: `${p.failing}/${p.total} đường dẫn quan trọng không đúng; ${p.url}: cần ${p.expected}, nhận ${p.got}`,
+        fix: `Đề nghị ${who(p, 'vi')} sửa ánh xạ của ${p.url} (chuyển hướng hoặc giữ nguyên) theo danh sách đường dẫn`,
+      }),
+      en: (p) => ({
+        what: `${p.failing}/${p.total} important URLs are wrong; ${p.url}: expected ${p.expected}, got ${p.got}`,
+        fix: `Ask ${who(p, 'en')} to fix the mapping of ${p.url} (redirect or keep) as the URL list says`,
+      }),
+    },
+  ),
+  'dns-unexpected': def(
+    { server: S, name: S, recordType: S, missing: z.array(S), extra: z.array(S), ...service },
+    {
+      vi: (p) => ({
+        what: `Máy chủ DNS ${p.server} trả bản ghi ${p.recordType} của ${p.name} ${p.missing.length ? `thiếu ${p.missing.join(', ')}` : ''}${p.missing.length && p.extra.length ? ', ' : ''}${p.extra.length ? `thừa ${p.extra.join(', ')}` : ''}`,
+        fix: `Đề nghị ${who(p, 'vi')} sửa bản ghi ${p.recordType} của ${p.name}`,
+      }),
+      en: (p) => ({
+        what: `The DNS server ${p.server} answers ${p.name} ${p.recordType} ${p.missing.length ? `without ${p.missing.join(', ')}` : ''}${p.missing.length && p.extra.length ? ' and ' : ''}${p.extra.length ? `with ${p.extra.join(', ')} too` : ''}`,
+        fix: `Ask ${who(p, 'en')} to correct the ${p.recordType} records of ${p.name}`,
+      }),
+    },
+  ),
+  'file-unreadable': def(
+    { file: S },
+    {
+      vi: (p) => ({
+        what: `Tác tử không đọc được tệp ${p.file}`,
+        fix: `Đặt tệp ${p.file} trên máy đặt tác tử, cho tác tử quyền đọc`,
+      }),
+      en: (p) => ({ what: `The agent cannot read ${p.file}`, fix: `Put ${p.file} on the agent's machine, readable by the agent` }),
     },
   ),
   // ---- the agent's own means

@@ -107,6 +107,43 @@ const probeKind = <S extends ProbeSchema>(schema: S, defaultId: (probe: z.output
  * derived from this map, and the agent's own map of probers (agents/probes/kinds.ts) must have
  * exactly these keys. A new kind is one entry here (see agents/README.md, "Adding a probe kind").
  */
+/** How a mail probe protects its session: STARTTLS after the greeting, TLS from the first byte, or none (a test only). */
+const MailSecurity = z.enum(['starttls', 'tls', 'none']);
+/** The fields every mail protocol's probe has (SMTP, IMAP, POP3). */
+const MailCommon = {
+  ...ProbeCommon,
+  host: Target,
+  /** starttls, or tls on the protocol's TLS port (465, 993, 995); default from the port. */
+  security: MailSecurity.optional(),
+  /** Text the greeting must contain (case-insensitive), e.g. the server's own name: another server answering is a failure. */
+  expectGreeting: Text.optional(),
+  /** The TLS server name the certificate must carry, when `host` is an address. */
+  serverName: Hostname.optional(),
+  /** PEM file of the CA that signed the server's certificate, where the province runs its own. */
+  caFile: Text.optional(),
+};
+/** A mail server's address in the forwarding canary: where to send, where to read. */
+const MailEndpoint = z.strictObject({ host: Target, port: Port, security: MailSecurity.optional(), serverName: Hostname.optional() });
+
+/** A header name as RFC 9110 writes them. */
+const HeaderName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/, msg('expected an HTTP header name such as X-Api-Key'));
+/** A regular expression that compiles. */
+const Pattern = Text.refine((s) => {
+  try {
+    new RegExp(s);
+    return true;
+  } catch {
+    return false;
+  }
+}, msg('expected a regular expression that compiles'));
+/** A JSON path as `status`, `data.items[0].state` or `$.data.state`. */
+export const JsonPath = z
+  .string()
+  .regex(
+    /^(\$\.?)?[A-Za-z_][A-Za-z0-9_-]*(\[\d+\])*(\.[A-Za-z_][A-Za-z0-9_-]*(\[\d+\])*)*$/,
+    msg('expected a JSON path such as status or data.items[0].state'),
+  );
+
 export const PROBE_KINDS = {
   icmp: probeKind(
     z.strictObject({ kind: z.literal('icmp'), ...ProbeCommon, host: Target, count: z.number().int().min(1).max(100).optional() }),
@@ -125,6 +162,25 @@ export const PROBE_KINDS = {
       expectRedirect: Url.optional(),
       /** PEM file of the CA that signed the service's certificate, where the province runs its own. */
       caFile: Text.optional(),
+      /** GET unless said. */
+      method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'OPTIONS']).optional(),
+      /** Extra request headers, as given. */
+      headers: z.record(HeaderName, Text).optional(),
+      /** A request body (POST, PUT), sent as it is. */
+      requestBody: AnyText.optional(),
+      /**
+       * A file holding a token (an API key) sent in `tokenHeader` (Authorization), after
+       * `tokenPrefix` ("Bearer "): the secret is never in the inventory itself.
+       */
+      tokenFile: Text.optional(),
+      tokenHeader: HeaderName.optional(),
+      tokenPrefix: AnyText.optional(),
+      /** Text the body must contain: a portal answering 200 with an error page fails. */
+      expectBody: Text.optional(),
+      /** A regular expression the body must match. */
+      expectBodyRegex: Pattern.optional(),
+      /** A JSON answer's value at `path` must equal `equals`: an API answering 200 with {"status":"down"} fails. */
+      expectJson: z.strictObject({ path: JsonPath, equals: z.union([z.string(), z.number(), z.boolean(), z.null()]) }).optional(),
     }),
     (p) => (new URL(p.url).protocol === 'https:' ? 'https' : 'http'),
   ),
@@ -136,8 +192,56 @@ export const PROBE_KINDS = {
       port: Port.default(53),
       name: Hostname,
       recordType: z.enum(['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'NS', 'SRV']).default('A'),
+      /**
+       * The answers that must be there (addresses for A/AAAA, host names for MX, NS, CNAME, SRV,
+       * text for TXT): an answer without one of them fails, naming what is missing.
+       */
+      expect: z.array(Text).min(1).optional(),
+      /** With `expect`: no answer but those (an old MX host left behind fails). */
+      expectOnly: z.boolean().optional(),
     }),
-    () => 'dns',
+    (p) => (p.recordType === 'A' ? 'dns' : `dns-${p.recordType.toLowerCase()}`),
+  ),
+  smtp: probeKind(z.strictObject({ kind: z.literal('smtp'), ...MailCommon, port: Port.default(25) }), (p) => `smtp-${p.port}`),
+  imap: probeKind(z.strictObject({ kind: z.literal('imap'), ...MailCommon, port: Port.default(143) }), (p) => `imap-${p.port}`),
+  pop3: probeKind(z.strictObject({ kind: z.literal('pop3'), ...MailCommon, port: Port.default(110) }), (p) => `pop3-${p.port}`),
+  /**
+   * The forwarding canary: a message with a unique token sent to the old address at each of the
+   * unit's old domains (`units[].email`) must arrive in the new mailbox, read over IMAP.
+   */
+  'mail-forward': probeKind(
+    z.strictObject({
+      kind: z.literal('mail-forward'),
+      ...ProbeCommon,
+      /** Where the canary is sent: the server that takes mail for the old domains. */
+      smtp: MailEndpoint,
+      /** Where it must arrive. */
+      imap: MailEndpoint,
+      /** The IMAP login of the new mailbox; its password is in `passwordFile`, never in the inventory. */
+      username: Text,
+      passwordFile: Text,
+      /** The local part of the canary's old and new addresses, e.g. `sansang-canary`. */
+      mailbox: z.string().regex(/^[A-Za-z0-9._+-]{1,64}$/, msg('expected the local part of an address, e.g. sansang-canary')),
+      /** A canary later than this fails the item, with the delay measured. */
+      maxDelay: Duration.default('60s'),
+      /** One canary at most this often (a mail system is not probed every 30 s); between two, the last outcome stands. */
+      every: Duration.default('5m'),
+      caFile: Text.optional(),
+    }),
+    () => 'forward',
+  ),
+  /** A CSV of the URLs that matter (old URL → expected outcome), checked in bulk each round. */
+  'url-list': probeKind(
+    z.strictObject({
+      kind: z.literal('url-list'),
+      ...ProbeCommon,
+      /** The CSV (relative to the inventory): url,status,location,body (see inventory/url-list.ts). */
+      file: Text,
+      /** At most this many requests at once. */
+      concurrency: z.number().int().min(1).max(32).default(4),
+      caFile: Text.optional(),
+    }),
+    () => 'urls',
   ),
 };
 
@@ -162,6 +266,8 @@ export const IcmpProbe = PROBE_KINDS.icmp.schema;
 export const TcpProbe = PROBE_KINDS.tcp.schema;
 export const HttpProbe = PROBE_KINDS.http.schema;
 export const DnsProbe = PROBE_KINDS.dns.schema;
+export const MailForwardProbe = PROBE_KINDS['mail-forward'].schema;
+export const UrlListProbe = PROBE_KINDS['url-list'].schema;
 
 /** What a service is for: checklist items select services by category. */
 export const ServiceCategory = z.enum([
@@ -169,11 +275,19 @@ export const ServiceCategory = z.enum([
   'lgsp',
   'ndxp',
   'document-management',
+  /** The national document-exchange axis (Trục liên thông văn bản quốc gia). */
+  'document-exchange',
+  /** The staff-management system (cán bộ, công chức, viên chức). */
+  'staff-management',
   'email',
+  /** The forwarding of old addresses to new mailboxes: the mail-forward canary. */
+  'email-forwarding',
   'video-conference',
   'reporting',
   'dns',
   'legacy-portal',
+  /** Lists of the URLs and APIs that must be kept or redirected (url-list probes). */
+  'important-urls',
   'other',
 ]);
 
@@ -297,6 +411,11 @@ export const Unit = z.strictObject({
   /** Where backup links (4G, VPN) take their addresses, when not from `subnet`. */
   backupSubnet: Cidr.optional(),
   portal: Portal.optional(),
+  /**
+   * The unit's e-mail cutover: its one official domain and the domains of the old units merged
+   * into it, whose addresses must be forwarded to the new mailboxes (the mail-forward canary).
+   */
+  email: z.strictObject({ domain: Hostname, oldDomains: z.array(Hostname).min(1) }).optional(),
   sites: z.array(Site).min(1),
   checklist: ChecklistOverride.optional(),
 });
@@ -338,6 +457,11 @@ export const Evidence = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('disk'), minFreeRatio: z.number().min(0).max(1).default(0.1) }),
   /** edge: every HTTPS certificate seen is valid for this long. */
   z.strictObject({ kind: z.literal('tls'), minDays: z.number().positive().default(14) }),
+  /**
+   * edge: IPv6 readiness: every AAAA query answers, and every service the inventory gives an IPv6
+   * address for answers over IPv6 (from some link).
+   */
+  z.strictObject({ kind: z.literal('ipv6') }),
   /** manual: signed off by a person on the board. */
   z.strictObject({ kind: z.literal('manual') }),
 ]);
@@ -360,6 +484,7 @@ export const EVIDENCE_KIND: Readonly<Record<z.output<typeof Evidence>['kind'], z
   latency: 'edge',
   disk: 'edge',
   tls: 'edge',
+  ipv6: 'edge',
   manual: 'manual',
 };
 
@@ -562,6 +687,8 @@ export type IcmpProbe = ProbeOf<'icmp'>;
 export type TcpProbe = ProbeOf<'tcp'>;
 export type HttpProbe = ProbeOf<'http'>;
 export type DnsProbe = ProbeOf<'dns'>;
+export type MailForwardProbe = ProbeOf<'mail-forward'>;
+export type UrlListProbe = ProbeOf<'url-list'>;
 export type Unit = z.output<typeof Unit>;
 export type Site = z.output<typeof Site>;
 export type Link = z.output<typeof Link>;

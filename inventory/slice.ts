@@ -4,15 +4,21 @@
 import { z } from 'zod';
 import { defaultChecklist } from './checklist.ts';
 import { siteChecks, siteSlice } from './model.ts';
-import type { Inventory, Unit } from './schema.ts';
-import { AgentSettings, ChecklistItem, Id, MaintenanceWindow, Service, Site, UnitCode, ProvinceCode } from './schema.ts';
+import type { Inventory } from './schema.ts';
+import { Unit, AgentSettings, ChecklistItem, Id, MaintenanceWindow, Service, Site, UnitCode, ProvinceCode } from './schema.ts';
 
 export const SLICE_SCHEMA_VERSION = 1;
 
 export const SiteSliceDocument = z.strictObject({
   sliceVersion: z.literal(SLICE_SCHEMA_VERSION),
   province: z.strictObject({ code: ProvinceCode, name: z.string().min(1), timezone: z.string().min(1) }),
-  unit: z.strictObject({ code: UnitCode, name: z.string().min(1), kind: z.enum(['xa', 'phuong', 'dac_khu']) }),
+  unit: z.strictObject({
+    code: UnitCode,
+    name: z.string().min(1),
+    kind: z.enum(['xa', 'phuong', 'dac_khu']),
+    /** The unit's e-mail cutover (the forwarding canary's old and new domains). */
+    email: Unit.shape.email,
+  }),
   site: Site,
   services: z.array(Service),
   checklist: z.array(ChecklistItem),

@@ -43,8 +43,27 @@ export const ProbeResult = z.strictObject({
       phases: z.record(z.string(), z.number().nonnegative()).optional(),
     })
     .optional(),
-  dns: z.strictObject({ answers: z.number().int().nonnegative() }).optional(),
+  dns: z.strictObject({ answers: z.number().int().nonnegative(), values: z.array(z.string()).optional() }).optional(),
+  /** A TLS session's certificate (mail probes; HTTPS keeps it under `http`). */
+  tls: z.strictObject({ certExpiry: Timestamp }).optional(),
+  /** A mail server's greeting; the forwarding canary's delay. */
+  mail: z
+    .strictObject({ greeting: z.string().optional(), delaySeconds: z.number().nonnegative().optional(), to: z.string().optional() })
+    .optional(),
+  /** A URL list: how many were checked, how many failed, the first failures. */
+  urls: z
+    .strictObject({
+      total: z.number().int().nonnegative(),
+      failing: z.number().int().nonnegative(),
+      failed: z.array(z.strictObject({ url: z.string(), expected: z.string(), got: z.string() })),
+    })
+    .optional(),
 });
+
+/** When the certificate a probe saw expires (HTTPS or a mail server's TLS), if it saw one. */
+export function certExpiryOf(r: ProbeResult): string | undefined {
+  return r.http?.certExpiry ?? r.tls?.certExpiry;
+}
 
 export const CheckResult = z.strictObject({
   /** The checklist item id. */

@@ -18,11 +18,35 @@ export interface DnsSpec {
   port: number;
   name: string;
   recordType: RecordType;
+  /** Answers that must be there (canonical: lower case, no final dot, IPv6 compressed). */
+  expect?: readonly string[];
+  /** With `expect`: no answer but those. */
+  expectOnly?: boolean;
 }
 
 export interface DnsObservation {
   answers: number;
   rcode: number;
+  /** The answers, as `expect` is compared with them. */
+  values?: string[];
+}
+
+/** An answer as `expect` compares it: names in lower case without the final dot, IPv6 compressed. */
+export function canonicalAnswer(s: string): string {
+  const t = s.trim().toLowerCase().replace(/\.$/, '');
+  if (isIP(t) === 6) return new URL(`http://[${t}]`).hostname.slice(1, -1);
+  return t;
+}
+
+/** c-ares' records of each type, as text. */
+function answerValues(records: unknown): string[] {
+  if (!Array.isArray(records)) return [];
+  return records.map((r: unknown) => {
+    if (typeof r === 'string') return canonicalAnswer(r);
+    if (Array.isArray(r)) return r.join('');
+    const o = r as { exchange?: string; name?: string; value?: string };
+    return canonicalAnswer(o.exchange ?? o.name ?? o.value ?? JSON.stringify(r));
+  });
 }
 
 type DnsResult = Observation<{ dns: DnsObservation }>;
@@ -53,7 +77,27 @@ export async function probeDns(spec: DnsSpec, ctx: ProbeContext): Promise<DnsRes
   const svc = serviceOf(ctx.path);
   try {
     const records: unknown = await resolver.resolve(spec.name, spec.recordType);
-    const dns = { answers: Array.isArray(records) ? records.length : 1, rcode: 0 };
+    const values = answerValues(records);
+    const dns = { answers: Array.isArray(records) ? records.length : 1, rcode: 0, values };
+    if (dns.answers > 0 && spec.expect) {
+      // The answers judged: the MX hosts of a domain, a portal's addresses.
+      const missing = spec.expect.filter((x) => !values.includes(x));
+      const extra = spec.expectOnly ? values.filter((v) => !spec.expect!.includes(v)) : [];
+      if (missing.length || extra.length)
+        return {
+          success: false,
+          dns,
+          cause: {
+            kind: 'dns-unexpected',
+            server,
+            name: spec.name,
+            recordType: spec.recordType,
+            missing,
+            extra: extra.slice(0, 10),
+            ...svc,
+          },
+        };
+    }
     if (dns.answers > 0) return { success: true, dns };
     return { success: false, dns, cause: { kind: 'dns-empty', server, name: spec.name, recordType: spec.recordType, ...svc } };
   } catch (e) {
@@ -138,10 +182,16 @@ function query(spec: DnsSpec): Buffer {
 /** The `dns` kind: the number of records in the last answer. */
 export const dnsKind = probeKind({
   kind: 'dns',
-  spec: (p): DnsSpec => ({ server: p.server, port: p.port, name: p.name, recordType: p.recordType }),
+  spec: (p): DnsSpec => ({
+    server: p.server,
+    port: p.port,
+    name: p.name,
+    recordType: p.recordType,
+    ...(p.expect ? { expect: p.expect.map(canonicalAnswer), expectOnly: p.expectOnly ?? false } : {}),
+  }),
   probe: probeDns,
   status(result, obs) {
-    if (obs.dns) result.dns = { answers: obs.dns.answers };
+    if (obs.dns) result.dns = { answers: obs.dns.answers, ...(obs.dns.values?.length ? { values: obs.dns.values.slice(0, 20) } : {}) };
   },
   metrics: {
     answers: { type: 'gauge', name: 'sansang_probe_dns_answers', help: 'Records in the last DNS answer.' },

@@ -1,14 +1,17 @@
 // HTTP(S) with node:http/node:https (lighter than fetch over many probes): one request, no
 // redirect following (the redirect itself is what legacy portals are judged on), the status,
-// the Location, timing phases and the certificate's expiry. The body is never read.
+// the Location, timing phases and the certificate's expiry. The request may have its method,
+// headers (a token from a file) and body; the answer's body is read only when the probe judges
+// it (text, a regular expression, a JSON value), and at most MAX_BODY of it.
 import http from 'node:http';
 import https from 'node:https';
 import { checkServerIdentity, createSecureContext, rootCertificates, type SecureContext, type TLSSocket } from 'node:tls';
 import { isIP } from 'node:net';
 import type { Socket } from 'node:net';
-import { AGENT_METRICS, isSafeUrl } from '../../inventory/index.ts';
+import { readFile } from 'node:fs/promises';
+import { AGENT_METRICS, isSafeUrl, type Cause } from '../../inventory/index.ts';
 import { AGENT_VERSION } from '../version.ts';
-import { probeKind, readCa } from './probe-kind.ts';
+import { configPath, probeKind, readCa } from './probe-kind.ts';
 import { resolveTarget } from './resolve.ts';
 import { socketCause } from './diagnose.ts';
 import { ProbeFailure, serviceOf, type Observation, type ProbeContext, type ProbeObservation } from './types.ts';
@@ -31,7 +34,18 @@ export interface HttpSpec {
   expectRedirect?: string;
   /** Extra CA certificates (PEM text) trusted besides the system's. */
   ca?: string[];
+  method?: string;
+  headers?: Readonly<Record<string, string>>;
+  requestBody?: string;
+  /** A token read from a file at each request, sent in `header` after `prefix`. */
+  token?: { file: string; path: string; header: string; prefix: string };
+  expectBody?: string;
+  expectBodyRegex?: RegExp;
+  expectJson?: { path: string; equals: string | number | boolean | null };
 }
+
+/** The most of a body read for judging it: a portal's page, an API's answer. */
+export const MAX_BODY = 1024 * 1024;
 
 const USER_AGENT = `sansang-agent/${AGENT_VERSION}`;
 
@@ -80,6 +94,16 @@ export async function probeHttp(spec: HttpSpec, ctx: ProbeContext): Promise<Obse
   phases.resolve = (performance.now() - t0) / 1000;
   const serverName = spec.hostHeader ?? (ip === host ? undefined : host);
   const svc = () => ({ target: ip, ...serviceOf(ctx.path) });
+  const extra: Record<string, string> = { ...spec.headers };
+  if (spec.token) {
+    try {
+      extra[spec.token.header.toLowerCase()] = `${spec.token.prefix}${(await readFile(spec.token.path, 'utf8')).trim()}`;
+    } catch {
+      throw new ProbeFailure({ kind: 'file-unreadable', file: spec.token.file });
+    }
+  }
+  if (spec.requestBody !== undefined) extra['content-length'] = String(Buffer.byteLength(spec.requestBody));
+  const judgesBody = spec.expectBody !== undefined || spec.expectBodyRegex !== undefined || spec.expectJson !== undefined;
 
   return new Promise<Observation<HttpDetails>>((resolve) => {
     const obs: HttpObservation = { phases };
@@ -111,10 +135,10 @@ export async function probeHttp(spec: HttpSpec, ctx: ProbeContext): Promise<Obse
       host: ip,
       port,
       path: target.path,
-      method: 'GET',
+      method: spec.method ?? 'GET',
       localAddress: ctx.sourceAddress,
       agent: false,
-      headers: { host: target.hostHeader, 'user-agent': USER_AGENT, accept: '*/*', connection: 'close' },
+      headers: { host: target.hostHeader, 'user-agent': USER_AGENT, accept: '*/*', connection: 'close', ...lower(extra) },
     };
     if (isHttps) {
       if (serverName && !isIP(serverName)) options.servername = serverName;
@@ -157,17 +181,84 @@ export async function probeHttp(spec: HttpSpec, ctx: ProbeContext): Promise<Obse
         finish({ success: false, cause: { kind: 'redirect', expected: spec.expectRedirect, ...location, ...svc() } });
         return;
       }
-      // The body is read and dropped (no JavaScript sees it): the probe's duration is the whole
-      // answer's time; one that takes longer than the probe's time is a stalled answer.
-      res.once('end', () => finish({ success: true }));
-      res.resume();
       res.on('error', fail);
+      if (judgesBody) {
+        // Read (at most MAX_BODY) and judged: a 200 with an error page, or {"status":"down"}, fails.
+        const chunks: Buffer[] = [];
+        let size = 0;
+        const judge = () => {
+          const cause = bodyCause(spec, Buffer.concat(chunks).toString('utf8'), svc());
+          finish(cause ? { success: false, cause } : { success: true });
+        };
+        res.on('data', (c: Buffer) => {
+          if (size >= MAX_BODY) return;
+          chunks.push(c);
+          size += c.length;
+          if (size >= MAX_BODY) judge();
+        });
+        res.once('end', judge);
+      } else {
+        // The body is read and dropped (no JavaScript sees it): the probe's duration is the whole
+        // answer's time; one that takes longer than the probe's time is a stalled answer.
+        res.once('end', () => finish({ success: true }));
+        res.resume();
+      }
       res.once('aborted', () => fail(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })));
     });
     req.on('error', fail);
     ctx.signal.addEventListener('abort', onAbort, { once: true });
-    req.end();
+    req.end(spec.requestBody);
   });
+}
+
+const lower = (h: Record<string, string>) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
+
+/** The first expectation the body fails, as a cause; none when it meets them all. */
+export function bodyCause(
+  spec: Pick<HttpSpec, 'expectBody' | 'expectBodyRegex' | 'expectJson'>,
+  body: string,
+  svc: { target: string; service?: string; operator?: string },
+): Cause | undefined {
+  if (spec.expectBody !== undefined && !body.includes(spec.expectBody))
+    return { kind: 'http-body', expected: spec.expectBody.slice(0, 80), ...svc };
+  if (spec.expectBodyRegex && !spec.expectBodyRegex.test(body))
+    return { kind: 'http-body', expected: `/${spec.expectBodyRegex.source.slice(0, 80)}/`, ...svc };
+  if (spec.expectJson) {
+    const { path, equals } = spec.expectJson;
+    const expected = JSON.stringify(equals);
+    let value: unknown;
+    try {
+      value = jsonAt(JSON.parse(body), path);
+    } catch {
+      return { kind: 'http-json', path, expected, ...svc };
+    }
+    if (value !== equals)
+      return {
+        kind: 'http-json',
+        path,
+        expected,
+        ...(value === undefined ? {} : { got: String(JSON.stringify(value)).slice(0, 80) }),
+        ...svc,
+      };
+  }
+  return undefined;
+}
+
+/** The value at a JSON path (`status`, `$.data.items[0].state`); undefined when there is none. */
+export function jsonAt(doc: unknown, path: string): unknown {
+  const steps = path.replace(/^\$\.?/, '').match(/[^.[\]]+|\[\d+\]/g) ?? [];
+  let v: unknown = doc;
+  for (const step of steps) {
+    if (v === null || typeof v !== 'object') return undefined;
+    const key = step.startsWith('[') ? Number(step.slice(1, -1)) : step;
+    v =
+      Array.isArray(v) && typeof key === 'number'
+        ? v[key]
+        : Object.hasOwn(v, key)
+          ? (v as Record<string | number, unknown>)[key]
+          : undefined;
+  }
+  return v;
 }
 
 /** The `http` kind: the answer's status, each phase's time and, over HTTPS, the certificate's expiry. */
@@ -179,9 +270,25 @@ export const httpKind = probeKind({
     expectStatus: p.expectStatus,
     expectRedirect: p.expectRedirect,
     ca: [...ctx.agentCa, ...(p.caFile ? [readCa(p.caFile, ctx.baseDir)] : [])],
+    ...(p.method ? { method: p.method } : {}),
+    ...(p.headers ? { headers: p.headers } : {}),
+    ...(p.requestBody !== undefined ? { requestBody: p.requestBody } : {}),
+    ...(p.tokenFile
+      ? {
+          token: {
+            file: p.tokenFile,
+            path: configPath(p.tokenFile, ctx.baseDir),
+            header: p.tokenHeader ?? 'Authorization',
+            prefix: p.tokenPrefix ?? 'Bearer ',
+          },
+        }
+      : {}),
+    ...(p.expectBody !== undefined ? { expectBody: p.expectBody } : {}),
+    ...(p.expectBodyRegex !== undefined ? { expectBodyRegex: new RegExp(p.expectBodyRegex) } : {}),
+    ...(p.expectJson ? { expectJson: p.expectJson } : {}),
   }),
   probe: probeHttp,
-  files: ['caFile'],
+  files: ['caFile', 'tokenFile'],
   status(result, obs) {
     if (!obs.http) return;
     const { status, location, certExpiry, phases } = obs.http;

@@ -4,6 +4,7 @@
 // settles costs one timeout and becomes a failed result, never an exception. What differs
 // between kinds is theirs (kinds.ts): nothing here names one, but the gateway's ping.
 import {
+  isIpv6Probe,
   probeId,
   probeTarget,
   sayCause,
@@ -37,6 +38,8 @@ export interface ProbeJob {
   category?: string;
   /** The host the probe is sent to (a name or an address), for a cause that names it. */
   host: string;
+  /** Part of IPv6 readiness (an AAAA query, an IPv6 target): the ipv6 item judges it. */
+  ipv6?: boolean;
   /** The link and the service, for the causes of failures. */
   path: ProbePath;
 }
@@ -53,7 +56,12 @@ export function probeTimeoutMs(intervalMs: number, own?: string): number {
 /** Every job of one round for the slice: services × links, plus the gateways. */
 export function buildJobs(slice: SiteSliceDocument, baseDir: string): ProbeJob[] {
   const intervalMs = durationMs(slice.agent.interval);
-  const ctx: SpecContext = { settings: slice.agent, baseDir, agentCa: slice.agent.caFile ? [readCa(slice.agent.caFile, baseDir)] : [] };
+  const ctx: SpecContext = {
+    settings: slice.agent,
+    baseDir,
+    agentCa: slice.agent.caFile ? [readCa(slice.agent.caFile, baseDir)] : [],
+    ...(slice.unit.email ? { unitEmail: slice.unit.email } : {}),
+  };
   const jobs: ProbeJob[] = [];
   const links = (['primary', 'backup'] as const).flatMap((name) => {
     const l = slice.site.links[name];
@@ -91,6 +99,7 @@ export function buildJobs(slice: SiteSliceDocument, baseDir: string): ProbeJob[]
           job: jobSpec(p, ctx),
           category: svc.category,
           host: probeTarget(p),
+          ...(isIpv6Probe(p) ? { ipv6: true } : {}),
           path: { link: name, gateway: link.gateway, service: svc.name, ...operatorOf(svc) },
         });
       }

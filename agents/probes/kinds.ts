@@ -8,11 +8,26 @@ import { httpKind } from './http.ts';
 import { icmpKind } from './icmp.ts';
 import type { AnyProbeKind, SpecContext } from './probe-kind.ts';
 import { tcpKind } from './tcp.ts';
+import { smtpKind } from './smtp.ts';
+import { imapKind } from './imap.ts';
+import { pop3Kind } from './pop3.ts';
+import { mailForwardKind } from './mail-forward.ts';
+import { urlListKind } from './url-list.ts';
 
 /** What the map of kinds must be: one kind per schema kind, each under its own name. */
 export type ProbeKindMap = { readonly [K in ProbeKindName]: AnyProbeKind<K> };
 
-export const KINDS = { icmp: icmpKind, tcp: tcpKind, http: httpKind, dns: dnsKind } satisfies ProbeKindMap;
+export const KINDS = {
+  icmp: icmpKind,
+  tcp: tcpKind,
+  http: httpKind,
+  dns: dnsKind,
+  smtp: smtpKind,
+  imap: imapKind,
+  pop3: pop3Kind,
+  'mail-forward': mailForwardKind,
+  'url-list': urlListKind,
+} satisfies ProbeKindMap;
 
 /** A kind's prober spec. */
 export type SpecOf<K extends ProbeKindName> = ReturnType<(typeof KINDS)[K]['spec']>;

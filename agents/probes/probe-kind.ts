@@ -15,11 +15,18 @@ export interface SpecContext {
   baseDir: string;
   /** The agent-wide extra CA (`agent.caFile`), PEM text, read once per configuration. */
   agentCa: readonly string[];
+  /** The site's unit's e-mail cutover (its new and old domains), when it has one. */
+  unitEmail?: { domain: string; oldDomains: readonly string[] };
+}
+
+/** A file named in the inventory, relative to the configuration's directory. */
+export function configPath(file: string, baseDir: string): string {
+  return isAbsolute(file) ? file : resolvePath(baseDir, file);
 }
 
 /** Reads a PEM file named in the inventory, relative to the configuration's directory. */
 export function readCa(file: string, baseDir: string): string {
-  return readFileSync(isAbsolute(file) ? file : resolvePath(baseDir, file), 'utf8');
+  return readFileSync(configPath(file, baseDir), 'utf8');
 }
 
 export type Labels = Record<string, string>;
