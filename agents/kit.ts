@@ -6,10 +6,32 @@ import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { InputError, findSite, loadInventoryFile, siteSliceDocument, type SiteSliceDocument } from '../inventory/index.ts';
-import { BUNDLE_NAME, CONFIG_NAME, UNIT_NAME, kitReadme, systemdUnit } from './install/layout.ts';
+import {
+  BUNDLE_NAME,
+  CONFIG_NAME,
+  EXECUTABLE_NAME,
+  EXECUTABLE_UNIT_NAME,
+  NODE_FLAGS,
+  UNIT_NAME,
+  kitReadme,
+  systemdUnit,
+} from './install/layout.ts';
+import { buildExecutable } from './install/sea.ts';
 import { carryProbeFiles } from './probes/kinds.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
+
+/**
+ * The bundle's first lines. As a single executable (agents/install/sea.ts) it reads no Node
+ * options from its command line, so the unit's V8 flags (NODE_FLAGS), given first, are set here
+ * before any other code of the bundle runs, and taken off the arguments.
+ */
+const BANNER = [
+  '#!/usr/bin/env node',
+  '// sansang site agent, bundled by `sansang agent kit`. Run: node sansang-agent.cjs --help',
+  `(() => { let sea = false; try { sea = require('node:sea').isSea(); } catch {} if (!sea) return; const flags = ${JSON.stringify(NODE_FLAGS)}; while (flags.includes(process.argv[2])) require('node:v8').setFlagsFromString(process.argv.splice(2, 1)[0]); })();`,
+  "const __sansangBundleUrl = require('node:url').pathToFileURL(__filename).href;",
+].join('\n');
 
 /** Bundles agents/entry.ts into one file. */
 export async function bundleAgent(outfile: string): Promise<void> {
@@ -25,9 +47,7 @@ export async function bundleAgent(outfile: string): Promise<void> {
     minify: true,
     legalComments: 'eof',
     logLevel: 'error',
-    banner: {
-      js: "#!/usr/bin/env node\n// sansang site agent, bundled by `sansang agent kit`. Run: node sansang-agent.cjs --help\nconst __sansangBundleUrl = require('node:url').pathToFileURL(__filename).href;",
-    },
+    banner: { js: BANNER },
   });
 }
 
@@ -35,6 +55,8 @@ export interface KitOptions {
   inventory: string;
   site: string;
   out: string;
+  /** Also the single Linux x64 executable (default true). */
+  executable?: boolean;
 }
 
 export async function buildKit(o: KitOptions): Promise<string[]> {
@@ -70,9 +92,14 @@ export async function buildKit(o: KitOptions): Promise<string[]> {
   const bundle = join(o.out, BUNDLE_NAME);
   await bundleAgent(bundle);
   written.push(bundle);
+  if (o.executable !== false) {
+    await buildExecutable(bundle, join(o.out, EXECUTABLE_NAME));
+    written.push(join(o.out, EXECUTABLE_NAME));
+  }
   const files: [string, string][] = [
     [CONFIG_NAME, `${JSON.stringify(out, null, 2)}\n`],
-    [UNIT_NAME, systemdUnit(slice)],
+    [UNIT_NAME, systemdUnit(slice, 'node')],
+    ...(o.executable !== false ? [[EXECUTABLE_UNIT_NAME, systemdUnit(slice, 'executable')] as [string, string]] : []),
     ['README.md', kitReadme(slice)],
   ];
   for (const [name, content] of files) {
