@@ -13,3 +13,5 @@ export * from './bcrypt-gate.ts';
 export * from './names.ts';
 export * from './national.ts';
 export * from './remedies.ts';
+export * from './remote-write.ts';
+export * from './push-token.ts';
