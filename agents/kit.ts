@@ -1,11 +1,19 @@
 // `sansang agent kit`: everything one site needs, for a USB stick: the agent bundled by esbuild
 // into one CommonJS file that any Node >= 20 runs with no `npm install`, the site's slice of the
 // inventory (never the whole province) with the files it names, a systemd unit and a README.
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { InputError, findSite, loadInventoryFile, siteSliceDocument, type SiteSliceDocument } from '../inventory/index.ts';
+import {
+  InputError,
+  findSite,
+  loadInventoryFile,
+  pushToken,
+  readSecretText,
+  siteSliceDocument,
+  type SiteSliceDocument,
+} from '../inventory/index.ts';
 import {
   BUNDLE_NAME,
   CONFIG_NAME,
@@ -57,6 +65,8 @@ export interface KitOptions {
   out: string;
   /** Also the single Linux x64 executable (default true). */
   executable?: boolean;
+  /** The province's push secret file: the kit carries the site's own token (files/push-token.key), never the secret. */
+  pushSecret?: string;
 }
 
 export async function buildKit(o: KitOptions): Promise<string[]> {
@@ -87,6 +97,20 @@ export async function buildKit(o: KitOptions): Promise<string[]> {
   const out: SiteSliceDocument = structuredClone(slice);
   for (const svc of out.services) for (const [i, p] of svc.probes.entries()) svc.probes[i] = await carryProbeFiles(p, carry);
   if (out.agent.caFile) out.agent.caFile = await carry(out.agent.caFile);
+  if (o.pushSecret) {
+    let secret: string;
+    try {
+      secret = readSecretText(await readFile(o.pushSecret, 'utf8'));
+    } catch (e) {
+      throw new InputError(
+        `--push-secret ${o.pushSecret}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
+      );
+    }
+    const name = 'files/push-token.key';
+    await writeFile(join(o.out, name), `${pushToken(secret, slice.site.id)}\n`, { mode: 0o600 });
+    written.push(join(o.out, name));
+    out.agent.push = { ...out.agent.push, tokenFile: name };
+  }
   if (out.agent.tls) out.agent.tls = { certFile: await carry(out.agent.tls.certFile), keyFile: await carry(out.agent.tls.keyFile) };
 
   const bundle = join(o.out, BUNDLE_NAME);

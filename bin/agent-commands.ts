@@ -27,8 +27,12 @@ export function registerAgentCommands(program: Command): void {
     .requiredOption('--inventory <file>', 'the inventory YAML file')
     .requiredOption('--site <id>', 'the site the kit is for')
     .requiredOption('--out <dir>', 'the folder to write (e.g. on a USB stick)')
+    .option(
+      '--push-secret <file>',
+      "the province's push secret: the kit carries this site's push token (for links the data center cannot reach)",
+    )
     .option('--no-executable', 'leave out the single Linux x64 executable (for PCs without Node; about 100 MB)')
-    .action(async (o: { inventory: string; site: string; out: string; executable: boolean }) => {
+    .action(async (o: { inventory: string; site: string; out: string; executable: boolean; pushSecret?: string }) => {
       const files = await buildKit(o);
       for (const f of files) process.stdout.write(`${f}\n`);
     });
