@@ -24,6 +24,7 @@ import { buildJobs, jobKey, rollingOrder, runJob, runJobs, type ProbeJob, type P
 import { Heartbeat, type HeartbeatChange, type HeartbeatTarget } from './probes/heartbeat.ts';
 import { learnInterfaces } from './probes/link-state.ts';
 import { AgentMetrics } from './registry.ts';
+import { Pusher } from './push/pusher.ts';
 import { durationMs } from './timeout.ts';
 import { AGENT_VERSION } from './version.ts';
 
@@ -60,6 +61,8 @@ export class Agent {
   private factsTimer: NodeJS.Timeout | null = null;
   private running: Promise<RoundOutcome> | null = null;
   private heartbeat: Heartbeat | null = null;
+  /** Pushes over the links the data center cannot reach, and asks which uplink carries the traffic (agents/push/). */
+  private pusher: Pusher | null = null;
   private closed = false;
   private readonly offsetS = Math.random();
   readonly log: (line: string) => void;
@@ -94,6 +97,11 @@ export class Agent {
 
   get intervalMs(): number {
     return durationMs(this.config.slice.agent.interval);
+  }
+
+  /** What the pusher holds back for each receiver (tests and the bench). */
+  get pushBacklog(): ReturnType<Pusher['backlog']> {
+    return this.pusher?.backlog() ?? [];
   }
 
   get probeJobs(): readonly ProbeJob[] {
@@ -200,6 +208,7 @@ export class Agent {
       this.apply(cfg);
       this.metrics.setReload(true);
       if (this.task && this.intervalMs !== wasInterval) this.schedule();
+      if (this.task) await this.startPusher();
       this.log(`sansang agent: configuration reloaded: ${this.jobs.length} probes, ${this.checks.ids.length} checks`);
       return true;
     } catch (e) {
@@ -259,7 +268,25 @@ export class Agent {
   }
 
   private judge(evidence: RoundEvidence): void {
-    for (const c of this.checks.round(evidence)) this.metrics.setCheck(c.check, c.ok);
+    const router = this.slice.site.router;
+    const ev: RoundEvidence = router ? { ...evidence, uplink: this.pusher?.uplink ?? null, router: router.uplinks } : evidence;
+    for (const c of this.checks.round(ev)) this.metrics.setCheck(c.check, c.ok);
+  }
+
+  /** Starts (or, after a reload, starts again) what the agent sends the data center itself. */
+  private async startPusher(): Promise<void> {
+    this.pusher?.close();
+    this.pusher = null;
+    if (this.closed || !Pusher.needed(this.slice)) return;
+    this.pusher = await Pusher.create({
+      slice: this.slice,
+      baseDir: this.baseDir,
+      metrics: this.metrics,
+      exposition: async () => (await this.metrics.expose(undefined)).body,
+      status: () => this.status(),
+      log: this.log,
+      intervalMs: this.intervalMs,
+    });
   }
 
   /**
@@ -287,8 +314,11 @@ export class Agent {
       this.slotTimers.add(timer);
     });
     this.lastFilesystems = this.filesystems(await this.runCollectors());
+    await this.pusher?.askUplink();
     if (this.closed) return;
     this.unjudged = !this.judgeLatest();
+    // What a scrape would have taken, sent over the links the data center cannot reach.
+    void this.pusher?.push().catch((e: unknown) => this.log(`sansang agent: push failed: ${String(e)}`));
     // The figures that moved since the last tick, rendered once pending I/O has been served.
     setImmediate(() => void this.metrics.prerender().catch(() => undefined));
   }
@@ -322,7 +352,8 @@ export class Agent {
   }
 
   /** Starts the schedule: a first tick now, then every interval at this agent's offset. */
-  start(): void {
+  async start(): Promise<void> {
+    await this.startPusher();
     this.schedule();
     this.startHeartbeat();
     void this.tick().catch((e: unknown) => this.log(`sansang agent: tick failed: ${String(e)}`));
@@ -383,6 +414,8 @@ export class Agent {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.pusher?.close();
+    this.pusher = null;
     this.heartbeat?.stop();
     this.heartbeat = null;
     if (this.factsTimer) clearInterval(this.factsTimer);

@@ -7,6 +7,7 @@
 import { certExpiryOf, sayCause, type Cause, type CheckResult, type ChecklistItem, type ProbeResult } from '../inventory/index.ts';
 import type { ProbeRun } from './probes/index.ts';
 import type { FilesystemUse } from './host/filesystem.ts';
+import type { UplinkSeen } from './push/pusher.ts';
 
 export interface RoundEvidence {
   probes: readonly ProbeRun[];
@@ -18,6 +19,10 @@ export interface RoundEvidence {
    * run at once (`agent check`): results are then of different ages, which the link item weighs.
    */
   rolling?: boolean;
+  /** Behind a dual-WAN router: which uplink the data center last saw (agents/push/pusher.ts). */
+  uplink?: UplinkSeen | null;
+  /** Routers' uplinks, from the site (for the cause's words). */
+  router?: { primary: { kind: string; address: string }; backup: { kind: string; address: string } };
 }
 
 export interface Judgement {
@@ -28,6 +33,8 @@ export interface Judgement {
   value?: string;
   /** Why it fails (inventory/remedies.ts): the same cause, and so the same remedy, as the probe row behind it. */
   cause?: Cause;
+  /** Nothing to judge from (no data center has said which uplink it sees): no state, UNKNOWN centrally. */
+  unknown?: boolean;
 }
 
 const pct = (r: number) => `${(r * 100).toFixed(1)} %`;
@@ -194,6 +201,16 @@ export function judge(item: ChecklistItem, ev: RoundEvidence): Judgement {
       const cause = first.observation.cause ?? { kind: 'other', detail: 'failed' };
       return failing(cause, value, `${first.result.target}/${first.result.probe} fails over IPv6: ${en(cause)}`);
     }
+    case 'uplink': {
+      const u = ev.uplink;
+      if (!ev.router || !u || !u.active) {
+        const cause: Cause = { kind: 'uplink-unknown', ...(u?.address ? { address: u.address } : {}) };
+        return { ok: false, unknown: true, reason: en(cause), cause, ...(u?.address ? { value: u.address } : {}) };
+      }
+      if (u.active === 'primary')
+        return { ok: true, reason: `the data center sees the primary uplink's address ${u.address}`, value: 'primary' };
+      return failing({ kind: 'running-on-backup', uplinkKind: ev.router.backup.kind, address: u.address ?? '' }, 'backup');
+    }
     default:
       return failing({ kind: 'not-judged', evidence: e.kind });
   }
@@ -257,6 +274,13 @@ export class CheckBook {
     for (const item of this.items) {
       const j = judge(item, ev);
       const s = this.state.get(item.id) ?? { ok: null, since: null, failStreak: 0, passStreak: 0, last: null, at: null };
+      if (j.unknown) {
+        // Nothing to judge from: no state (UNKNOWN), and the streaks start again.
+        if (s.ok !== null) s.since = at;
+        Object.assign(s, { ok: null, failStreak: 0, passStreak: 0, last: j, at });
+        this.state.set(item.id, s);
+        continue;
+      }
       s.failStreak = j.ok ? 0 : s.failStreak + 1;
       s.passStreak = j.ok ? s.passStreak + 1 : 0;
       let next = s.ok;

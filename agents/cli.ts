@@ -67,6 +67,15 @@ export function addCheckCommand(parent: Command, withInventory: boolean, default
     });
 }
 
+/** True inside the single executable (agents/install/sea.ts); `node:sea` exists from Node 20.12. */
+function runsAsExecutable(): boolean {
+  try {
+    return (process.getBuiltinModule?.('node:sea') as { isSea(): boolean } | undefined)?.isSea() ?? false;
+  } catch {
+    return false;
+  }
+}
+
 export function addInstallCommand(parent: Command, defaultKit: string): Command {
   return parent
     .command('install')
@@ -74,7 +83,14 @@ export function addInstallCommand(parent: Command, defaultKit: string): Command 
     .option('--kit <dir>', 'the kit folder', defaultKit)
     .option('--root <dir>', 'install under this prefix instead of / (for tests and images)', '/')
     .option('--dry-run', 'print what would be written, write nothing')
-    .action(async (o: { kit: string; root: string; dryRun?: boolean }) => {
-      await installFromKit({ kit: o.kit, root: o.root, dryRun: !!o.dryRun, out: (l) => process.stdout.write(`${l}\n`) });
+    .option('--executable', 'install the single executable and its unit (the default when the executable itself runs `install`)')
+    .action(async (o: { kit: string; root: string; dryRun?: boolean; executable?: boolean }) => {
+      await installFromKit({
+        kit: o.kit,
+        root: o.root,
+        dryRun: !!o.dryRun,
+        form: o.executable || runsAsExecutable() ? 'executable' : 'node',
+        out: (l) => process.stdout.write(`${l}\n`),
+      });
     });
 }

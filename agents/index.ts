@@ -44,7 +44,7 @@ export async function startAgent(o: StartAgentOptions): Promise<RunningAgent> {
     ? o.listen.map(parseListen)
     : [site.links.primary, ...(site.links.backup ? [site.links.backup] : [])].map((l) => ({ host: l.address, port: site.agentPort }));
   const server = await serveAgent(agent, listen, agent.baseDir);
-  agent.start();
+  await agent.start();
   const onHup = () => void agent.reload();
   if (o.reloadOnSighup) process.on('SIGHUP', onHup);
   return {

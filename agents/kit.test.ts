@@ -11,6 +11,28 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SiteSliceDocument } from '../inventory/index.ts';
 import { NODE_FLAGS } from './install/layout.ts';
 
+/**
+ * The two forms the kit offers, each tested alike: the bundle run by the machine's Node, and the
+ * single executable (Node inside) that the executable's unit starts. `argv(file, args)` is the
+ * command line that runs the agent file with `args`.
+ */
+const FORMS = [
+  {
+    name: 'the bundle',
+    file: 'sansang-agent.cjs',
+    unit: 'sansang-agent.service',
+    execStart: /^ExecStart=\/usr\/bin\/env node (.*?) \/opt\/sansang-agent\/sansang-agent\.cjs --config \/etc\/sansang-agent\/site\.json$/m,
+    argv: (file: string, args: string[], flags: string[] = []): [string, string[]] => [process.execPath, [...flags, file, ...args]],
+  },
+  {
+    name: 'the single executable',
+    file: 'sansang-agent',
+    unit: 'sansang-agent.executable.service',
+    execStart: /^ExecStart=\/opt\/sansang-agent\/sansang-agent (.*?) --config \/etc\/sansang-agent\/site\.json$/m,
+    argv: (file: string, args: string[], flags: string[] = []): [string, string[]] => [file, [...flags, ...args]],
+  },
+] as const;
+
 const root = join(import.meta.dirname, '..');
 const demo = join(root, 'inventory/examples/demo.yaml');
 const work = mkdtempSync(join(tmpdir(), 'sansang-kit-test-'));
@@ -41,14 +63,21 @@ describe('sansang agent check', () => {
   });
 });
 
-describe('sansang agent kit and install', () => {
+describe('sansang agent kit', () => {
   beforeAll(() => {
     const r = sansang('agent', 'kit', '--inventory', demo, '--site', 'thanh-vinh-hq', '--out', kit);
     expect(r.status, r.stderr).toBe(0);
-  });
+  }, 60_000);
 
-  it('writes the bundle, the slice only, a systemd unit and a README', () => {
-    for (const f of ['sansang-agent.cjs', 'site.json', 'sansang-agent.service', 'README.md'])
+  it('writes the bundle, the executable, the slice only, the systemd units and a README', () => {
+    for (const f of [
+      'sansang-agent.cjs',
+      'sansang-agent',
+      'site.json',
+      'sansang-agent.service',
+      'sansang-agent.executable.service',
+      'README.md',
+    ])
       expect(existsSync(join(kit, f)), f).toBe(true);
     const slice = SiteSliceDocument.parse(JSON.parse(readFileSync(join(kit, 'site.json'), 'utf8')));
     expect(slice.site.id).toBe('thanh-vinh-hq');
@@ -56,38 +85,39 @@ describe('sansang agent kit and install', () => {
     const text = readFileSync(join(kit, 'site.json'), 'utf8');
     expect(text).not.toContain('127.0.1.11');
     expect(text).not.toContain('nghi-loc');
-    const unit = readFileSync(join(kit, 'sansang-agent.service'), 'utf8');
+    expect(readFileSync(join(kit, 'README.md'), 'utf8')).toContain('Ba lệnh cần gõ');
+    // The executable is an ELF file that needs no Node on the machine.
+    expect(readFileSync(join(kit, 'sansang-agent')).subarray(0, 4).toString('latin1')).toBe('\x7fELF');
+    expect(statSync(join(kit, 'sansang-agent')).mode & 0o111).not.toBe(0);
+  });
+});
+
+describe.each(FORMS)('$name', (form) => {
+  const agentFile = join(kit, form.file);
+  const run = (args: string[], flags: string[] = []) => form.argv(agentFile, args, flags);
+
+  it('its unit runs it with the V8 flags, as a service user with only CAP_NET_RAW', () => {
+    const unit = readFileSync(join(kit, form.unit), 'utf8');
     expect(unit).toMatch(/^DynamicUser=yes$/m);
     expect(unit).toMatch(/^AmbientCapabilities=CAP_NET_RAW$/m);
-    expect(unit).toMatch(
-      /^ExecStart=\/usr\/bin\/env node --optimize-for-size --no-opt \/opt\/sansang-agent\/sansang-agent.cjs --config \/etc\/sansang-agent\/site.json$/m,
-    );
-    expect(readFileSync(join(kit, 'README.md'), 'utf8')).toContain('Ba lệnh cần gõ');
+    expect(form.execStart.exec(unit)?.[1]?.split(' ')).toEqual([...NODE_FLAGS]);
   });
 
-  it('the bundle runs with plain node, away from node_modules', () => {
-    const r = spawnSync(process.execPath, [join(kit, 'sansang-agent.cjs'), 'check', '--lang', 'en'], {
-      encoding: 'utf8',
-      cwd: work,
-      timeout: 60_000,
-    });
+  it('runs away from node_modules', () => {
+    const [cmd, args] = run(['check', '--lang', 'en']);
+    const r = spawnSync(cmd, args, { encoding: 'utf8', cwd: work, timeout: 60_000 });
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain('Site Trụ sở UBND phường Thành Vinh');
     expect(r.status).toBe(1);
   });
 
-  it('the bundle runs as the unit starts it, with its V8 flags, and serves /healthz', async () => {
-    const unit = readFileSync(join(kit, 'sansang-agent.service'), 'utf8');
-    const flags = /^ExecStart=\/usr\/bin\/env node (.*?) \/opt\//m.exec(unit)![1]!.split(' ');
+  it('runs as the unit starts it, with its V8 flags, and serves /healthz', async () => {
+    const unit = readFileSync(join(kit, form.unit), 'utf8');
+    const flags = form.execStart.exec(unit)![1]!.split(' ');
     expect(flags).toEqual([...NODE_FLAGS]);
-    const child = spawn(
-      process.execPath,
-      [...flags, join(kit, 'sansang-agent.cjs'), '--config', join(kit, 'site.json'), '--listen', '127.0.0.1:19477'],
-      {
-        cwd: work,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const port = form.file.endsWith('.cjs') ? 19477 : 19487;
+    const [cmd, args] = run(['--config', join(kit, 'site.json'), '--listen', `127.0.0.1:${port}`], flags);
+    const child = spawn(cmd, args, { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((r) => child.on('exit', r));
@@ -95,7 +125,7 @@ describe('sansang agent kit and install', () => {
       let status = 0;
       for (let i = 0; i < 100 && status !== 200; i++) {
         await new Promise((r) => setTimeout(r, 100));
-        status = await fetch('http://127.0.0.1:19477/healthz').then(
+        status = await fetch(`http://127.0.0.1:${port}/healthz`).then(
           (r) => r.status,
           () => 0,
         );
@@ -110,19 +140,13 @@ describe('sansang agent kit and install', () => {
 
   it("with the unit's flags, a right password first seen during a flood of wrong ones from another address gets in within 5 s", async () => {
     // The site's configuration with basic auth (bcrypt cost 10: ~1.8 s a check under --no-opt).
-    const cfg = join(work, 'site-auth.json');
+    const cfg = join(work, `site-auth-${form.file}.json`);
     const slice = JSON.parse(readFileSync(join(kit, 'site.json'), 'utf8')) as { agent: Record<string, unknown> };
     slice.agent.basicAuth = { username: 'prometheus', passwordHash: bcrypt.hashSync('right-password', 10) };
     writeFileSync(cfg, JSON.stringify(slice));
-    const port = 19478;
-    const child = spawn(
-      process.execPath,
-      [...NODE_FLAGS, join(kit, 'sansang-agent.cjs'), '--config', cfg, '--listen', `127.0.0.1:${port}`],
-      {
-        cwd: work,
-        stdio: ['ignore', 'ignore', 'pipe'],
-      },
-    );
+    const port = form.file.endsWith('.cjs') ? 19478 : 19488;
+    const [cmd, args] = run(['--config', cfg, '--listen', `127.0.0.1:${port}`], [...NODE_FLAGS]);
+    const child = spawn(cmd, args, { cwd: work, stdio: ['ignore', 'ignore', 'pipe'] });
     const exited = new Promise<number | null>((r) => child.on('exit', r));
     const get = (password: string, localAddress: string) =>
       new Promise<number>((resolve) => {
@@ -160,30 +184,38 @@ describe('sansang agent kit and install', () => {
     expect(await exited).toBe(0);
   }, 60_000);
 
-  it('install --dry-run writes nothing; install --root installs under the prefix', () => {
-    const prefix = join(work, 'root');
-    const dry = sansang('agent', 'install', '--kit', kit, '--root', prefix, '--dry-run');
+  it('install --dry-run writes nothing; install --root installs it and its unit under the prefix', () => {
+    const prefix = join(work, `root-${form.file}`);
+    const dry = sansang(
+      'agent',
+      'install',
+      '--kit',
+      kit,
+      '--root',
+      prefix,
+      '--dry-run',
+      ...(form.file.endsWith('.cjs') ? [] : ['--executable']),
+    );
     expect(dry.status, dry.stderr).toBe(0);
-    expect(dry.stdout).toContain(`would write ${join(prefix, 'opt/sansang-agent/sansang-agent.cjs')}`);
+    expect(dry.stdout).toContain(`would write ${join(prefix, 'opt/sansang-agent', form.file)}`);
     expect(existsSync(prefix)).toBe(false);
-    const real = spawnSync(process.execPath, [join(kit, 'sansang-agent.cjs'), 'install', '--root', prefix], {
-      encoding: 'utf8',
-      cwd: work,
-    });
+    const [cmd, args] = run(['install', '--root', prefix]);
+    const real = spawnSync(cmd, args, { encoding: 'utf8', cwd: work });
     expect(real.status, real.stderr).toBe(0);
-    expect(statSync(join(prefix, 'opt/sansang-agent/sansang-agent.cjs')).mode & 0o777).toBe(0o755);
+    const installed = join(prefix, 'opt/sansang-agent', form.file);
+    expect(statSync(installed).mode & 0o777).toBe(0o755);
     expect(existsSync(join(prefix, 'etc/sansang-agent/site.json'))).toBe(true);
-    expect(existsSync(join(prefix, 'etc/systemd/system/sansang-agent.service'))).toBe(true);
+    // The unit installed is the one that starts this form.
+    expect(readFileSync(join(prefix, 'etc/systemd/system/sansang-agent.service'), 'utf8')).toBe(readFileSync(join(kit, form.unit), 'utf8'));
     expect(real.stdout).toContain('systemctl enable --now sansang-agent');
     // The installed agent reads the installed configuration.
-    const chk = spawnSync(
-      process.execPath,
-      [join(prefix, 'opt/sansang-agent/sansang-agent.cjs'), 'check', '--config', join(prefix, 'etc/sansang-agent/site.json')],
-      { encoding: 'utf8', timeout: 60_000 },
-    );
+    const [c2, a2] = form.argv(installed, ['check', '--config', join(prefix, 'etc/sansang-agent/site.json')]);
+    const chk = spawnSync(c2, a2, { encoding: 'utf8', timeout: 60_000 });
     expect(chk.stdout).toContain('CHƯA SẴN SÀNG');
   });
+});
 
+describe('sansang agent install', () => {
   it('install refuses a folder that is not a kit', () => {
     const r = sansang('agent', 'install', '--kit', work, '--root', join(work, 'x'));
     expect(r.status).toBe(1);

@@ -94,6 +94,25 @@ export class AgentMetrics {
     'How long the last round took, from its start to the end of its last probe (a running agent starts each probe in its own slot across the interval).',
     [],
   );
+  readonly uplinkActive = this.gauge(
+    AGENT_METRICS.uplinkActive,
+    "Behind a dual-WAN router: 1 for the uplink the data center sees this site's traffic leave by, 0 for the other.",
+    [LABELS.uplink],
+  );
+  readonly pushBacklog = this.gauge(
+    AGENT_METRICS.pushBacklogBytes,
+    'Bytes of samples waiting on disk to be pushed to the receiver (over a link the data center cannot reach).',
+    [LABELS.receiver, LABELS.link],
+  );
+  readonly pushDropped = this.gauge(
+    AGENT_METRICS.pushDropped,
+    'Samples dropped because the backlog for the receiver was full or the receiver refused them.',
+    [LABELS.receiver, LABELS.link],
+  );
+  readonly pushLastSuccess = this.gauge(AGENT_METRICS.pushLastSuccess, 'Unix time the receiver last accepted a push.', [
+    LABELS.receiver,
+    LABELS.link,
+  ]);
   /** The host collectors' gauges, from their declarations (host/<collector>.ts), by metric name. */
   private readonly host = new Map<string, client.Gauge<string>>();
   private readonly collectorSeries = new Map<string, Sample[]>();
@@ -253,6 +272,23 @@ export class AgentMetrics {
     this.lastCheck.set(check, ok);
     if (ok === null) this.checkStatus.remove({ check });
     else this.checkStatus.set({ check }, ok ? 1 : 0);
+  }
+
+  /** The uplink the data center sees (null: not told, no series). */
+  setUplink(active: 'primary' | 'backup' | null): void {
+    this.changed(this.uplinkActive);
+    this.urgent++;
+    this.uplinkActive.reset();
+    if (active) for (const u of ['primary', 'backup'] as const) this.uplinkActive.set({ [LABELS.uplink]: u }, u === active ? 1 : 0);
+  }
+
+  /** A push queue's figures (agents/push/). */
+  setPush(receiver: string, link: string, f: { backlogBytes: number; dropped: number; lastSuccessMs: number | null }): void {
+    this.changed(this.pushBacklog, this.pushDropped, this.pushLastSuccess);
+    const l = { [LABELS.receiver]: receiver, [LABELS.link]: link };
+    this.pushBacklog.set(l, f.backlogBytes);
+    this.pushDropped.set(l, f.dropped);
+    if (f.lastSuccessMs !== null) this.pushLastSuccess.set(l, f.lastSuccessMs / 1000);
   }
 
   setReload(ok: boolean): void {

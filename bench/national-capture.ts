@@ -54,8 +54,8 @@ async function captureInventory(dir: string): Promise<Inventory> {
     role: k === 0 ? 'headquarters' : 'branch',
     agentPort: PORTS.agent,
     links: {
-      primary: { kind: 'wan', address: ip(1, 10 + k), gateway: ip(1, 1) },
-      ...(k === 0 ? { backup: { kind: '4g' as const, address: ip(2, 10), gateway: ip(2, 1) } } : {}),
+      primary: { kind: 'wan', address: ip(1, 10 + k), gateway: ip(1, 1), reachable: true },
+      ...(k === 0 ? { backup: { kind: '4g' as const, address: ip(2, 10), gateway: ip(2, 1), reachable: true } } : {}),
     },
   }));
   const ca = await ensureDemoCa(join(dir, 'ca'));

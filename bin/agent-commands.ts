@@ -22,12 +22,17 @@ export function registerAgentCommands(program: Command): void {
   agent
     .command('kit')
     .description(
-      'write everything one site needs into a folder: the agent as one JavaScript file, its configuration, a systemd unit, a README',
+      'write everything one site needs into a folder: the agent as one JavaScript file and as one Linux x64 executable, its configuration, systemd units, a README',
     )
     .requiredOption('--inventory <file>', 'the inventory YAML file')
     .requiredOption('--site <id>', 'the site the kit is for')
     .requiredOption('--out <dir>', 'the folder to write (e.g. on a USB stick)')
-    .action(async (o: { inventory: string; site: string; out: string }) => {
+    .option(
+      '--push-secret <file>',
+      "the province's push secret: the kit carries this site's push token (for links the data center cannot reach)",
+    )
+    .option('--no-executable', 'leave out the single Linux x64 executable (for PCs without Node; about 100 MB)')
+    .action(async (o: { inventory: string; site: string; out: string; executable: boolean; pushSecret?: string }) => {
       const files = await buildKit(o);
       for (const f of files) process.stdout.write(`${f}\n`);
     });

@@ -15,6 +15,9 @@ interface BoardFlags {
   peerTokenFile?: string;
   datacenter?: string;
   refresh?: string;
+  pushSecretFile?: string;
+  prometheusWrite?: string;
+  pushMaxInFlight?: string;
 }
 
 export function registerBoardCommands(program: Command): void {
@@ -31,6 +34,15 @@ export function registerBoardCommands(program: Command): void {
     .option('--peer-token-file <file>', 'a file holding a team token the peer board accepts (its log needs one); or set SANSANG_PEER_TOKEN')
     .option('--datacenter <id>', 'the data center this board runs in (default: from --listen, else the primary)')
     .option('--refresh <seconds>', "how often the data source is read (default: the agents' probe interval)")
+    .option(
+      '--push-secret-file <file>',
+      "receive what agents push over links the data center cannot reach (the province's push secret; each site's token derives from it)",
+    )
+    .option(
+      '--prometheus-write <url>',
+      "where pushed samples go: this data center's Prometheus remote-write receiver (default: --prometheus's /api/v1/write)",
+    )
+    .option('--push-max-in-flight <n>', 'pushed sample batches checked and forwarded at once; more wait, then get 429 (default 16)')
     .action(async (f: BoardFlags) => {
       // Loaded here, not at the top: other commands (the site agent above all) should not pay for it.
       const { parseListen, startBoard } = await import('../dashboards/board/index.ts');
@@ -46,7 +58,27 @@ export function registerBoardCommands(program: Command): void {
         process.stderr.write(
           'sansang board: --peer without a token (--peer-token-file or SANSANG_PEER_TOKEN): the peer will refuse to share its log\n',
         );
+      let push: { secret: string; writeUrl?: string; maxInFlight?: number } | undefined;
+      if (f.pushSecretFile) {
+        const { readSecretText } = await import('../inventory/index.ts');
+        let secret: string;
+        try {
+          secret = readSecretText(await readFile(f.pushSecretFile, 'utf8'));
+        } catch (e) {
+          throw new UsageError(
+            `--push-secret-file ${f.pushSecretFile}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
+          );
+        }
+        const writeUrl =
+          f.prometheusWrite ??
+          (f.prometheus ? new URL('api/v1/write', f.prometheus.endsWith('/') ? f.prometheus : `${f.prometheus}/`).href : undefined);
+        const max = f.pushMaxInFlight === undefined ? undefined : Number(f.pushMaxInFlight);
+        if (max !== undefined && !(Number.isInteger(max) && max >= 1 && max <= 1024))
+          throw new UsageError(`--push-max-in-flight expects a whole number from 1 to 1024, not "${f.pushMaxInFlight}"`);
+        push = { secret, ...(writeUrl ? { writeUrl } : {}), ...(max ? { maxInFlight: max } : {}) };
+      } else if (f.prometheusWrite) throw new UsageError('--prometheus-write needs --push-secret-file');
       const running = await startBoard({
+        ...(push ? { push } : {}),
         inventory,
         dataDir: f.dataDir,
         listen,

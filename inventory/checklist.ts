@@ -43,6 +43,17 @@ const defaults: ChecklistItemInput[] = [
     evidence: { kind: 'link', link: 'backup' },
     for: '1m',
   },
+  {
+    id: 'uplink-primary',
+    // A site behind a dual-WAN router: which uplink its traffic leaves by (the watch wants to know
+    // "Xã X is running on its backup"); advisory, the backup is there to be used.
+    title: { vi: 'Đang chạy trên đường truyền chính (không phải dự phòng)', en: 'Running on the primary uplink (not the backup)' },
+    owner: networkTeam,
+    kind: 'edge',
+    blocking: false,
+    evidence: { kind: 'uplink' },
+    for: '1m',
+  },
   ...(
     [
       ['public-service-portal', 'Cổng Dịch vụ công quốc gia', 'National Public Service Portal'],
@@ -176,6 +187,7 @@ const tuningKeys: Record<Evidence['kind'], readonly (keyof ItemTuning)[]> = {
   disk: ['minFreeRatio'],
   tls: ['minDays'],
   ipv6: [],
+  uplink: [],
   manual: [],
 };
 

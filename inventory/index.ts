@@ -14,3 +14,5 @@ export * from './names.ts';
 export * from './national.ts';
 export * from './remedies.ts';
 export * from './url-list.ts';
+export * from './remote-write.ts';
+export * from './push-token.ts';

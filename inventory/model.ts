@@ -47,6 +47,16 @@ export function siteLinks(site: Site): LinkName[] {
   return site.links.backup ? ['primary', 'backup'] : ['primary'];
 }
 
+/** The links the data center scrapes the agent over (the others are pushed over). */
+export function scrapedLinks(site: Site): LinkName[] {
+  return siteLinks(site).filter((l) => site.links[l]!.reachable);
+}
+
+/** The links the agent pushes over: the data center cannot reach it there. */
+export function pushedLinks(site: Site): LinkName[] {
+  return siteLinks(site).filter((l) => !site.links[l]!.reachable);
+}
+
 /** The services a unit's sites must reach. */
 export function servicesForUnit(inv: Inventory, unit: Unit): Service[] {
   return inv.services.filter((s) => !s.units || s.units.includes(unit.code));
@@ -78,10 +88,16 @@ export function siteSlice(inv: Inventory, siteId: string): SiteSlice {
     site,
     services: servicesForUnit(inv, unit),
     checklist: unitChecklist(inv, unit),
-    agent: inv.agent,
+    agent: { ...inv.agent, push: { ...inv.agent.push, receivers: pushReceivers(inv) } },
     maintenance: inv.maintenance.filter((m) => m.unit === unit.code && (!m.site || m.site === site.id)),
     dataCenters: inv.dataCenters.map((d) => ({ id: d.id, name: d.name })),
   };
+}
+
+/** Where agents push (agents/push/): the inventory's receivers, else every data center's board. */
+export function pushReceivers(inv: Pick<Inventory, 'agent' | 'dataCenters'>): string[] {
+  const url = (ip: string) => `http://${ip.includes(':') ? `[${ip}]` : ip}:${PORTS.board}`;
+  return inv.agent.push.receivers ?? inv.dataCenters.map((d) => url(d.monitoring.board));
 }
 
 /** Stable, unique slugs of the units' names (code appended where names recur). */
@@ -128,6 +144,8 @@ export function siteChecks(inv: Inventory, unit: Unit, site: Site): ChecklistIte
         return hasTls;
       case 'ipv6':
         return hasIpv6;
+      case 'uplink':
+        return !!site.router;
       default:
         return true;
     }

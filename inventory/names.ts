@@ -35,6 +35,12 @@ export const AGENT_METRICS = {
   hostLoad1: 'sansang_host_load1',
   hostNetworkUp: 'sansang_host_network_up',
   hostUptime: 'sansang_host_uptime_seconds',
+  /** Behind a dual-WAN router: 1 for the uplink the data center sees the traffic leave by, 0 for the other (label `uplink`). */
+  uplinkActive: 'sansang_uplink_active',
+  /** Pushes over an outbound-only link (label `receiver`): bytes waiting on disk, samples dropped when the backlog was full, last accepted push. */
+  pushBacklogBytes: 'sansang_push_backlog_bytes',
+  pushDropped: 'sansang_push_dropped_samples_total',
+  pushLastSuccess: 'sansang_push_last_success_timestamp_seconds',
 } as const;
 
 /** Metrics the board writes: the anchors the rules turn into states. */
@@ -48,6 +54,11 @@ export const BOARD_METRICS = {
   unitInfo: 'sansang_unit_info',
   /** 1 per checklist item, with its titles. */
   checkInfo: 'sansang_check_info',
+  /** 1 per site and link the agent pushes over (not reachable from the data center): the anchor that turns a silent push UNKNOWN. */
+  linkPushed: 'sansang_link_pushed',
+  /** The push receiver (label `kind`: status, write, echo; `outcome`: accepted, refused, busy, failed). */
+  pushRequests: 'sansang_push_requests_total',
+  pushInFlight: 'sansang_push_in_flight',
 } as const;
 
 /** Series of other programs that the rules read. */
@@ -76,6 +87,10 @@ export const LABELS = {
   collector: 'collector',
   province: 'province',
   replica: 'replica',
+  /** The uplink of a dual-WAN router (primary, backup). */
+  uplink: 'uplink',
+  /** The receiver an agent pushes to (its URL). */
+  receiver: 'receiver',
 } as const;
 
 /** The four states, in the order lists and legends show them. */

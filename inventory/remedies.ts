@@ -718,7 +718,50 @@ export const CAUSES = {
       en: (p) => ({ what: `The agent does not judge ${p.evidence} items` }),
     },
   ),
+  'running-on-backup': def(
+    { uplinkKind: S, address: S },
+    {
+      vi: (p) => ({
+        what: `Bộ định tuyến đang chạy trên đường dự phòng (${p.uplinkKind}, trung tâm dữ liệu thấy địa chỉ ${p.address})`,
+        fix: 'Gọi nhà mạng của đường truyền chính; kiểm tra cổng đường chính của bộ định tuyến hai đường tại trụ sở',
+      }),
+      en: (p) => ({
+        what: `The router is running on its backup uplink (${p.uplinkKind}; the data center sees ${p.address})`,
+        fix: "Call the primary uplink's network operator; check the dual-WAN router's primary port at the office",
+      }),
+    },
+  ),
+  'uplink-unknown': def(
+    { address: S.optional() },
+    {
+      vi: (p) => ({
+        what: p.address
+          ? `Trung tâm dữ liệu thấy địa chỉ ${p.address}, không phải địa chỉ của đường nào trong tệp kiểm kê`
+          : 'Chưa hỏi được trung tâm dữ liệu đang thấy địa chỉ nào',
+        fix: 'Ghi đúng địa chỉ của từng đường của bộ định tuyến (router.uplinks) trong tệp kiểm kê',
+      }),
+      en: (p) => ({
+        what: p.address
+          ? `The data center sees ${p.address}, the address of no uplink in the inventory`
+          : 'No data center has said yet which address it sees',
+        fix: "Write each uplink's address (router.uplinks) in the inventory",
+      }),
+    },
+  ),
   // ---- the board
+  'push-silent': def(
+    { link: LinkName },
+    {
+      vi: (p) => ({
+        what: `Chưa nhận được dữ liệu tác tử gửi lên qua ${LINK.vi[p.link]} (trung tâm dữ liệu không gọi được tác tử qua đường này)`,
+        fix: `Kiểm tra ${LINK.vi[p.link]} và dịch vụ sansang-agent; dữ liệu gửi chậm sẽ được bù khi đường thông`,
+      }),
+      en: (p) => ({
+        what: `Nothing has arrived from the agent over the ${LINK.en[p.link]} lately (the data center cannot call it there)`,
+        fix: `Check the ${LINK.en[p.link]} and the sansang-agent service; what was held back is sent when it is back`,
+      }),
+    },
+  ),
   'agent-silent': def(
     {},
     {

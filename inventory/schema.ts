@@ -305,11 +305,40 @@ export const Service = z.strictObject({
 
 // ---------------------------------------------------------------- units and sites
 
+export const LinkKind = z.enum(['wan', 'vpn', '4g']);
+
 export const Link = z.strictObject({
-  kind: z.enum(['wan', 'vpn', '4g']),
+  kind: LinkKind,
   /** The site's source address on this link: the agent binds its probes to it and listens on it. */
   address: Ip,
   gateway: Ip,
+  /**
+   * Whether the data center can open a connection to the agent over this link. A 4G or
+   * consumer-fibre backup behind carrier-grade NAT cannot be reached (`false`): the data center
+   * does not scrape it, and the agent pushes over it instead, its status to the boards and its
+   * samples to Prometheus (agents/push/), which judge the link from what arrives.
+   */
+  reachable: z.boolean().default(true),
+});
+
+/**
+ * One uplink of a dual-WAN router: how the data center tells it. `address` is the source
+ * address the data center sees when the office's traffic leaves over this uplink (the router's
+ * public or NAT address on it), `gateway` the uplink's first hop, for the technician.
+ */
+export const Uplink = z.strictObject({
+  kind: LinkKind,
+  address: Ip,
+  gateway: Ip.optional(),
+});
+
+/**
+ * A router with two uplinks that the site's one network card sits behind: it fails over by
+ * itself and the PC cannot choose. The agent asks the data center which address it sees and so
+ * tells which uplink carries its traffic (the advisory "running on backup" item).
+ */
+export const DualWanRouter = z.strictObject({
+  uplinks: z.strictObject({ primary: Uplink, backup: Uplink }),
 });
 
 export const Site = z.strictObject({
@@ -318,6 +347,8 @@ export const Site = z.strictObject({
   role: z.enum(['headquarters', 'branch', 'service-point']).default('headquarters'),
   agentPort: Port.default(9464),
   links: z.strictObject({ primary: Link, backup: Link.optional() }),
+  /** One network card behind a dual-WAN router: its two uplinks (the site then has no backup link of its own). */
+  router: DualWanRouter.optional(),
   /** Marks a site whose address plan a person still has to fill (written by the importer). */
   todo: AnyText.optional(),
 });
@@ -455,6 +486,11 @@ export const Evidence = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('latency'), maxSeconds: z.number().positive().default(0.15) }),
   /** edge: free space on every local filesystem. */
   z.strictObject({ kind: z.literal('disk'), minFreeRatio: z.number().min(0).max(1).default(0.1) }),
+  /**
+   * edge: the traffic leaves over the router's primary uplink (a site behind a dual-WAN router);
+   * failing while it runs on its backup. Advisory by default.
+   */
+  z.strictObject({ kind: z.literal('uplink') }),
   /** edge: every HTTPS certificate seen is valid for this long. */
   z.strictObject({ kind: z.literal('tls'), minDays: z.number().positive().default(14) }),
   /**
@@ -485,6 +521,7 @@ export const EVIDENCE_KIND: Readonly<Record<z.output<typeof Evidence>['kind'], z
   disk: 'edge',
   tls: 'edge',
   ipv6: 'edge',
+  uplink: 'edge',
   manual: 'manual',
 };
 
@@ -620,6 +657,23 @@ export const AgentSettings = z.strictObject({
       dataCenter: Ip.optional(),
     })
     .default({ enabled: true, every: '1s', misses: 3 }),
+  /**
+   * What an agent does over a link the data center cannot reach (`reachable: false`), and how it
+   * asks which uplink a dual-WAN router uses: it pushes to the boards' receivers (default: each
+   * data center's board), authenticated with its site's token (`sansang push-token`).
+   */
+  push: z
+    .strictObject({
+      /** The boards' URLs (default: every data center's board, http://<monitoring.board>:8080). */
+      receivers: z.array(Url).min(1).optional(),
+      /** The file holding this site's token (the kit writes it; never in the inventory). */
+      tokenFile: Text.optional(),
+      /** Where the backlog waits while the data center cannot be reached. */
+      spoolDir: Text.default('/var/lib/sansang-agent'),
+      /** The most the backlog keeps per receiver; beyond it the oldest is dropped (counted). */
+      maxBacklogMb: z.number().positive().max(4096).default(64),
+    })
+    .default({ spoolDir: '/var/lib/sansang-agent', maxBacklogMb: 64 }),
 });
 
 export const Images = z.strictObject({
@@ -692,6 +746,8 @@ export type UrlListProbe = ProbeOf<'url-list'>;
 export type Unit = z.output<typeof Unit>;
 export type Site = z.output<typeof Site>;
 export type Link = z.output<typeof Link>;
+export type Uplink = z.output<typeof Uplink>;
+export type DualWanRouter = z.output<typeof DualWanRouter>;
 export type OldUnit = z.output<typeof OldUnit>;
 export type Portal = z.output<typeof Portal>;
 export type PortalPlan = z.output<typeof PortalPlan>;

@@ -4,17 +4,20 @@
 import { access, chmod, mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { InputError, SiteSliceDocument } from '../../inventory/index.ts';
-import { BUNDLE_NAME, CONFIG_NAME, INSTALL_PATHS, UNIT_NAME } from './layout.ts';
+import { BUNDLE_NAME, CONFIG_NAME, EXECUTABLE_NAME, EXECUTABLE_UNIT_NAME, INSTALL_PATHS, UNIT_NAME, type AgentForm } from './layout.ts';
 
 export interface InstallOptions {
   kit: string;
   root: string;
   dryRun: boolean;
   out: (line: string) => void;
+  /** The bundle with Node (default), or the single executable and its unit (what the executable installs when it runs `install`). */
+  form?: AgentForm;
 }
 
 export async function installFromKit(o: InstallOptions): Promise<string[]> {
-  const need = [BUNDLE_NAME, CONFIG_NAME, UNIT_NAME];
+  const exe = o.form === 'executable';
+  const need = exe ? [EXECUTABLE_NAME, CONFIG_NAME, EXECUTABLE_UNIT_NAME] : [BUNDLE_NAME, CONFIG_NAME, UNIT_NAME];
   for (const f of need) {
     try {
       await access(join(o.kit, f));
@@ -30,9 +33,11 @@ export async function installFromKit(o: InstallOptions): Promise<string[]> {
   }
 
   const plan: { from: string; to: string; mode: number }[] = [
-    { from: join(o.kit, BUNDLE_NAME), to: INSTALL_PATHS.bundle, mode: 0o755 },
+    exe
+      ? { from: join(o.kit, EXECUTABLE_NAME), to: INSTALL_PATHS.executable, mode: 0o755 }
+      : { from: join(o.kit, BUNDLE_NAME), to: INSTALL_PATHS.bundle, mode: 0o755 },
     { from: join(o.kit, CONFIG_NAME), to: `${INSTALL_PATHS.configDir}/${CONFIG_NAME}`, mode: 0o644 },
-    { from: join(o.kit, UNIT_NAME), to: INSTALL_PATHS.unit, mode: 0o644 },
+    { from: join(o.kit, exe ? EXECUTABLE_UNIT_NAME : UNIT_NAME), to: INSTALL_PATHS.unit, mode: 0o644 },
   ];
   const extra = await readdir(join(o.kit, 'files')).catch(() => [] as string[]);
   for (const f of extra)
@@ -60,6 +65,6 @@ export async function installFromKit(o: InstallOptions): Promise<string[]> {
   o.out('');
   o.out(o.dryRun ? 'Nothing was written (--dry-run).' : `Installed the agent for site ${s.site.id} (unit ${s.unit.code}). Next:`);
   o.out('  sudo systemctl daemon-reload && sudo systemctl enable --now sansang-agent');
-  o.out(`  node ${INSTALL_PATHS.bundle} check --config ${INSTALL_PATHS.configDir}/${CONFIG_NAME}`);
+  o.out(`  ${exe ? INSTALL_PATHS.executable : `node ${INSTALL_PATHS.bundle}`} check --config ${INSTALL_PATHS.configDir}/${CONFIG_NAME}`);
   return written;
 }

@@ -11,15 +11,37 @@ import type { SiteSliceDocument } from '../../inventory/index.ts';
 export const NODE_FLAGS = ['--optimize-for-size', '--no-opt'] as const;
 
 export const BUNDLE_NAME = 'sansang-agent.cjs';
+/** The same agent as one Linux x64 executable (Node's single-executable application), for a PC without Node. */
+export const EXECUTABLE_NAME = 'sansang-agent';
+/** The unit that starts the executable; installed as UNIT_NAME when the kit is installed by the executable. */
+export const EXECUTABLE_UNIT_NAME = 'sansang-agent.executable.service';
 export const CONFIG_NAME = 'site.json';
 export const UNIT_NAME = 'sansang-agent.service';
 export const INSTALL_PATHS = {
   bundle: `/opt/sansang-agent/${BUNDLE_NAME}`,
+  executable: `/opt/sansang-agent/${EXECUTABLE_NAME}`,
+  /** Where an outbound-only link's pushes wait while the data center cannot be reached (systemd's StateDirectory). */
+  stateDir: '/var/lib/sansang-agent',
   configDir: '/etc/sansang-agent',
   unit: `/etc/systemd/system/${UNIT_NAME}`,
 } as const;
 
-export function systemdUnit(slice: SiteSliceDocument): string {
+/** How the unit starts the agent: the bundle with the machine's Node, or the single executable. */
+export type AgentForm = 'node' | 'executable';
+
+/**
+ * The command line the unit runs. The executable takes the same V8 flags first on its command
+ * line and sets them before anything else runs (the bundle's banner, agents/kit.ts): a single
+ * executable reads no Node options from its command line, and Node refuses these in NODE_OPTIONS.
+ */
+export function execStart(form: AgentForm): string {
+  const config = `--config ${INSTALL_PATHS.configDir}/${CONFIG_NAME}`;
+  return form === 'node'
+    ? `/usr/bin/env node ${NODE_FLAGS.join(' ')} ${INSTALL_PATHS.bundle} ${config}`
+    : `${INSTALL_PATHS.executable} ${NODE_FLAGS.join(' ')} ${config}`;
+}
+
+export function systemdUnit(slice: SiteSliceDocument, form: AgentForm = 'node'): string {
   return `# sansang site agent for ${slice.site.id} (unit ${slice.unit.code}), written by \`sansang agent kit\`.
 [Unit]
 Description=sansang site agent (${slice.site.id})
@@ -29,7 +51,7 @@ After=network-online.target
 
 [Service]
 Type=simple
-ExecStart=/usr/bin/env node ${NODE_FLAGS.join(' ')} ${INSTALL_PATHS.bundle} --config ${INSTALL_PATHS.configDir}/${CONFIG_NAME}
+ExecStart=${execStart(form)}
 ExecReload=/bin/kill -HUP $MAINPID
 Restart=always
 RestartSec=5
@@ -49,6 +71,8 @@ ProtectKernelModules=yes
 ProtectControlGroups=yes
 RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX AF_NETLINK
 MemoryMax=200M
+# An outbound-only link's pushes wait here (bounded) while the data center cannot be reached.
+StateDirectory=sansang-agent
 Environment=NODE_ENV=production LC_ALL=C
 
 [Install]
@@ -62,14 +86,17 @@ export function kitReadme(slice: SiteSliceDocument): string {
 
 Đơn vị: ${slice.unit.name} (mã ${slice.unit.code}) · Điểm: \`${slice.site.id}\`
 
-Máy cần có Node.js phiên bản 20 trở lên (\`node --version\`) và lệnh \`ping\` (gói iputils-ping).
-Không cần cài thêm gì khác, không cần Internet.
+Máy cần có lệnh \`ping\` (gói iputils-ping). Không cần Internet.
+
+- **Máy đã có Node.js 20 trở lên** (\`node --version\`): dùng tệp \`${BUNDLE_NAME}\`.
+- **Máy Linux 64-bit (x64) chưa có Node.js**: dùng tệp chạy được \`${EXECUTABLE_NAME}\` (đã gồm Node),
+  thay \`node ${BUNDLE_NAME}\` bằng \`./${EXECUTABLE_NAME}\` trong các lệnh dưới đây.
 
 ## Ba lệnh cần gõ (trong thư mục này, với quyền root)
 
 1. Cài đặt tác tử và cấu hình của điểm:
 
-       sudo node ${BUNDLE_NAME} install
+       sudo node ${BUNDLE_NAME} install        (hoặc: sudo ./${EXECUTABLE_NAME} install)
 
 2. Bật dịch vụ và cho chạy cùng máy:
 
@@ -78,6 +105,7 @@ Không cần cài thêm gì khác, không cần Internet.
 3. Kiểm tra một lượt, xem bảng kết quả (mã thoát 0 là SẴN SÀNG):
 
        node ${INSTALL_PATHS.bundle} check --config ${INSTALL_PATHS.configDir}/${CONFIG_NAME}
+       (hoặc: ${INSTALL_PATHS.executable} check --config ${INSTALL_PATHS.configDir}/${CONFIG_NAME})
 
 Xem trước những gì sẽ được ghi: \`node ${BUNDLE_NAME} install --dry-run\`.
 Bảng tiếng Anh: thêm \`--lang en\`.

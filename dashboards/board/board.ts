@@ -13,6 +13,7 @@ import { SinceTracker } from './history.ts';
 import { allWindows, MaintenanceIndex } from './maintenance.ts';
 import { PeerSync } from './peer.ts';
 import { PrometheusSource } from './prometheus.ts';
+import { PushReceiver, type PushReceiverOptions } from './push.ts';
 import type { BoardSource, HostFactsOfSite } from './source.ts';
 import { createSilence } from './silences.ts';
 import { STATES, type State } from '../states.ts';
@@ -40,6 +41,8 @@ export interface BoardCoreOptions {
   warn?: (msg: string) => void;
   /** Tests and the bench: replaces the HTTP fetch of the agents' /status. */
   fetcher?: StatusFetcher;
+  /** Receives what agents push over links the data center cannot reach (dashboards/board/push.ts); without, pushes are refused. */
+  push?: PushReceiverOptions;
 }
 
 export class InputRejected extends Error {
@@ -56,6 +59,8 @@ export class BoardCore {
   readonly tracker = new SinceTracker();
   readonly refreshMs: number;
   private readonly source: BoardSource;
+  /** The receiver of agents' pushes, when the board has the province's push secret. */
+  readonly push: PushReceiver | null;
   private readonly peerSync: PeerSync | null;
   private evaluation: Evaluation;
   private summaries = '[]';
@@ -80,6 +85,7 @@ export class BoardCore {
     this.tracker.onChange = (c) => changeFile.add(c);
     this.catalog = buildCatalog(opts.inventory);
     this.refreshMs = opts.refreshMs ?? this.catalog.intervalSeconds * 1000;
+    this.push = opts.push ? new PushReceiver(this.catalog, opts.push) : null;
     const timeoutMs = Math.max(500, Math.min(5000, Math.floor(this.refreshMs * 0.8)));
     if (opts.prometheus) this.source = new PrometheusSource(this.catalog, opts.prometheus, timeoutMs);
     else {
@@ -90,6 +96,7 @@ export class BoardCore {
         timeoutMs,
         ...(ba && password ? { basicAuth: `${ba.username}:${password}` } : {}),
         ...(opts.fetcher ? { fetcher: opts.fetcher } : {}),
+        pushed: (site, link) => this.push?.status(site, link),
       });
     }
     this.peerSync = opts.peer ? new PeerSync(opts.peer, log, opts.peerEveryMs ?? 3000, this.warn, opts.peerToken) : null;
@@ -349,6 +356,7 @@ export class BoardCore {
     await this.running;
     await this.peerSync?.stop();
     this.source.close();
+    this.push?.close();
     this.listeners.clear();
     await this.changeFile.close();
     await this.log.close();

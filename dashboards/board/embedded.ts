@@ -3,6 +3,10 @@
 // and judges the central items itself (agent up over some link, clock offset), and a link the
 // agent does not answer over while it answers over another as that link down. An agent that
 // answers over no link, or answers something that does not conform, leaves its items UNKNOWN.
+// A link the data center cannot reach (`reachable: false`) is not polled: the agent pushes its
+// status over it (dashboards/board/push.ts), and a push fresher than three intervals is an
+// answer over that link; none is no evidence (UNKNOWN, as for the rules), not a failure: the
+// board cannot tell a cut from a push still on its way.
 import http from 'node:http';
 import type { Cause, HostFacts, LinkName, StatusDocument } from '../../inventory/index.ts';
 import type { Catalog, CatalogItem, CatalogSite, CatalogUnit } from './catalog.ts';
@@ -16,6 +20,8 @@ interface LinkPoll {
   link: 'primary' | 'backup';
   address: string;
   result: StatusFetch;
+  /** The link is pushed over, not polled (and `result` is its last push, or none fresh). */
+  pushed?: boolean;
 }
 
 interface SitePoll {
@@ -47,11 +53,14 @@ export interface EmbeddedOptions {
   https?: { ca?: string | Buffer };
   /** For tests and the bench: replaces the HTTP fetch. */
   fetcher?: StatusFetcher;
+  /** The last status the site's agent pushed over a link it cannot be polled over. */
+  pushed?: (site: string, link: LinkName) => { doc: StatusDocument; receivedMs: number } | undefined;
 }
 
 /** Why the agent answered over no link this poll: a document it could not read, another site's, or silence. */
 function silenceOf(links: readonly LinkPoll[]): Cause {
   for (const l of links) {
+    if (l.pushed) continue;
     if (l.result.ok) continue;
     if (/does not conform/.test(l.result.error)) return { kind: 'agent-bad-document' };
     const other = /answered for site "([^"]*)"/.exec(l.result.error);
@@ -81,14 +90,24 @@ export class EmbeddedSource implements BoardSource {
     this.fetcher = opts.fetcher ?? ((address, port) => fetchStatus(address, port, fo));
   }
 
-  /** Polls every link of every site once, a bounded number at a time. */
+  /** The last push over a link, as a poll's answer: fresh (three intervals), or none. */
+  private pushedFetch(cs: CatalogSite, link: LinkName, nowMs: number): StatusFetch {
+    const p = this.opts.pushed?.(cs.site.id, link);
+    if (p && nowMs - p.receivedMs <= this.catalog.freshnessSeconds * 1000)
+      return { ok: true, doc: p.doc, sentMs: p.receivedMs, receivedMs: p.receivedMs };
+    return { ok: false, error: 'nothing pushed lately', sentMs: nowMs, receivedMs: nowMs };
+  }
+
+  /** Polls every link of every site once, a bounded number at a time; takes a pushed link's last push. */
   async poll(): Promise<void> {
     const jobs: { cs: CatalogSite; link: 'primary' | 'backup'; address: string }[] = [];
+    const pushedJobs: { cs: CatalogSite; link: LinkName; address: string }[] = [];
     for (const cu of this.catalog.units)
-      for (const cs of cu.sites) {
-        jobs.push({ cs, link: 'primary', address: cs.site.links.primary.address });
-        if (cs.site.links.backup) jobs.push({ cs, link: 'backup', address: cs.site.links.backup.address });
-      }
+      for (const cs of cu.sites)
+        for (const link of ['primary', 'backup'] as const) {
+          const l = cs.site.links[link];
+          if (l) (l.reachable ? jobs : pushedJobs).push({ cs, link, address: l.address });
+        }
     const results = new Array<StatusFetch>(jobs.length);
     let next = 0;
     const worker = async () => {
@@ -114,6 +133,13 @@ export class EmbeddedSource implements BoardSource {
       list.push({ link: j.link, address: j.address, result: checked });
       bySite.set(j.cs.site.id, list);
     });
+    const nowMs = Date.now();
+    for (const j of pushedJobs) {
+      const list = bySite.get(j.cs.site.id) ?? [];
+      list.push({ link: j.link, address: j.address, result: this.pushedFetch(j.cs, j.link, nowMs), pushed: true });
+      list.sort((a, b) => (a.link === b.link ? 0 : a.link === 'primary' ? -1 : 1));
+      bySite.set(j.cs.site.id, list);
+    }
     for (const cu of this.catalog.units) for (const cs of cu.sites) this.record(cu, cs, bySite.get(cs.site.id) ?? []);
   }
 
@@ -159,8 +185,13 @@ export class EmbeddedSource implements BoardSource {
     const age = (nowMs - poll.atMs) / 1000;
     const e = item.evidence;
     // The agent is up when it answers over some link; a link it does not answer over is that link's failure.
-    if (e.kind === 'agent-up' || e.kind === 'dc-reach')
-      return poll.answeredOver ? { ok: true, ageSeconds: age } : { ok: false, ageSeconds: age, cause: poll.silence };
+    if (e.kind === 'agent-up' || e.kind === 'dc-reach') {
+      if (poll.answeredOver) return { ok: true, ageSeconds: age };
+      // Only pushed links, and nothing fresh over any: no evidence, not a failure (as the rules).
+      if (poll.links.every((l) => l.pushed))
+        return { ok: null, ageSeconds: null, cause: { kind: 'push-silent', link: poll.links[0]?.link ?? 'primary' } };
+      return { ok: false, ageSeconds: age, cause: poll.silence };
+    }
     const doc = poll.doc;
     if (!doc || poll.receivedMs === undefined || poll.sentMs === undefined) return { ok: null, ageSeconds: null, cause: poll.silence };
     if (e.kind === 'clock') {
@@ -183,6 +214,8 @@ export class EmbeddedSource implements BoardSource {
     // link, not over this one. The agent may not have judged its link failing yet.
     if (e.kind === 'link') {
       const mine = poll.links.find((l) => l.link === e.link);
+      // A pushed link with nothing fresh: nothing says it works, nothing says it is cut (UNKNOWN).
+      if (mine?.pushed && !mine.result.ok) return { ok: null, ageSeconds: null, cause: { kind: 'push-silent', link: e.link } };
       if (mine && !mine.result.ok && poll.answeredOver && poll.answeredOver !== e.link)
         return { ok: false, ageSeconds: age, cause: { kind: 'link-lost', link: e.link, over: poll.answeredOver, address: mine.address } };
     }
@@ -219,6 +252,8 @@ export class EmbeddedSource implements BoardSource {
         return declared.map((d) => {
           const p = poll?.links.find((l) => l.link === d.link);
           if (!p) return d;
+          if (p.pushed)
+            return p.result.ok ? { ...d, answered: true, pushed: true } : { ...d, answered: null, pushed: true, error: p.result.error };
           if (p.result.ok) return { ...d, answered: true };
           return { ...d, answered: false, error: p.result.error, ...(poll?.answeredOver ? { lost: true } : {}) };
         });

@@ -9,6 +9,7 @@ import { BoardCore } from './board.ts';
 import type { StatusFetcher } from './embedded.ts';
 import { boardRegistry } from './metrics.ts';
 import { boardApp } from './server.ts';
+import type { PushReceiverOptions } from './push.ts';
 import { TokenBook } from './tokens.ts';
 
 export { TokenBook } from './tokens.ts';
@@ -38,6 +39,8 @@ export interface StartBoardOptions {
   datacenter?: string;
   warn?: (msg: string) => void;
   fetcher?: StatusFetcher;
+  /** Receive agents' pushes (links the data center cannot reach): the province's push secret, and where samples go. */
+  push?: PushReceiverOptions;
 }
 
 export interface RunningBoard {
@@ -94,9 +97,15 @@ export async function startBoard(opts: StartBoardOptions): Promise<RunningBoard>
     ...(opts.peerEveryMs ? { peerEveryMs: opts.peerEveryMs } : {}),
     ...(opts.warn ? { warn: opts.warn } : {}),
     ...(opts.fetcher ? { fetcher: opts.fetcher } : {}),
+    ...(opts.push ? { push: opts.push } : {}),
   });
   const registry = boardRegistry(
-    { catalog: board.catalog, isSigned: (u, c) => board.log.isSigned(u, c), maintenanceAt: (t) => board.maintenanceAt(t) },
+    {
+      catalog: board.catalog,
+      isSigned: (u, c) => board.log.isSigned(u, c),
+      maintenanceAt: (t) => board.maintenanceAt(t),
+      push: board.push,
+    },
     { version, datacenter },
   );
   const server: Server = createServer(boardApp(board, tokens, registry));

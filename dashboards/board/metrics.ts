@@ -5,15 +5,18 @@
 //   sansang_maintenance_active{unit}         1 inside a maintenance window, else 0, every unit
 //   sansang_board_info{version,datacenter}   1
 //   sansang_unit_info{unit,name}             1 per unit; sansang_check_info{check,title,title_en} 1 per item
-import { Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import { BOARD_METRICS } from '../../inventory/index.ts';
 import type { Catalog } from './catalog.ts';
 import type { MaintenanceIndex } from './maintenance.ts';
+import type { PushReceiver } from './push.ts';
+import { pushedLinks } from '../../inventory/index.ts';
 
 export interface BoardMetricsSource {
   catalog: Catalog;
   isSigned(unit: string, check: string): boolean;
   maintenanceAt(nowMs: number): MaintenanceIndex;
+  push?: PushReceiver | null;
 }
 
 export function boardRegistry(src: BoardMetricsSource, info: { version: string; datacenter: string }): Registry {
@@ -66,6 +69,39 @@ export function boardRegistry(src: BoardMetricsSource, info: { version: string; 
   const titles = new Map<string, { vi: string; en: string }>();
   for (const cu of src.catalog.units) for (const [id, i] of cu.items) if (!titles.has(id)) titles.set(id, i.title);
   for (const [check, t] of titles) checkInfo.set({ check, title: t.vi, title_en: t.en }, 1);
+  // The links agents push over: the rules turn a site's silent push UNKNOWN with it (recording.ts).
+  const pushedAnchor = new Gauge({
+    name: BOARD_METRICS.linkPushed,
+    help: 'Each link the data center cannot reach, which the agent pushes over instead (1).',
+    labelNames: ['unit', 'site', 'link'] as const,
+    registers: [registry],
+  });
+  for (const cu of src.catalog.units)
+    for (const cs of cu.sites) for (const link of pushedLinks(cs.site)) pushedAnchor.set({ unit: cu.unit.code, site: cs.site.id, link }, 1);
+  if (src.push) {
+    const push = src.push;
+    new Counter({
+      name: BOARD_METRICS.pushRequests,
+      help: 'Pushes received from agents, by kind (status, write, echo) and outcome (accepted, refused, busy, failed).',
+      labelNames: ['kind', 'outcome'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [k, n] of push.counts) {
+          const [kind, outcome] = k.split('\0');
+          this.inc({ kind: kind!, outcome: outcome! }, n);
+        }
+      },
+    });
+    new Gauge({
+      name: BOARD_METRICS.pushInFlight,
+      help: 'Remote-write pushes being checked and forwarded to Prometheus now.',
+      registers: [registry],
+      collect() {
+        this.set(push.inFlightWrites);
+      },
+    });
+  }
   new Gauge({
     name: BOARD_METRICS.boardInfo,
     help: 'The board: its version and data center.',

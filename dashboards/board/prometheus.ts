@@ -124,8 +124,12 @@ export class PrometheusSource implements BoardSource {
     ctx: EvalContext,
   ): SiteView {
     const code = cu.unit.code;
-    const links: LinkView[] = [{ link: 'primary', address: cs.site.links.primary.address, answered: null }];
-    if (cs.site.links.backup) links.push({ link: 'backup', address: cs.site.links.backup.address, answered: null });
+    const pushed = (l: { reachable: boolean }) => (l.reachable ? {} : { pushed: true });
+    const links: LinkView[] = [
+      { link: 'primary', address: cs.site.links.primary.address, answered: null, ...pushed(cs.site.links.primary) },
+    ];
+    if (cs.site.links.backup)
+      links.push({ link: 'backup', address: cs.site.links.backup.address, answered: null, ...pushed(cs.site.links.backup) });
     for (const l of links) {
       const v = up.get(`${code}/${cs.site.id}/${l.link}`);
       if (v !== undefined) l.answered = v === 1;

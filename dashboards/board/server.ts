@@ -234,6 +234,11 @@ export function boardApp(board: BoardCore, tokens: TokenBook, registry: Registry
   readRoutes(app, board);
   logRoutes(app, board, tokens);
   reportRoutes(app, board, registry);
+  if (board.push) board.push.routes(app);
+  else
+    app.all('/api/push/{*rest}', (_req, res) => {
+      res.status(404).json({ error: 'this board receives no pushes (start it with --push-secret-file)', code: 'no-push' });
+    });
   errorRoutes(app);
   return app;
 }

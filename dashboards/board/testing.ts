@@ -194,8 +194,8 @@ export function syntheticInventory(
         role: s === 0 ? ('headquarters' as const) : ('branch' as const),
         agentPort: 9464,
         links: {
-          primary: { kind: 'wan' as const, address: next(), gateway: '127.0.0.1' },
-          ...(s === 0 ? { backup: { kind: '4g' as const, address: next(), gateway: '127.0.0.1' } } : {}),
+          primary: { kind: 'wan' as const, address: next(), gateway: '127.0.0.1', reachable: true },
+          ...(s === 0 ? { backup: { kind: '4g' as const, address: next(), gateway: '127.0.0.1', reachable: true } } : {}),
         },
       })),
     };

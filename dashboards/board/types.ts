@@ -30,6 +30,8 @@ export interface LinkView {
   /** The agent answers over another link, not over this one: this link is down, not the agent. */
   lost?: boolean;
   error?: string;
+  /** The data center cannot reach the agent over this link: it pushes over it (`answered`: a fresh push came). */
+  pushed?: boolean;
 }
 
 export interface SiteView {
