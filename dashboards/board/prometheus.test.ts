@@ -129,7 +129,9 @@ describe('Prometheus mode', () => {
     const b = await board(inv, withoutRules);
     try {
       await b.refresh();
-      expect(b.current.problems.join(' ')).toMatch(/no series of sansang:unit:state: the recording rules are not loaded/);
+      expect(b.current.problems.map((p) => p.reason.en).join(' ')).toMatch(
+        /no series of sansang:unit:state: the recording rules are not loaded/,
+      );
       expect(b.current.units.every((u) => u.state === 'unknown')).toBe(true);
     } finally {
       await b.close();
@@ -140,7 +142,7 @@ describe('Prometheus mode', () => {
     const b = await board(inv, 'http://127.0.0.1:1/');
     try {
       await b.refresh();
-      expect(b.current.problems.join(' ')).toMatch(/cannot be read/);
+      expect(b.current.problems.map((p) => p.reason.en).join(' ')).toMatch(/cannot read Prometheus/);
       expect(b.current.units.every((u) => u.state === 'unknown')).toBe(true);
     } finally {
       await b.close();

@@ -10,7 +10,8 @@ import { fetchStatus } from './fetch-status.ts';
 import { instantQuery, type VectorSample } from './prom-client-http.ts';
 import type { BoardSource, HostFactsOfSite } from './source.ts';
 import { isState, siteState, STATE_CODE, STATES, type State } from '../states.ts';
-import type { Evaluation, ItemView, LinkView, SiteItemView, SiteView, UnitView } from './types.ts';
+import { problemOf } from './problems.ts';
+import type { Evaluation, ItemView, Problem, LinkView, SiteItemView, SiteView, UnitView } from './types.ts';
 
 export const PROMETHEUS_QUERIES = {
   unitCheck: `${SERIES.unitCheckState} == 1`,
@@ -51,13 +52,10 @@ export class PrometheusSource implements BoardSource {
   }
 
   evaluate(ctx: EvalContext): Evaluation {
-    const problems: string[] = [];
+    const problems: Problem[] = [];
     const r = this.results;
-    if (!r) problems.push(`Prometheus ${this.url} cannot be read: ${this.error ?? 'not queried yet'}. Every unit is UNKNOWN.`);
-    else if (r.unit.length === 0)
-      problems.push(
-        `Prometheus ${this.url} has no series of ${SERIES.unitState}: the recording rules are not loaded (write them with \`sansang config rules\` and add them to rule_files). Every unit is UNKNOWN.`,
-      );
+    if (!r) problems.push(problemOf({ kind: 'prometheus-unreachable', url: this.url, detail: this.error ?? 'not queried yet' }));
+    else if (r.unit.length === 0) problems.push(problemOf({ kind: 'rules-missing', url: this.url, series: SERIES.unitState }));
     const unitStates = new Map<string, State>();
     const itemStates = new Map<string, State>();
     const siteChecks = new Map<string, State>();

@@ -31,6 +31,10 @@ const T = {
     signed: 'ký xác nhận',
     withdrawn: 'rút xác nhận',
     maint: 'đặt bảo trì',
+    ack: 'nhận xử lý',
+    ackCleared: 'hết nhận xử lý',
+    recovered: 'đã đạt lại',
+    incident: 'Sự cố chung',
     print: 'In báo cáo',
     csv: 'Tải CSV',
     back: 'Về bảng',
@@ -58,6 +62,10 @@ const T = {
     signed: 'signed off',
     withdrawn: 'withdrew sign-off',
     maint: 'set maintenance',
+    ack: 'acknowledged',
+    ackCleared: 'acknowledgement cleared',
+    recovered: 'recovered',
+    incident: 'Shared incident',
     print: 'Print',
     csv: 'Download CSV',
     back: 'Back to the board',
@@ -103,6 +111,7 @@ function reportData(board: BoardCore, span: ShiftSpan, lang: Lang): ReportData {
     what: `${c.from ? t.states[c.from] : '—'} → ${t.states[c.to]}`,
     detail: '',
   }));
+  const acks = new Map(board.log.entries().flatMap((e) => (e.type === 'ack' ? [[e.id, e] as const] : [])));
   for (const e of board.log.entries()) {
     const at = Date.parse(e.at);
     if (at < span.fromMs || at > span.toMs) continue;
@@ -114,7 +123,7 @@ function reportData(board: BoardCore, span: ShiftSpan, lang: Lang): ReportData {
         what: `${title(e.check)}: ${e.signed ? t.signed : t.withdrawn}`,
         detail: `${e.who} (${e.team})${e.note ? `: ${e.note}` : ''}`,
       });
-    else
+    else if (e.type === 'maintenance')
       changes.push({
         at: e.at,
         unit: e.unit,
@@ -122,6 +131,24 @@ function reportData(board: BoardCore, span: ShiftSpan, lang: Lang): ReportData {
         what: `${t.maint}${e.site ? ` (${e.site})` : ''}: ${e.from} – ${e.to}`,
         detail: `${e.who} (${e.team}): ${e.reason}`,
       });
+    else if (e.type === 'ack')
+      changes.push({
+        at: e.at,
+        unit: e.unit ?? '',
+        name: e.unit ? (names.get(e.unit) ?? e.unit) : t.incident,
+        what: `${t.ack}: ${title(e.check)}`,
+        detail: `${e.who} (${e.team})${e.note ? `: ${e.note}` : ''}`,
+      });
+    else {
+      const ack = acks.get(e.ack);
+      changes.push({
+        at: e.at,
+        unit: ack?.unit ?? '',
+        name: ack?.unit ? (names.get(ack.unit) ?? ack.unit) : t.incident,
+        what: `${t.ackCleared}: ${ack ? title(ack.check) : ''}`,
+        detail: t.recovered,
+      });
+    }
   }
   changes.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   const open: ReportData['open'] = [];
@@ -178,7 +205,7 @@ export function reportHtml(board: BoardCore, span: ShiftSpan, lang: Lang): strin
 <h1>${escapeHtml(t.title)} — ${escapeHtml(board.opts.inventory.province.name)}</h1>
 <p>${escapeHtml(t.shift)}: ${time(span.fromMs)} – ${time(span.toMs)} (${escapeHtml(tz)}) · ${escapeHtml(t.generated)}: ${time(Date.now())} · ${escapeHtml(board.opts.datacenter)}</p>
 <p class="counts">${(['nogo', 'unknown', 'maintenance', 'go'] as State[]).map((s) => `${badge(s)} ${counts[s]}`).join(' ')}</p>
-${problems.length ? `<h2>${escapeHtml(t.problems)}</h2><ul>${problems.map((p) => `<li>${escapeHtml(p)}</li>`).join('')}</ul>` : ''}
+${problems.length ? `<h2>${escapeHtml(t.problems)}</h2><ul>${problems.map((p) => `<li>${escapeHtml(p.reason[lang])}${p.fix ? ` — ${escapeHtml(p.fix[lang])}` : ''}</li>`).join('')}</ul>` : ''}
 <h2>${escapeHtml(t.units)}</h2>
 <table class="units"><thead><tr><th>${t.code}</th><th>${t.name}</th><th>${t.state}</th><th>${t.since}</th><th>${t.failing}</th></tr></thead><tbody>
 ${d.units.map((u) => `<tr><td>${escapeHtml(u.code)}</td><td>${escapeHtml(u.name)}</td><td>${badge(u.state)}</td><td>${time(u.since)}</td><td>${escapeHtml(u.failing.join('; '))}</td></tr>`).join('\n')}

@@ -25,6 +25,16 @@ export const SignoffBody = z.strictObject({
 });
 export type SignoffBody = z.output<typeof SignoffBody>;
 
+/** An acknowledgement: a unit's failing item, or (without `unit`) a shared incident of the item. */
+export const AckBody = z.strictObject({
+  team: Team.optional(),
+  unit: UnitCode.optional(),
+  check: z.string().min(1).max(63),
+  who: Who,
+  note: z.string().max(2000, 'the note is longer than 2000 characters').default(''),
+});
+export type AckBody = z.output<typeof AckBody>;
+
 /** How far back a window may start (a clock a little behind), and how far ahead. */
 export const WINDOW_BOUNDS = { pastMs: 10 * 60_000, aheadMs: 28 * 24 * 3600_000, longestMs: 7 * 24 * 3600_000 } as const;
 

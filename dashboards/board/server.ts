@@ -154,6 +154,12 @@ function logRoutes(app: express.Express, board: BoardCore, tokens: TokenBook): v
     res.status(201).json(entry);
   });
 
+  app.post('/api/acks', json, async (req, res) => {
+    const team = await teamOf(tokens, req, res);
+    if (!team) return;
+    res.status(201).json(await board.acknowledge(team, req.body ?? {}));
+  });
+
   app.post('/api/maintenance', json, async (req, res) => {
     const team = await teamOf(tokens, req, res);
     if (!team) return;

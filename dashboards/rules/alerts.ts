@@ -16,6 +16,7 @@ import {
   type Inventory,
 } from '../../inventory/index.ts';
 import { STATE_CODE } from '../states.ts';
+import { servicesOfItem, servicesText } from '../incidents.ts';
 import { itemClasses, type ItemClass } from './classes.ts';
 
 export type Severity = 'critical' | 'warning';
@@ -135,21 +136,7 @@ const unitVars = { unit: unitName, site: label('site') };
 
 /** The services an item depends on, with where they run: "LGSP tỉnh (Trung tâm dữ liệu tỉnh)". */
 function itemServices(inv: Inventory, item: ChecklistItem, lang: 'vi' | 'en'): string {
-  const e = item.evidence;
-  if (e.kind !== 'service') return '';
-  const dcName = new Map(inv.dataCenters.map((d) => [d.id, d.name]));
-  return inv.services
-    .filter((s) => s.category === e.category)
-    .map((s) => {
-      const where =
-        s.scope === 'national'
-          ? lang === 'vi'
-            ? 'nền tảng quốc gia'
-            : 'national platform'
-          : (s.hostedIn ?? []).map((d) => dcName.get(d) ?? d).join(', ') || (lang === 'vi' ? 'cấp tỉnh' : 'provincial');
-      return `${s.name} (${where})`;
-    })
-    .join('; ');
+  return servicesText(servicesOfItem(inv, item.evidence), lang);
 }
 
 /** Every alert, as data. */

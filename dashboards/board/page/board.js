@@ -85,6 +85,14 @@ const I18N = {
     owner: 'Phụ trách',
     howToFix: 'Cách khắc phục',
     windows: 'Lịch bảo trì đang hiệu lực',
+    incident: 'Sự cố chung: {title} không đạt tại {n}/{of} đơn vị',
+    incidentWhere: 'Dịch vụ: {where}',
+    incidentSince: 'từ {at} ({ago})',
+    incidentUnit: 'thuộc sự cố chung',
+    ack: 'Nhận xử lý',
+    ackNote: 'Ghi chú (số phiếu, việc đang làm)',
+    ackedBy: 'Đã nhận xử lý: {who} ({team}) lúc {at}',
+    ackedShort: 'đã nhận: {who}',
   },
   en: {
     title: 'Sẵn sàng — cutover watch board',
@@ -166,6 +174,14 @@ const I18N = {
     owner: 'Owner',
     howToFix: 'How to fix',
     windows: 'Open maintenance windows',
+    incident: 'Shared incident: {title} fails at {n} of {of} units',
+    incidentWhere: 'Services: {where}',
+    incidentSince: 'since {at} ({ago})',
+    incidentUnit: 'part of the shared incident',
+    ack: 'Acknowledge',
+    ackNote: 'Note (ticket number, what is being done)',
+    ackedBy: 'Acknowledged by {who} ({team}) at {at}',
+    ackedShort: 'acknowledged: {who}',
   },
 };
 
@@ -332,7 +348,17 @@ function renderHeader() {
   );
   const problems = document.getElementById('problems');
   problems.hidden = overview.problems.length === 0;
-  problems.replaceChildren(...overview.problems.map((p) => el('p', { text: p })));
+  problems.replaceChildren(
+    ...overview.problems.map((p) =>
+      el(
+        'p',
+        { 'data-problem': p.kind },
+        el('b', { text: p.reason[lang] }),
+        p.fix ? el('span', { class: 'fix', text: ' — ' + p.fix[lang] }) : null,
+      ),
+    ),
+  );
+  renderIncidents();
   const meta = [t('updated', { at: fmtTime(overview.at) }), t('mode_' + overview.mode), overview.datacenter];
   if (overview.peer)
     meta.push(
@@ -352,6 +378,65 @@ function renderHeader() {
     );
   document.getElementById('meta').textContent = meta.join(' · ');
   renderSignin();
+}
+
+/** The acknowledgement form of an incident or a unit's item: who, a note, the button (signed-in teams only). */
+function ackForm(body, onDone, onFail) {
+  const a = auth();
+  if (!a) return null;
+  const who = el('input', { name: 'who', required: true, maxlength: 200, placeholder: t('who'), value: a.who || '' });
+  const note = el('input', { name: 'note', maxlength: 2000, placeholder: t('ackNote') });
+  return el(
+    'form',
+    {
+      class: 'ack',
+      onsubmit: async (ev) => {
+        ev.preventDefault();
+        sessionStorage.setItem('sansang.auth', JSON.stringify(Object.assign(a, { who: who.value })));
+        try {
+          await post('api/acks', Object.assign({ who: who.value, note: note.value }, body));
+          if (document.activeElement) document.activeElement.blur();
+          await refresh();
+          if (onDone) onDone();
+        } catch (e) {
+          if (onFail) onFail(e);
+        }
+      },
+    },
+    who,
+    ' ',
+    note,
+    ' ',
+    el('button', { type: 'submit', text: t('ack') }),
+  );
+}
+
+function ackedText(ack) {
+  return t('ackedBy', { who: ack.who, team: ack.team, at: fmtTime(ack.at) }) + (ack.note ? ': ' + ack.note : '');
+}
+
+/** One banner per shared-cause incident: the item, its services and where they run, since when, who is on it. */
+function renderIncidents() {
+  const box = document.getElementById('incidents');
+  const list = overview.incidents || [];
+  box.hidden = list.length === 0;
+  if (box.contains(document.activeElement) && document.activeElement.tagName === 'INPUT') return;
+  box.replaceChildren(
+    ...list.map((inc) => {
+      const err = el('span', { class: 'status error' });
+      return el(
+        'div',
+        { class: 'incident', 'data-incident': inc.check },
+        el('b', { text: t('incident', { title: inc.title[lang], n: inc.units.length, of: inc.of }) }),
+        inc.where[lang] ? el('span', { text: ' · ' + t('incidentWhere', { where: inc.where[lang] }) }) : null,
+        inc.since ? el('span', { text: ' · ' + t('incidentSince', { at: fmtTime(inc.since), ago: ago(inc.since) }) }) : null,
+        inc.ack
+          ? el('div', { class: 'acked', text: ackedText(inc.ack) })
+          : ackForm({ check: inc.check }, null, (e) => (err.textContent = t('error', { err: e.message }))),
+        err,
+      );
+    }),
+  );
 }
 
 function renderDistricts() {
@@ -414,6 +499,8 @@ function renderOverview() {
                       itemTitle(i.check),
                       i.sites.length ? ' — ' + i.sites.join(', ') : '',
                       i.since ? ' (' + ago(i.since) + ')' : '',
+                      i.incident ? el('span', { class: 'incident-mark', text: ' · ' + t('incidentUnit') }) : null,
+                      i.ack ? el('span', { class: 'acked', text: ' · ' + t('ackedShort', { who: i.ack.who }) }) : null,
                     ),
                   ),
               )
@@ -516,7 +603,12 @@ function renderUnit() {
     status.className = 'status error';
   };
   const manualIds = u.items.filter((i) => checklist[i.check] && checklist[i.check].kind === 'manual');
-  const siteIds = u.items.filter((i) => !checklist[i.check] || checklist[i.check].kind !== 'manual');
+  // Failing items first (NO-GO, then UNKNOWN), then the rest in checklist order.
+  const siteIds = u.items
+    .filter((i) => !checklist[i.check] || checklist[i.check].kind !== 'manual')
+    .map((i, n) => ({ i, n }))
+    .sort((a, b) => ORDER[a.i.state] - ORDER[b.i.state] || a.n - b.n)
+    .map((x) => x.i);
   const itemRow = (i) => {
     const c = checklist[i.check] || {};
     return el(
@@ -542,6 +634,11 @@ function renderUnit() {
           : i.state === 'nogo' && c.howToFix
             ? el('div', { class: 'small fix', text: t('howToFix') + ': ' + c.howToFix[lang] })
             : null,
+        i.ack ? el('div', { class: 'acked', text: ackedText(i.ack) }) : null,
+        // A unit's own failing item can be acknowledged here; one in a shared incident is acknowledged on its banner.
+        i.ackable && !i.ack && !i.incident && (i.state === 'nogo' || i.state === 'unknown')
+          ? ackForm({ unit: u.code, check: i.check }, null, fail)
+          : null,
       ),
     );
   };
@@ -742,7 +839,7 @@ function renderUnit() {
         )
       : null,
     el('h3', { text: t('items') }),
-    table(siteIds.map(itemRow)),
+    table(siteIds.map((i) => itemRow(Object.assign({ ackable: true }, i)))),
     el('h3', { text: t('manual') }),
     auth() ? null : el('p', { class: 'small', text: overview && overview.teams.length ? t('needSignin') : t('noTokens') }),
     status,
