@@ -360,7 +360,13 @@ export class BoardCore {
         code: this.opts.inventory.province.code,
         name: this.opts.inventory.province.name,
         timezone: this.opts.inventory.province.timezone,
+        effectiveDate: this.opts.inventory.province.effectiveDate,
+        watch: this.opts.inventory.province.watch,
       },
+      // The wall groups units by response team (province-wide teams left out: they cover everything).
+      watchTeams: this.opts.inventory.teams
+        .filter((t) => !t.units.includes('*'))
+        .map((t) => ({ id: t.id, name: t.name, units: t.units })),
       datacenter: this.opts.datacenter,
       refreshSeconds: this.refreshMs / 1000,
       problems: this.evaluation.problems,

@@ -93,6 +93,12 @@ const I18N = {
     ackNote: 'Ghi chú (số phiếu, việc đang làm)',
     ackedBy: 'Đã nhận xử lý: {who} ({team}) lúc {at}',
     ackedShort: 'đã nhận: {who}',
+    countdown: 'Còn {days} ngày đến ngày vận hành chính thức {date}: {n}/{total} đơn vị chưa ĐẠT',
+    countdownToday: 'Hôm nay vận hành chính thức ({date}): {n}/{total} đơn vị chưa ĐẠT',
+    countdownPast: 'Đã vận hành chính thức từ {date} ({days} ngày): {n}/{total} đơn vị chưa ĐẠT',
+    page: 'Trang {n}/{of}',
+    otherUnits: 'Đơn vị khác',
+    noDistrict: 'Chưa rõ huyện cũ',
   },
   en: {
     title: 'Sẵn sàng — cutover watch board',
@@ -182,6 +188,12 @@ const I18N = {
     ackNote: 'Note (ticket number, what is being done)',
     ackedBy: 'Acknowledged by {who} ({team}) at {at}',
     ackedShort: 'acknowledged: {who}',
+    countdown: '{days} days to go-live on {date}: {n} of {total} units not GO',
+    countdownToday: 'Go-live today ({date}): {n} of {total} units not GO',
+    countdownPast: 'Live since {date} ({days} days): {n} of {total} units not GO',
+    page: 'Page {n} of {of}',
+    otherUnits: 'Other units',
+    noDistrict: 'Old district not known',
   },
 };
 
@@ -358,6 +370,7 @@ function renderHeader() {
       ),
     ),
   );
+  renderCountdown();
   renderIncidents();
   const meta = [t('updated', { at: fmtTime(overview.at) }), t('mode_' + overview.mode), overview.datacenter];
   if (overview.peer)
@@ -378,6 +391,33 @@ function renderHeader() {
     );
   document.getElementById('meta').textContent = meta.join(' · ');
   renderSignin();
+}
+
+/** A date (YYYY-MM-DD) as the reader writes it, with four-digit years. */
+function fmtDate(ymd) {
+  const [y, m, d] = ymd.split('-');
+  return lang === 'vi'
+    ? d + '/' + m + '/' + y
+    : d + ' ' + ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][Number(m) - 1] + ' ' + y;
+}
+
+/** Days from today (in the province's time zone) to the go-live date, and the units not GO yet. */
+function renderCountdown() {
+  const box = document.getElementById('countdown');
+  const date = overview.province.effectiveDate;
+  if (!date) {
+    box.hidden = true;
+    return;
+  }
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: tz() }).format(new Date());
+  const days = Math.round((Date.parse(date + 'T00:00:00Z') - Date.parse(today + 'T00:00:00Z')) / 86400000);
+  const notGo = overview.units.filter((u) => u.state !== 'go').length;
+  const vars = { days: Math.abs(days), date: fmtDate(date), n: notGo, total: overview.units.length };
+  box.hidden = false;
+  box.className = 'countdown' + (days >= 0 && days <= 7 && notGo ? ' urgent' : '');
+  box.dataset.days = String(days);
+  box.dataset.notGo = String(notGo);
+  box.textContent = t(days > 0 ? 'countdown' : days === 0 ? 'countdownToday' : 'countdownPast', vars);
 }
 
 /** The acknowledgement form of an incident or a unit's item: who, a note, the button (signed-in teams only). */
@@ -510,6 +550,109 @@ function renderOverview() {
       ),
     ),
   );
+}
+
+// ---------------------------------------------------------------- wall
+
+const wall = { on: false, group: 'district', start: 0, end: 0, timer: null, cycleMs: 15000, sound: false, nogo: null };
+
+/** Short words for a tile: the first failing item's title, or the incident it belongs to. */
+function tileNote(u) {
+  const f = u.failing.find((i) => i.blocking) || u.failing[0];
+  if (!f) return '';
+  return (f.incident ? '⚠ ' : '') + itemTitle(f.check) + (u.failing.length > 1 ? ' +' + (u.failing.length - 1) : '');
+}
+
+/** The wall's cells: per group (response team or old district), a label and its units; groups and units worst first. */
+function wallCells() {
+  const groups = new Map();
+  const add = (name, u) => {
+    if (!groups.has(name)) groups.set(name, []);
+    groups.get(name).push(u);
+  };
+  for (const u of overview.units) {
+    if (wall.group === 'team') {
+      const team = (overview.watchTeams || []).find((x) => x.units.includes(u.code));
+      add(team ? team.name : t('otherUnits'), u);
+    } else add(u.districts[0] || t('noDistrict'), u);
+  }
+  const worst = (list) => Math.min(...list.map((u) => ORDER[u.state]));
+  const byState = (a, b) => ORDER[a.state] - ORDER[b.state] || Number(b.hotSpot) - Number(a.hotSpot) || a.name.localeCompare(b.name, 'vi');
+  return [...groups.entries()]
+    .sort((a, b) => worst(a[1]) - worst(b[1]) || a[0].localeCompare(b[0], 'vi'))
+    .flatMap(([name, list]) => [{ label: name, n: list.length }, ...list.sort(byState).map((u) => ({ unit: u }))]);
+}
+
+function wallCell(c) {
+  if (c.label) return el('li', { class: 'group-label', text: c.label + ' (' + c.n + ')' });
+  const u = c.unit;
+  const acked = u.failing.some((i) => i.ack);
+  return el(
+    'li',
+    { class: 'tile st-' + u.state + (u.hotSpot ? ' hot' : ''), 'data-unit': u.code, 'data-state': u.state, title: u.code },
+    el(
+      'a',
+      { href: '#/unit/' + encodeURIComponent(u.code) },
+      el('span', { class: 'tile-name', text: u.name }),
+      el('span', { class: 'tile-note', text: (acked ? '✓ ' : '') + tileNote(u) }),
+    ),
+  );
+}
+
+function renderWall() {
+  const cells = wallCells();
+  const list = document.getElementById('wall-tiles');
+  if (wall.start >= cells.length) wall.start = 0;
+  list.replaceChildren(...cells.slice(wall.start).map(wallCell));
+  // Keep what fits on the screen; the rest is the next page.
+  const limit = document.documentElement.clientHeight;
+  let kept = 0;
+  for (const c of list.children) {
+    if (c.getBoundingClientRect().bottom > limit) break;
+    kept++;
+  }
+  // A group's label alone at the bottom belongs to the next page.
+  if (kept > 0 && kept < list.children.length && list.children[kept - 1].classList.contains('group-label')) kept--;
+  while (list.children.length > Math.max(kept, 1)) list.lastChild.remove();
+  wall.end = wall.start + Math.max(kept, 1);
+  const pages = wall.end - wall.start >= cells.length ? 1 : Math.ceil(cells.length / (wall.end - wall.start));
+  const pageBox = document.getElementById('wall-page');
+  pageBox.hidden = pages <= 1;
+  pageBox.textContent = t('page', { n: Math.min(pages, Math.floor(wall.start / (wall.end - wall.start)) + 1), of: pages });
+  document.body.dataset.wallPages = String(pages);
+  wallSound();
+}
+
+/** Turns the page every `cycle` seconds while the wall does not hold every unit. */
+function wallCycle() {
+  clearTimeout(wall.timer);
+  wall.timer = setTimeout(() => {
+    if (!location.hash.startsWith('#/unit/')) {
+      const total = wallCells().length;
+      wall.start = wall.end < total ? wall.end : 0;
+      renderWall();
+    }
+    wallCycle();
+  }, wall.cycleMs);
+}
+
+/** A short tone when a unit turns NO-GO (only with ?sound: a wall screen in a watch room). */
+function wallSound() {
+  const now = new Set(overview.units.filter((u) => u.state === 'nogo').map((u) => u.code));
+  const fresh = wall.nogo !== null && [...now].some((c) => !wall.nogo.has(c));
+  wall.nogo = now;
+  if (!fresh || !wall.sound) return;
+  document.body.dataset.beeps = String(Number(document.body.dataset.beeps || 0) + 1);
+  try {
+    const ctx = new (window.AudioContext || window.webkitAudioContext)();
+    const o = ctx.createOscillator();
+    o.frequency.value = 880;
+    o.connect(ctx.destination);
+    o.start();
+    o.stop(ctx.currentTime + 0.4);
+  } catch {
+    /* no audio on this screen */
+  }
 }
 
 // ---------------------------------------------------------------- unit page
@@ -860,7 +1003,8 @@ function render() {
   applyStaticTexts();
   renderHeader();
   const onUnit = location.hash.startsWith('#/unit/');
-  document.getElementById('overview').hidden = onUnit;
+  document.getElementById('overview').hidden = onUnit || wall.on;
+  document.getElementById('wall').hidden = onUnit || !wall.on;
   document.getElementById('unit').hidden = !onUnit;
   // Do not rebuild a form someone is typing in.
   const typing =
@@ -870,7 +1014,8 @@ function render() {
     document.activeElement.tagName !== 'BUTTON';
   if (onUnit) {
     if (!typing) renderUnit();
-  } else renderOverview();
+  } else if (wall.on) renderWall();
+  else renderOverview();
 }
 
 async function init() {
@@ -883,7 +1028,16 @@ async function init() {
   document.getElementById('filters').addEventListener('submit', (e) => e.preventDefault());
   const q = new URLSearchParams(location.search);
   if (q.get('lang') === 'en' || q.get('lang') === 'vi') lang = q.get('lang');
-  if (q.get('wall') !== null) document.body.classList.add('wall');
+  if (q.get('wall') !== null) {
+    document.body.classList.add('wall');
+    wall.on = true;
+    wall.group = q.get('group') === 'team' ? 'team' : 'district';
+    wall.sound = q.get('sound') !== null;
+    const cycle = Number(q.get('cycle'));
+    if (cycle >= 3) wall.cycleMs = cycle * 1000;
+    wallCycle();
+    window.addEventListener('resize', () => overview && !location.hash.startsWith('#/unit/') && renderWall());
+  }
   window.addEventListener('hashchange', () => {
     unitDetail = null;
     refresh();
