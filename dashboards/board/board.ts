@@ -364,9 +364,7 @@ export class BoardCore {
         watch: this.opts.inventory.province.watch,
       },
       // The wall groups units by response team (province-wide teams left out: they cover everything).
-      watchTeams: this.opts.inventory.teams
-        .filter((t) => !t.units.includes('*'))
-        .map((t) => ({ id: t.id, name: t.name, units: t.units })),
+      watchTeams: this.opts.inventory.teams.filter((t) => !t.units.includes('*')).map((t) => ({ id: t.id, name: t.name, units: t.units })),
       datacenter: this.opts.datacenter,
       refreshSeconds: this.refreshMs / 1000,
       problems: this.evaluation.problems,
