@@ -116,6 +116,8 @@ interface AlertSpec {
   /** The item's own words (fixed values, not templates) for a rule per site item. */
   perSiteItem?: (c: AlertContext, item: ChecklistItem) => Vars;
   for: (c: AlertContext) => string;
+  /** For `perItemOf` rows: the shortest `for` a rule gets, whatever its items' own. */
+  atLeastSeconds?: (c: AlertContext) => number;
   /** `match` is the `check=~"…"` matcher of the rule's items, for per-item rows. */
   expr: (c: AlertContext, match: string) => string;
   vars: Vars;
@@ -319,6 +321,10 @@ const ALERTS: readonly AlertSpec[] = [
     severity: 'warning',
     perItemOf: 'service',
     for: () => '0s',
+    // Each rule waits its items' `for`, and at least three probe intervals: a central outage first
+    // forms its incident (its units' failures come in over a scrape interval or two,
+    // SansangSharedOutage's `for` is one more), which inhibits these before any is sent.
+    atLeastSeconds: (c) => 3 * durationSeconds(c.inv.agent.interval),
     expr: (_c, match) => `${SERIES.ok}{${match}} == 0`,
     vars: { ...unitVars, check: label('check'), title: checkTitle('$labels.check', 'vi'), title_en: checkTitle('$labels.check', 'en') },
     text: (v) => ({
@@ -469,7 +475,7 @@ export function alertDefs(inv: Inventory): AlertDef[] {
     return [...byFor(classes.filter((k) => k.item.evidence.kind === kind))].map(([forD, group]) => ({
       ...base,
       checks: group.map((k) => k.item.id),
-      for: forD,
+      for: spec.atLeastSeconds && durationSeconds(forD) < spec.atLeastSeconds(c) ? `${spec.atLeastSeconds(c)}s` : forD,
       expr: spec.expr(c, checkMatcher(group)),
     }));
   });
