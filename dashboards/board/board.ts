@@ -99,6 +99,10 @@ export class BoardCore {
     this.tracker.restore(changeFile.loaded);
     this.tracker.onChange = (c) => changeFile.add(c);
     this.catalog = buildCatalog(opts.inventory);
+    // After a restart, units are UNKNOWN until their items have held for their `for`: not a change.
+    let longestFor = 0;
+    for (const cu of this.catalog.units) for (const i of cu.items.values()) longestFor = Math.max(longestFor, i.forSeconds);
+    this.tracker.warmUntilMs = Date.now() + (longestFor + 2 * this.catalog.freshnessSeconds) * 1000;
     this.refreshMs = opts.refreshMs ?? this.catalog.intervalSeconds * 1000;
     this.push = opts.push ? new PushReceiver(this.catalog, opts.push) : null;
     const timeoutMs = Math.max(500, Math.min(5000, Math.floor(this.refreshMs * 0.8)));

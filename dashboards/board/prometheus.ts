@@ -6,6 +6,7 @@
 import { FOREIGN_METRICS, JOBS, SERIES } from '../../inventory/index.ts';
 import type { Catalog, CatalogSite, CatalogUnit } from './catalog.ts';
 import { signoffView, type EvalContext } from './evaluate.ts';
+import { whyOf } from './history.ts';
 import { fetchStatus } from './fetch-status.ts';
 import { instantQuery, type VectorSample } from './prom-client-http.ts';
 import type { BoardSource, HostFactsOfSite } from './source.ts';
@@ -104,7 +105,7 @@ export class PrometheusSource implements BoardSource {
         hotSpot: cu.unit.hotSpot,
         districts: cu.districts,
         state,
-        since: tracker.unit(cu.slot, code, state, nowMs),
+        since: tracker.unit(cu.slot, code, state, nowMs, () => whyOf(items)),
         maintenance: maintenance.unitWindows(code),
         items,
         sites,

@@ -208,6 +208,11 @@ describe('board HTTP API', () => {
     expect(lines.filter((l) => l.startsWith('unit,'))).toHaveLength(3);
     expect(lines.some((l) => l.startsWith('change,16681,'))).toBe(true);
     expect(lines.some((l) => /^open,17827,.*,nogo,failover-drill,/.test(l))).toBe(true);
+    // Local time with the offset stated, four-digit years, as on the page; never UTC.
+    expect(csv).toMatch(/,20\d\d-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00,/);
+    expect(csv).not.toMatch(/\d\d:\d\d(\.\d+)?Z/);
+    // A change row says why.
+    expect(lines.find((l) => l.startsWith('change,16681,') && l.includes('→'))).toMatch(/hạng mục bắt buộc|mọi hạng mục/);
   });
 
   it("exports each unit's IT assets from the agents' host facts as CSV", async () => {

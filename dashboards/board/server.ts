@@ -147,6 +147,13 @@ function logRoutes(app: express.Express, board: BoardCore, tokens: TokenBook): v
   });
 
   const json = express.json({ limit: '16kb' });
+  // The page's sign-in: the token is checked at once, not at the first sign-off.
+  app.post('/api/signin', json, async (req, res) => {
+    const team = await teamOf(tokens, req, res);
+    if (!team) return;
+    res.json({ team });
+  });
+
   app.post('/api/signoffs', json, async (req, res) => {
     const team = await teamOf(tokens, req, res);
     if (!team) return;

@@ -233,12 +233,28 @@ function tz() {
   return (overview && overview.province && overview.province.timezone) || 'Asia/Ho_Chi_Minh';
 }
 
+/** 01/07/2025 08:30:00 (UTC+07:00): the province's local time, four-digit years, the offset stated (as dashboards/local-time.ts). */
 function fmtTime(iso) {
   if (!iso) return '';
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return iso;
   try {
-    return new Intl.DateTimeFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', { timeZone: tz(), dateStyle: 'short', timeStyle: 'medium' }).format(
-      new Date(iso),
-    );
+    const f = new Intl.DateTimeFormat('en-GB', {
+      timeZone: tz(),
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    });
+    const p = Object.fromEntries(f.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
+    const local = Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second);
+    const off = Math.round((local - Math.floor(ms / 1000) * 1000) / 60000);
+    const a = Math.abs(off);
+    const offset = (off < 0 ? '-' : '+') + String(Math.floor(a / 60)).padStart(2, '0') + ':' + String(a % 60).padStart(2, '0');
+    return p.day + '/' + p.month + '/' + p.year + ' ' + p.hour + ':' + p.minute + ':' + p.second + ' (UTC' + offset + ')';
   } catch {
     return iso;
   }
@@ -706,15 +722,28 @@ function renderSignin() {
   if (box.querySelector('form')) return;
   const team = el('select', { id: 'signin-team' }, ...overview.teams.map((x) => el('option', { value: x, text: x })));
   const token = el('input', { type: 'password', id: 'signin-token', autocomplete: 'off', placeholder: t('token') });
+  const err = el('span', { class: 'status error', id: 'signin-error', role: 'alert' });
   box.replaceChildren(
     el(
       'form',
       {
         class: 'signin',
-        onsubmit: (ev) => {
+        onsubmit: async (ev) => {
           ev.preventDefault();
-          sessionStorage.setItem('sansang.auth', JSON.stringify({ team: team.value, token: token.value }));
-          render();
+          // Checked at once: a wrong token is said now, not at the first sign-off.
+          try {
+            const r = await fetch('api/signin', {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', authorization: 'Bearer ' + token.value },
+              body: JSON.stringify({ team: team.value }),
+            });
+            const data = await r.json().catch(() => ({}));
+            if (!r.ok) throw new Error(ERROR_CODES[data.code] ? t(ERROR_CODES[data.code]) : data.error || 'HTTP ' + r.status);
+            sessionStorage.setItem('sansang.auth', JSON.stringify({ team: team.value, token: token.value }));
+            render();
+          } catch (e) {
+            err.textContent = e.message;
+          }
         },
       },
       t('signin') + ': ',
@@ -723,6 +752,8 @@ function renderSignin() {
       token,
       ' ',
       el('button', { type: 'submit', id: 'signin-go', text: 'OK' }),
+      ' ',
+      err,
     ),
   );
 }
