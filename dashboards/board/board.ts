@@ -62,6 +62,8 @@ export class InputRejected extends Error {
   constructor(
     message: string,
     readonly status = 400,
+    /** The same in Vietnamese, for the page (names, not ids). */
+    readonly vi?: string,
   ) {
     super(message);
   }
@@ -267,19 +269,34 @@ export class BoardCore {
     if (body.unit) {
       const cu = this.unitFor(team, body.unit);
       const item = this.unit(cu.unit.code)?.items.find((i) => i.check === body.check);
-      if (!item) throw new InputRejected(`"${body.check}" is not an item of unit ${cu.unit.code}`);
+      if (!item)
+        throw new InputRejected(
+          `"${body.check}" is not an item of unit ${cu.unit.code}`,
+          400,
+          `"${body.check}" không phải hạng mục của ${cu.unit.name}`,
+        );
       if (item.state === 'go' || item.state === 'maintenance')
         throw new InputRejected(
           `"${body.check}" of unit ${cu.unit.code} is ${item.state === 'go' ? 'GO' : 'in maintenance'}: nothing to acknowledge`,
           409,
+          `${this.itemTitle(body.check)} của ${cu.unit.name} ${item.state === 'go' ? 'đã ĐẠT' : 'đang BẢO TRÌ'}: không có gì để nhận xử lý`,
         );
       matchers = { unit: cu.unit.code };
     } else {
       const inc = this.incidentList.find((i) => i.check === body.check);
-      if (!inc) throw new InputRejected(`there is no shared incident of "${body.check}" now`, 409);
+      if (!inc)
+        throw new InputRejected(
+          `there is no shared incident of "${body.check}" now`,
+          409,
+          `Hiện không có sự cố chung nào về ${this.itemTitle(body.check)}`,
+        );
       const t = this.opts.inventory.teams.find((x) => x.id === team);
       if (!t || !(t.units.includes('*') || inc.units.some((u) => t.units.includes(u))))
-        throw new InputRejected(`team "${t?.name ?? team}" covers none of the units of this incident`, 403);
+        throw new InputRejected(
+          `team "${t?.name ?? team}" covers none of the units of this incident`,
+          403,
+          `Tổ "${t?.name ?? team}" không phụ trách đơn vị nào của sự cố này`,
+        );
       matchers = { alertname: INCIDENT_ALERT, check: inc.check };
     }
     const now = Date.now();
@@ -400,17 +417,31 @@ export class BoardCore {
     return out;
   }
 
+  private itemTitle(id: string): string {
+    for (const cu of this.catalog.units) {
+      const i = cu.items.get(id);
+      if (i) return i.title.vi;
+    }
+    return id;
+  }
+
   /** The unit a team may act for, or a refusal: 404 unknown unit, 403 a unit the team does not cover. */
   private unitFor(team: string, code: string): CatalogUnit {
     const cu = this.catalog.byCode.get(code);
-    if (!cu) throw new InputRejected(`unknown unit ${code}`, 404);
+    if (!cu) throw new InputRejected(`unknown unit ${code}`, 404, `Không có đơn vị mã ${code}`);
     const t = this.opts.inventory.teams.find((x) => x.id === team);
-    if (!t) throw new InputRejected(`team "${team}" is not one of the inventory's teams: it acts for no unit`, 403);
+    if (!t)
+      throw new InputRejected(
+        `team "${team}" is not one of the inventory's teams: it acts for no unit`,
+        403,
+        `"${team}" không phải tổ nào trong danh mục: không được thao tác cho đơn vị nào`,
+      );
     if (!t.units.includes('*') && !t.units.includes(code)) {
       const who = this.opts.inventory.teams.filter((x) => x.units.includes('*') || x.units.includes(code)).map((x) => x.name);
       throw new InputRejected(
         `team "${t.name}" does not cover unit ${code} (${cu.unit.name})${who.length ? `; it is covered by: ${who.join(', ')}` : ''}`,
         403,
+        `Tổ "${t.name}" không phụ trách ${cu.unit.name}${who.length ? `; đơn vị do ${who.join(', ')} phụ trách` : ''}`,
       );
     }
     return cu;
@@ -431,7 +462,12 @@ export class BoardCore {
     if (!b.ok) throw new InputRejected(b.error);
     const body = b.value;
     const cu = this.unitFor(team, body.unit);
-    if (!cu.manualIds.includes(body.check)) throw new InputRejected(`"${body.check}" is not a manual item of unit ${cu.unit.code}`, 400);
+    if (!cu.manualIds.includes(body.check))
+      throw new InputRejected(
+        `"${body.check}" is not a manual item of unit ${cu.unit.code}`,
+        400,
+        `"${body.check}" không phải hạng mục xác nhận thủ công của ${cu.unit.name}`,
+      );
     const entry: SignoffEntry = {
       id: newEntryId(),
       type: 'signoff',

@@ -121,7 +121,10 @@ describe('board HTTP API', () => {
     const other = '17827';
     const sign = await post('api/signoffs', { team: 'vinh', unit: other, check: 'staff-trained', who: 'A' }, TOKEN);
     expect(sign.status).toBe(403);
-    expect(((await sign.json()) as { error: string }).error).toMatch(/does not cover unit 17827.*Trung tâm dữ liệu tỉnh/);
+    const refusal = (await sign.json()) as { error: string; error_vi: string };
+    expect(refusal.error).toMatch(/does not cover unit 17827.*Trung tâm dữ liệu tỉnh/);
+    // The page says it in Vietnamese, with the unit's name.
+    expect(refusal.error_vi).toMatch(/^Tổ ".*" không phụ trách Xã Nghi Lộc; đơn vị do Trung tâm dữ liệu tỉnh phụ trách$/);
     expect((await post('api/signoffs', { team: 'vinh', unit: other, check: 'staff-trained', who: 'A', signed: false }, TOKEN)).status).toBe(
       403,
     );

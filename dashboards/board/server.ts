@@ -221,7 +221,7 @@ function errorRoutes(app: express.Express): void {
   });
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     if (err instanceof InputRejected) {
-      res.status(err.status).json({ error: err.message });
+      res.status(err.status).json({ error: err.message, ...(err.vi ? { error_vi: err.vi } : {}) });
       return;
     }
     if (err instanceof LogWriteError) {

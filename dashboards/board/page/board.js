@@ -689,7 +689,10 @@ async function post(url, body) {
     body: JSON.stringify(Object.assign({ team: a ? a.team : '' }, body)),
   });
   const data = await r.json().catch(() => ({}));
-  if (!r.ok) throw new Error(ERROR_CODES[data.code] ? t(ERROR_CODES[data.code]) : data.error || 'HTTP ' + r.status);
+  if (!r.ok)
+    throw new Error(
+      ERROR_CODES[data.code] ? t(ERROR_CODES[data.code]) : (lang === 'vi' && data.error_vi) || data.error || 'HTTP ' + r.status,
+    );
   return data;
 }
 
