@@ -185,6 +185,28 @@ describe('the board in Chromium', () => {
     await page.close();
   });
 
+  it("a team member acknowledges a unit's failing item on the page; it shows on the unit page and the overview", async () => {
+    // truong-vinh-motcua was stopped above: 16690's agent item is NO-GO.
+    const page = await open(`${boardA.url}#/unit/16690`);
+    await page.selectOption('#signin-team', 'vinh');
+    await page.fill('#signin-token', TOKEN);
+    await page.click('#signin-go');
+    await page.waitForSelector('#signout');
+    const row = 'table.items tr[data-check="agent-up"]';
+    // Failing items first.
+    expect(await page.getAttribute('table.items tbody tr:first-child', 'data-state')).toBe('nogo');
+    await page.fill(`${row} form.ack input[name="who"]`, 'Lê Văn C');
+    await page.fill(`${row} form.ack input[name="note"]`, 'đang gọi điểm một cửa');
+    await page.click(`${row} form.ack button`);
+    await page.waitForFunction((sel) => document.querySelector(sel)?.textContent?.includes('Đã nhận xử lý: Lê Văn C (vinh)'), row);
+    expect(await page.textContent(row)).toContain('đang gọi điểm một cửa');
+    expect(boardA.board.log.openAcks().map((a) => `${a.unit}/${a.check}/${a.who}`)).toEqual(['16690/agent-up/Lê Văn C']);
+    await page.goto(`${boardA.url}#`);
+    await page.waitForSelector('li.unit[data-unit="16690"]');
+    expect(await page.textContent('li.unit[data-unit="16690"]')).toContain('đã nhận: Lê Văn C');
+    await page.close();
+  });
+
   it('a unit named <img src=x onerror=alert(1)> renders as text', async () => {
     const hostile = '<img src=x onerror=alert(1)>';
     const text = readFileSync(demoPath, 'utf8').replace('name: Phường Trường Vinh', `name: "${hostile}"`);
