@@ -806,12 +806,12 @@ export const CAUSES = {
     {},
     {
       vi: () => ({
-        what: 'Bảng theo dõi không liên lạc được với tác tử nào: lỗi ở phía bảng, không phải ở đơn vị',
-        fix: 'Kiểm tra mạng của máy chạy bảng theo dõi và đường tới mạng TSLCD',
+        what: 'Bảng theo dõi (hoặc Prometheus nó đọc) không liên lạc được với tác tử nào: lỗi ở phía bảng, không phải ở đơn vị',
+        fix: 'Kiểm tra mạng của máy chạy bảng theo dõi (hoặc Prometheus) và đường tới mạng TSLCD',
       }),
       en: () => ({
-        what: 'The board reaches no agent at all: the fault is on the board’s side, not at the unit',
-        fix: "Check the network of the board's machine and its route to the WAN",
+        what: 'The board (or the Prometheus it reads) reaches no agent at all: the fault is on the board’s side, not at the unit',
+        fix: "Check the network of the board's (or Prometheus') machine and its route to the WAN",
       }),
     },
   ),

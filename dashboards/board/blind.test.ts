@@ -57,7 +57,7 @@ describe('the board knows when it is blind', () => {
     await board.refresh();
     expect(kinds()).toEqual(['board-blind']);
     const p = board.current.problems[0]!;
-    expect(p.reason.vi).toMatch(/Bảng theo dõi không liên lạc được với tác tử nào/);
+    expect(p.reason.vi).toMatch(/^Bảng theo dõi \(hoặc Prometheus nó đọc\) không liên lạc được với tác tử nào/);
     expect(p.fix?.vi).toMatch(/mạng/);
     expect(seenNogo()).toEqual([]);
     expect(board.current.units.every((u) => u.sites.every((s) => s.state === 'unknown' || s.state === 'maintenance'))).toBe(true);

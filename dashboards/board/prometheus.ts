@@ -3,7 +3,7 @@
 // unit, and the state code of every item at every site, plus the agents' scrape health per link
 // for the unit page. A fixed number of queries per refresh, whatever the number of units. When
 // the rules are not loaded, the page says so.
-import { FOREIGN_METRICS, JOBS, SERIES } from '../../inventory/index.ts';
+import { causeTexts, FOREIGN_METRICS, JOBS, SERIES } from '../../inventory/index.ts';
 import type { Catalog, CatalogSite, CatalogUnit } from './catalog.ts';
 import { signoffView, type EvalContext } from './evaluate.ts';
 import { whyOf } from './history.ts';
@@ -69,12 +69,21 @@ export class PrometheusSource implements BoardSource {
       if (state) siteChecks.set(`${s.metric.unit}/${s.metric.site}/${s.metric.check}`, state);
     }
     for (const s of r?.up ?? []) up.set(`${s.metric.unit}/${s.metric.site}/${s.metric.scrape_link}`, s.value);
+    // Prometheus scrapes no agent at all (two sites or more): its own network, not every commune at
+    // once. What it concludes from that is no evidence: UNKNOWN, with a banner, never NO-GO.
+    const scraped = new Set((r?.up ?? []).map((s) => `${s.metric.unit}/${s.metric.site}`));
+    const blind = scraped.size >= 2 && (r?.up ?? []).every((s) => s.value !== 1);
+    if (blind) problems.push(problemOf({ kind: 'board-blind' }));
+    const seen = (s: State): State => (blind && s !== 'maintenance' ? 'unknown' : s);
+    const blindSaid = blind ? causeTexts({ kind: 'board-blind' }) : undefined;
 
     const { nowMs, tracker, maintenance } = ctx;
     const units = this.catalog.units.map((cu): UnitView => {
       const code = cu.unit.code;
-      const itemState = (id: string): State => itemStates.get(`${code}/${id}`) ?? 'unknown';
-      const sites: SiteView[] = cu.sites.map((cs) => this.siteView(cu, cs, siteChecks, up, maintenance.siteActive(code, cs.site.id), ctx));
+      const itemState = (id: string): State => seen(itemStates.get(`${code}/${id}`) ?? 'unknown');
+      const sites: SiteView[] = cu.sites.map((cs) =>
+        this.siteView(cu, cs, siteChecks, up, maintenance.siteActive(code, cs.site.id), ctx, seen),
+      );
       const notGo = new Map<string, string[]>();
       for (const s of sites)
         for (const i of s.items)
@@ -94,10 +103,11 @@ export class PrometheusSource implements BoardSource {
           blocking: item.blocking,
           sites: notGo.get(id) ?? [],
           ...(view ? { signoff: view } : {}),
+          ...(blindSaid && state === 'unknown' && item.kind !== 'manual' ? blindSaid : {}),
         };
       });
       // The rules' answer; without it, nothing is known.
-      const state = unitStates.get(code) ?? 'unknown';
+      const state = seen(unitStates.get(code) ?? 'unknown');
       return {
         code,
         name: cu.unit.name,
@@ -121,6 +131,7 @@ export class PrometheusSource implements BoardSource {
     up: Map<string, number>,
     inMaint: boolean,
     ctx: EvalContext,
+    seen: (s: State) => State,
   ): SiteView {
     const code = cu.unit.code;
     const pushed = (l: { reachable: boolean }) => (l.reachable ? {} : { pushed: true });
@@ -137,7 +148,7 @@ export class PrometheusSource implements BoardSource {
     if (links.some((l) => l.answered === true)) for (const l of links) if (l.answered === false) l.lost = true;
     // The rules' state of each item at this site (their `code` series); nothing recorded is UNKNOWN.
     const items: SiteItemView[] = cs.checks.map((id, n) => {
-      const state: State = inMaint ? 'maintenance' : (siteChecks.get(`${code}/${cs.site.id}/${id}`) ?? 'unknown');
+      const state: State = inMaint ? 'maintenance' : seen(siteChecks.get(`${code}/${cs.site.id}/${id}`) ?? 'unknown');
       return { check: id, state, since: ctx.tracker.at(cs.slots[n]!, state, ctx.nowMs).iso };
     });
     return {
