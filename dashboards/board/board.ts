@@ -49,6 +49,8 @@ export interface BoardCoreOptions {
   /** Names this board in the entries it accepts. */
   origin: string;
   warn?: (msg: string) => void;
+  /** Tests: the board's clock as the data source compares it with Prometheus'. */
+  clock?: () => number;
   /** Tests and the bench: replaces the HTTP fetch of the agents' /status. */
   fetcher?: StatusFetcher;
   /** Receives what agents push over links the data center cannot reach (dashboards/board/push.ts); without, pushes are refused. */
@@ -108,7 +110,7 @@ export class BoardCore {
     this.refreshMs = opts.refreshMs ?? this.catalog.intervalSeconds * 1000;
     this.push = opts.push ? new PushReceiver(this.catalog, opts.push) : null;
     const timeoutMs = Math.max(500, Math.min(5000, Math.floor(this.refreshMs * 0.8)));
-    if (opts.prometheus) this.source = new PrometheusSource(this.catalog, opts.prometheus, timeoutMs);
+    if (opts.prometheus) this.source = new PrometheusSource(this.catalog, opts.prometheus, timeoutMs, opts.clock);
     else {
       const ba = opts.inventory.agent.basicAuth;
       const password = process.env.SANSANG_AGENT_PASSWORD;

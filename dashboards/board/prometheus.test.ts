@@ -100,8 +100,9 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const board = (inventory: Inventory, url: string) =>
+const board = (inventory: Inventory, url: string, clock?: () => number) =>
   BoardCore.create({
+    ...(clock ? { clock } : {}),
     inventory,
     dataDir: join(dir, `data-${Math.random()}`),
     tokens: TokenBook.empty(),
@@ -165,6 +166,21 @@ describe('Prometheus mode', () => {
       expect(agentUp.state).toBe('unknown');
       expect(agentUp.reason?.vi).toMatch(/lỗi ở phía bảng/);
       expect(b.unit('16681')!.sites[0]!.items.find((i) => i.check === 'agent-up')!.state).toBe('unknown');
+    } finally {
+      await b.close();
+    }
+  });
+
+  it("says when the board's own clock is off Prometheus', and leaves the rules' states as they are", async () => {
+    const b = await board(inv, withRules, () => Date.now() + 120_000);
+    try {
+      await until(async () => {
+        await b.refresh();
+        return b.unit('16681')!.state === 'nogo';
+      });
+      expect(b.current.problems.map((p) => p.kind)).toEqual(['board-clock-off']);
+      expect(b.current.problems[0]!.reason.vi).toMatch(/lệch khoảng 120 giây/);
+      expect(b.current.units.map((u) => u.state)).toEqual(['nogo', 'go', 'maintenance']);
     } finally {
       await b.close();
     }

@@ -8,7 +8,7 @@ import type { Catalog, CatalogSite, CatalogUnit } from './catalog.ts';
 import { signoffView, type EvalContext } from './evaluate.ts';
 import { whyOf } from './history.ts';
 import { fetchStatus } from './fetch-status.ts';
-import { instantQuery, type VectorSample } from './prom-client-http.ts';
+import { instantQuery, type ServerTime, type VectorSample } from './prom-client-http.ts';
 import type { BoardSource, HostFactsOfSite } from './source.ts';
 import { isState, siteState, STATE_CODE, STATES, type State } from '../states.ts';
 import { problemOf } from './problems.ts';
@@ -33,17 +33,34 @@ export class PrometheusSource implements BoardSource {
   /** Queries sent so far (the bench and the tests check they do not grow with the units). */
   queriesSent = 0;
 
+  /** The board's clock against Prometheus' (seconds, + when the board is ahead), from the last poll. */
+  private clockOffset: number | null = null;
+
   constructor(
     private readonly catalog: Catalog,
     private readonly url: string,
     private readonly timeoutMs: number,
+    /** The board's clock (tests shift it). */
+    private readonly now: () => number = Date.now,
   ) {}
+
+  /** The clock items' limit: beyond it (plus the Date header's whole second), the board's own clock is off. */
+  private get maxOffsetSeconds(): number {
+    for (const cu of this.catalog.units)
+      for (const i of cu.items.values()) if (i.evidence.kind === 'clock') return i.evidence.maxOffsetSeconds;
+    return 2;
+  }
 
   async poll(): Promise<void> {
     const keys = Object.keys(PROMETHEUS_QUERIES) as (keyof typeof PROMETHEUS_QUERIES)[];
     try {
       this.queriesSent += keys.length;
-      const values = await Promise.all(keys.map((k) => instantQuery(this.url, PROMETHEUS_QUERIES[k], this.timeoutMs)));
+      let time: ServerTime | undefined;
+      const values = await Promise.all(
+        keys.map((k) => instantQuery(this.url, PROMETHEUS_QUERIES[k], this.timeoutMs, (t) => (time ??= t), this.now)),
+      );
+      // The Date header is whole seconds, written between sending and receiving.
+      this.clockOffset = time ? ((time.sentMs + time.receivedMs) / 2 - (time.dateMs + 500)) / 1000 : null;
       this.results = Object.fromEntries(keys.map((k, i) => [k, values[i]])) as Results;
       this.error = null;
     } catch (e) {
@@ -57,6 +74,9 @@ export class PrometheusSource implements BoardSource {
     const r = this.results;
     if (!r) problems.push(problemOf({ kind: 'prometheus-unreachable', url: this.url, detail: this.error ?? 'not queried yet' }));
     else if (r.unit.length === 0) problems.push(problemOf({ kind: 'rules-missing', url: this.url, series: SERIES.unitState }));
+    // The states are Prometheus' conclusions on its own clock; the board's clock off only makes its "since" wrong: said, not judged.
+    if (this.clockOffset !== null && Math.abs(this.clockOffset) > this.maxOffsetSeconds + 1)
+      problems.push(problemOf({ kind: 'board-clock-off', offset: Math.round(this.clockOffset) }));
     const unitStates = new Map<string, State>();
     const itemStates = new Map<string, State>();
     const siteChecks = new Map<string, State>();
