@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadInventoryFile, type Inventory } from '../../inventory/index.ts';
 import { isIncident } from '../incidents.ts';
 import { BoardCore, InputRejected } from './board.ts';
+import { reportHtml } from './report.ts';
 import { allFor, quickCentralFor, relocate, startStandIn, type StandInAgent } from './testing.ts';
 import { TokenBook } from './tokens.ts';
 
@@ -94,6 +95,10 @@ describe('shared-cause incidents on the board', () => {
     await board.acknowledge('vinh', { unit: '16681', check: 'reach-lgsp', who: 'Trần Bình', note: 'đang gọi' });
     await until(() => item('16681', 'reach-lgsp').ack?.who === 'Trần Bình');
     expect(JSON.parse(board.overviewJson()).units.find((u: { code: string }) => u.code === '16681').failing[0].ack.who).toBe('Trần Bình');
+    // The shift report says who took it on.
+    const report = reportHtml(board, { fromMs: Date.now() - 3600_000, toMs: Date.now() + 1000 }, 'vi');
+    expect(report).toMatch(/nhận xử lý: Kết nối tới Nền tảng tích hợp[^<]*<\/td><td>Trần Bình \(vinh\): đang gọi/);
+    expect(report).toMatch(/Sự cố chung<\/td><td>nhận xử lý: [^<]*<\/td><td>Nguyễn Văn An \(ttdl\): phiếu 42/);
 
     for (const a of agents) a.behaviour.failing = [];
     await board.refresh();
