@@ -210,7 +210,7 @@ describe('the week report of the demo', () => {
     expect(res?.status()).toBe(200);
     // The units' rows as printed: names, worst first, the figures of the fixture in Vietnamese notation.
     const cells = await page.$$eval('table.units tbody tr', (trs) =>
-      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)),
+      trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent)),
     );
     expect(cells).toEqual([
       [
