@@ -20,6 +20,8 @@ export { REPORT_QUERIES, ReportFetchError } from './fetch.ts';
 export { parsePeriod, localIso, type Period } from './period.ts';
 export { CSV_COLUMNS, type Lang } from './render.ts';
 
+const css = readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'week.css'));
+
 export interface WeekReportOptions {
   inventory: Inventory;
   prometheus: string;
@@ -33,7 +35,7 @@ export interface WeekReport {
   /** What is wrong with the data, in the language asked for. */
   problems(lang: Lang): string[];
   csv(lang: Lang): string;
-  /** `query`: the page's own query string without `lang` (for its links). */
+  /** The board's page (`query`: its own query string without `lang`, for its links), or without `query` a file that stands alone. */
   html(lang: Lang, query?: string): string;
 }
 
@@ -71,7 +73,7 @@ export async function weekReport(o: WeekReportOptions): Promise<WeekReport> {
     figures,
     problems,
     csv: (lang) => reportCsv(figures, ctx(lang)),
-    html: (lang, query = '') => reportHtml(figures, ctx(lang), query),
+    html: (lang, query) => reportHtml(figures, ctx(lang), query === undefined ? { css: css.toString('utf8') } : { query }),
   };
 }
 
@@ -82,7 +84,6 @@ export interface WeekReportBoard {
   logEntries(): readonly unknown[];
 }
 
-const css = readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'week.css'));
 /** Reports computed at once on a board: each reads a week of every unit; more wait for a later try. */
 const MAX_AT_ONCE = 2;
 

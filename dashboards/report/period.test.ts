@@ -76,9 +76,13 @@ describe('acknowledgements and what people typed', () => {
       ],
     });
     const ctx = { inventory, lang: 'vi' as const, prometheus: 'http://127.0.0.1:9090', generatedMs: from, problems: [] };
-    const html = reportHtml(f, ctx, 'from=2025-07-01');
+    const html = reportHtml(f, ctx, { query: 'from=2025-07-01' });
     expect(html).not.toContain('<img');
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt; (vinh), Phường Thành Vinh, 01/07/2025 00:01: =HYPERLINK(&quot;x&quot;)');
+    // A file from `sansang report` stands alone: its stylesheet inside, no links to the board.
+    const file = reportHtml(f, ctx, { css: '@page { size: A4; }\n' });
+    expect(file).toContain('<style>\n@page { size: A4; }\n</style>');
+    expect(file).not.toMatch(/<link|<nav|href=/);
     expect(reportCsv(f, ctx)).toContain(`"<img src=x onerror=alert(1)> (vinh): =HYPERLINK(""x"")"`);
     expect(reportCsv(f, { ...ctx, inventory: { ...inventory, units: [{ ...inventory.units[0]!, name: '=1+1' }] } })).toContain(
       `,16681,'=1+1,`,

@@ -274,8 +274,12 @@ function incidentRow(x: IncidentFigures, n: Names, tz: string, lang: Lang): stri
   return `<tr><td><b>${escapeHtml(n.item(x.check))}</b>${services ? `<br><small>${escapeHtml(services)}</small>` : ''}</td><td class="t">${time(x.startMs)}${x.beganBefore ? `<br><small>${escapeHtml(t.before)}</small>` : ''}</td><td class="t">${x.endMs === null ? escapeHtml(t.ongoing) : time(x.endMs)}</td><td class="n">${num(x.minutes, lang)}</td><td>${x.units.length}: ${escapeHtml(shown.join(', ') + more)}<br><small>${escapeHtml(t.peak(x.peakUnits))}</small></td><td>${acks}</td></tr>`;
 }
 
-/** The page: prints on A4 (week.css), links relative to `/report/week`. */
-export function reportHtml(f: ReportFigures, ctx: ReportContext, query: string): string {
+/**
+ * The page, printing on A4. On the board (`query`: its query string without `lang`): week.css
+ * and links relative to `/report/week`. Standalone (`{ css }`: a file from `sansang report`): the
+ * stylesheet inside the page and no links, since nothing is beside the file.
+ */
+export function reportHtml(f: ReportFigures, ctx: ReportContext, page: { query: string } | { css: string }): string {
   const { lang, inventory: inv } = ctx;
   const tz = inv.province.timezone;
   const t = T[lang];
@@ -284,7 +288,7 @@ export function reportHtml(f: ReportFigures, ctx: ReportContext, query: string):
   const shares = f.units.map((u) => u.goShare).filter((s): s is number => s !== null);
   const meanGo = shares.length ? shares.reduce((a, b) => a + b, 0) / shares.length : null;
   const other = lang === 'vi' ? 'en' : 'vi';
-  const q = escapeHtml(query);
+  const q = 'query' in page ? escapeHtml(page.query) : '';
   const unitRows = f.units
     .map((u) => {
       const top = u.topItems.map((i) => `${escapeHtml(n.item(i.check))}: ${num(i.minutes, lang)} ${t.min}`);
@@ -298,8 +302,12 @@ export function reportHtml(f: ReportFigures, ctx: ReportContext, query: string):
   return `<!doctype html>
 <html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(t.title)} — ${escapeHtml(inv.province.name)}</title>
-<link rel="stylesheet" href="week.css"></head><body>
-<nav class="noprint"><a href="../">${escapeHtml(t.back)}</a> · <a href="week?${q}&amp;lang=${other}">${other === 'en' ? 'English' : 'Tiếng Việt'}</a> · <a href="week.csv?${q}&amp;lang=${lang}">${escapeHtml(t.csv)}</a> · <span>${escapeHtml(t.print)}: Ctrl+P</span></nav>
+${
+  'css' in page
+    ? `<style>\n${page.css}</style></head><body>`
+    : `<link rel="stylesheet" href="week.css"></head><body>
+<nav class="noprint"><a href="../">${escapeHtml(t.back)}</a> · <a href="week?${q}&amp;lang=${other}">${other === 'en' ? 'English' : 'Tiếng Việt'}</a> · <a href="week.csv?${q}&amp;lang=${lang}">${escapeHtml(t.csv)}</a> · <span>${escapeHtml(t.print)}: Ctrl+P</span></nav>`
+}
 <h1>${escapeHtml(t.title)} — ${escapeHtml(inv.province.name)}</h1>
 <p>${escapeHtml(t.period)}: <b>${time(f.grid.fromMs)} – ${time(f.grid.toMs)}</b> (${escapeHtml(t.localTime(offsetAt(f.grid.fromMs, tz), tz))}) · ${escapeHtml(t.generated)}: ${time(ctx.generatedMs)}<br><small>${escapeHtml(t.source(ctx.prometheus, f.grid.stepMs / 1000))}</small></p>
 ${ctx.problems.length ? `<h2>${escapeHtml(t.problems)}</h2><ul class="problems">${ctx.problems.map((p) => `<li>${escapeHtml(p)}</li>`).join('')}</ul>` : ''}

@@ -175,7 +175,7 @@ afterAll(async () => {
 describe('the week report of the demo', () => {
   it('sansang report: the CSV equals the hand-counted fixture, acknowledgements from the board log; a Prometheus that does not answer is one clear line', async () => {
     const closed = await freePort();
-    const [r, down] = await Promise.all([
+    const [r, down, page] = await Promise.all([
       sansang(
         'report',
         '--prometheus',
@@ -190,6 +190,23 @@ describe('the week report of the demo', () => {
         join(testdata, 'demo-week-board-log.jsonl'),
       ),
       sansang('report', '--prometheus', `http://127.0.0.1:${closed}`, '--inventory', demo, '--from', '2025-07-01', '--to', '2025-07-07'),
+      sansang(
+        'report',
+        '--prometheus',
+        prom.url,
+        '--inventory',
+        demo,
+        '--from',
+        '2025-07-01T00:00:00+07:00',
+        '--to',
+        '2025-07-08T00:00',
+        '--format',
+        'html',
+        '--lang',
+        'en',
+        '--out',
+        join(dir, 'week.html'),
+      ),
     ]);
     expect(r.stderr).toBe(`sansang report: ${join(testdata, 'demo-week-board-log.jsonl')}: 1 lines are not JSON and were skipped\n`);
     expect(r.code).toBe(0);
@@ -197,6 +214,14 @@ describe('the week report of the demo', () => {
     expect(r.stdout.replace(/\r\n/g, '').includes('\n')).toBe(false);
     const fixture = (await readFile(join(testdata, 'demo-week.csv'), 'utf8')).split('\n').filter(Boolean);
     expect(rows(r.stdout)).toEqual(fixture);
+
+    // A page to print that stands alone: its stylesheet inside, English, the same figures.
+    expect(page.code).toBe(0);
+    expect(page.stderr).toBe(`wrote ${join(dir, 'week.html')}\n`);
+    const html = await readFile(join(dir, 'week.html'), 'utf8');
+    expect(html).toContain('<style>');
+    expect(html).toContain('<h1>Week report — Tỉnh Nghệ An (demo)</h1>');
+    expect(html).toContain('<td>Phường Trường Vinh</td><td class="n">96.3 %</td><td class="n">270</td>');
 
     expect(down.code).toBe(1);
     expect(down.stdout).toBe('');
