@@ -11,7 +11,7 @@ import { InputError, SERIES, type Inventory } from '../../inventory/index.ts';
 import { acksFromEntries } from './acks.ts';
 import { fetchReportInput, ReportFetchError } from './fetch.ts';
 import { computeFigures, type Acknowledgement, type ReportFigures } from './figures.ts';
-import { parsePeriod, type Period } from './period.ts';
+import { localIso, parsePeriod, type Period } from './period.ts';
 import { reportCsv, reportHtml, type Lang } from './render.ts';
 
 export { acksFromEntries, acksFromLogFile } from './acks.ts';
@@ -135,7 +135,7 @@ export function weekReportRoutes(app: express.Express, board: WeekReportBoard): 
       if (kind === 'csv')
         res
           .type('text/csv; charset=utf-8')
-          .attachment(`sansang-week-report-${new Date(period.fromMs).toISOString().slice(0, 10)}.csv`)
+          .attachment(`sansang-week-report-${localIso(period.fromMs, board.inventory.province.timezone).slice(0, 10)}.csv`)
           .send(r.csv(l));
       else res.type('html').send(r.html(l, query.toString()));
     } catch (e) {

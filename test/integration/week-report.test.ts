@@ -304,6 +304,7 @@ describe('the week report of the demo', () => {
     // The same figures as the fixture; the board's log holds no acknowledgement here.
     const csv = await fetch(new URL(`report/week.csv?${q}`, board.url));
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+    expect(csv.headers.get('content-disposition')).toBe('attachment; filename=sansang-week-report-2025-07-01.csv');
     const got = rows(await csv.text());
     const fixture = (await readFile(join(testdata, 'demo-week.csv'), 'utf8')).split('\n').filter(Boolean);
     const sections = (list: string[], s: string) => list.filter((l) => l.startsWith(`${s},`));
