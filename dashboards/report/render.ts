@@ -1,9 +1,8 @@
 // The week report as a page that prints on A4 and as CSV: names, not ids (the CSV carries both),
 // local time with the offset stated, four-digit years, Vietnamese by default.
-import { allChecklistItems, VERDICT_WORDS, type Inventory } from '../../inventory/index.ts';
+import { allChecklistItems, VERDICT_WORDS, type ChecklistItem, type Inventory } from '../../inventory/index.ts';
 import { toCsv } from '../board/csv.ts';
 import { escapeHtml } from '../board/report.ts';
-import { itemServices } from '../rules/alerts.ts';
 import type { Acknowledgement, IncidentFigures, ReportFigures } from './figures.ts';
 import { localIso, localText, offsetAt } from './period.ts';
 
@@ -134,6 +133,28 @@ function num(x: number, lang: Lang | 'csv'): string {
   return lang === 'vi' ? s.replace('.', ',') : s;
 }
 const pct = (share: number | null, lang: Lang | 'csv') => (share === null ? '' : num(share * 100, lang));
+
+/**
+ * The services an item depends on, with where they run: the words of the shared-outage alert
+ * (dashboards/rules/alerts.ts `itemServices`). To be replaced by the shared
+ * `servicesText(servicesOfItem(…))` of dashboards/incidents.ts when that lands on main.
+ */
+function itemServices(inv: Inventory, item: ChecklistItem, lang: Lang): string {
+  const e = item.evidence;
+  if (e.kind !== 'service') return '';
+  const dcName = new Map(inv.dataCenters.map((d) => [d.id, d.name]));
+  return inv.services
+    .filter((s) => s.category === e.category)
+    .map((s) => {
+      const national = lang === 'vi' ? 'nền tảng quốc gia' : 'national platform';
+      const where =
+        s.scope === 'national'
+          ? national
+          : (s.hostedIn ?? []).map((d) => dcName.get(d) ?? d).join(', ') || (lang === 'vi' ? 'cấp tỉnh' : 'provincial');
+      return `${s.name} (${where})`;
+    })
+    .join('; ');
+}
 
 interface Names {
   unit: (code: string) => string;

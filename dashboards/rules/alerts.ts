@@ -134,7 +134,7 @@ const renew = (v: Vars) => fix({ kind: 'cert-expiring', days: 0, min: 0, service
 const unitVars = { unit: unitName, site: label('site') };
 
 /** The services an item depends on, with where they run: "LGSP tỉnh (Trung tâm dữ liệu tỉnh)". */
-export function itemServices(inv: Inventory, item: ChecklistItem, lang: 'vi' | 'en'): string {
+function itemServices(inv: Inventory, item: ChecklistItem, lang: 'vi' | 'en'): string {
   const e = item.evidence;
   if (e.kind !== 'service') return '';
   const dcName = new Map(inv.dataCenters.map((d) => [d.id, d.name]));
