@@ -15,7 +15,7 @@
 // (90 + 180), 105 UNKNOWN (60 + 30 + 15 with no sample), GO 9,705 = 96.3 %; recoveries 90 and
 // 210 min (08:00 → 11:30), mean 150. Nghi Lộc: GO 9,870 of the 9,990 outside maintenance = 98.8 %.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -150,6 +150,10 @@ beforeAll(async () => {
     '--storage.tsdb.retention.time=100y',
     '--query.lookback-delta=30s',
   ]);
+  // The board's log holds the same entries as the CLI's --board-log (the torn line left out).
+  const log = (await readFile(join(testdata, 'demo-week-board-log.jsonl'), 'utf8')).split('\n').filter((l) => l.startsWith('{'));
+  await mkdir(join(dir, 'board'), { recursive: true });
+  await writeFile(join(dir, 'board', 'board-log.jsonl'), `${log.join('\n')}\n`);
   board = await startBoard({
     inventory: await loadInventoryFile(demo),
     dataDir: join(dir, 'board'),
@@ -230,6 +234,10 @@ describe('the week report of the demo', () => {
 
   it("the board's /report/week prints on A4 in Chromium, in Vietnamese, names and local times with the offset; its CSV has the same figures", async () => {
     const q = 'from=2025-07-01&to=2025-07-07';
+    // Acknowledgements are entries of the board's log from issue 15's acknowledge bullet (branch
+    // i15): until that is merged the log skips them as unknown lines, and the report has none;
+    // once merged, the board's report must carry the fixture's, as `sansang report --board-log` does.
+    const boardKeepsAcks = board.board.log.entries().some((e) => (e as { type: string }).type === 'ack');
     const page = await browser.newPage();
     const res = await page.goto(new URL(`report/week?${q}`, board.url).href);
     expect(res?.status()).toBe(200);
@@ -290,7 +298,7 @@ describe('the week report of the demo', () => {
       '96,3 %',
       '150 / 210',
       '02/07/2025 09:00',
-      'không ai nhận xử lý',
+      boardKeepsAcks ? 'sau 7 phút: Nguyễn Thị Lan (ttdl), 02/07/2025 09:07: Đã báo nhà cung cấp LGSP, phiếu 1234' : 'không ai nhận xử lý',
     ])
       expect(text).toContain(s);
     // Names, not ids.
@@ -301,7 +309,7 @@ describe('the week report of the demo', () => {
     expect(en).toContain('2025-07-01 00:00 – 2025-07-08 00:00');
     expect(en).toContain('96.3 %');
 
-    // The same figures as the fixture; the board's log holds no acknowledgement here.
+    // The same figures as the fixture (without acknowledgements, the units' count of them is 0).
     const csv = await fetch(new URL(`report/week.csv?${q}`, board.url));
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
     expect(csv.headers.get('content-disposition')).toBe('attachment; filename=sansang-week-report-2025-07-01.csv');
@@ -312,7 +320,10 @@ describe('the week report of the demo', () => {
     expect(sections(got, 'unit').map((l) => l.replace(/,1,,[01],/, ',1,,0,'))).toEqual(
       sections(fixture, 'unit').map((l) => l.replace(/,1,,[01],/, ',1,,0,')),
     );
-    expect(sections(got, 'ack')).toEqual([]);
+    if (boardKeepsAcks) {
+      expect(sections(got, 'ack')).toEqual(sections(fixture, 'ack'));
+      expect(sections(got, 'unit')).toEqual(sections(fixture, 'unit'));
+    } else expect(sections(got, 'ack')).toEqual([]);
   }, 30_000);
 
   it('refuses a bad period with the reason, and a board without Prometheus says what it needs', async () => {
