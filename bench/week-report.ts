@@ -5,7 +5,7 @@
 // the board and `sansang report` make it (three range queries, the arithmetic, the page and the
 // CSV), timed, with the bytes Prometheus answered.
 //
-//   npx tsx bench/week-report.ts [--units 130] [--runs 3] [--keep DIR]
+//   node --expose-gc --import tsx bench/week-report.ts [--units 130] [--runs 3] [--keep DIR]
 //   (--keep: the TSDB stays in DIR and is used again next time, without the backfill)
 //
 // Not run in CI (the backfill alone takes tens of seconds). No peer project makes this report.
@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { loadInventoryFile, SERIES, type Inventory } from '../inventory/index.ts';
 import { syntheticInventory } from '../dashboards/board/testing.ts';
 import { computeFigures, parsePeriod, REPORT_QUERIES, weekReport } from '../dashboards/report/index.ts';
-import { fetchReportInput } from '../dashboards/report/fetch.ts';
+import { CHUNK_POINTS, fetchReportInput } from '../dashboards/report/fetch.ts';
 import { startPrometheus } from '../test/support/monitoring.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -66,21 +66,32 @@ async function main(): Promise<void> {
       process.stdout.write(`  ${k}: ${(body.byteLength / 1024).toFixed(0)} KiB in ${((performance.now() - a) / 1000).toFixed(2)} s\n`);
     }
     const grid = { fromMs: period.fromMs, toMs: period.toMs, stepMs: period.stepMs };
-    for (let i = 0; i < RUNS; i++) {
-      const a = performance.now();
-      const input = await fetchReportInput({ prometheus: prom.url, grid, units: inv.units.map((u) => u.code), acks: [] });
-      const b = performance.now();
-      computeFigures(input);
-      const c = performance.now();
-      const r = await weekReport({ inventory: inv, prometheus: prom.url, period, acks: [] });
-      const d = performance.now();
-      const html = r.html('vi');
-      const csv = r.csv('vi');
-      const e = performance.now();
-      process.stdout.write(
-        `run ${i + 1}: fetch ${((b - a) / 1000).toFixed(2)} s, figures ${((c - b) / 1000).toFixed(2)} s; whole report ${((d - c) / 1000).toFixed(2)} s, page + CSV ${((e - d) / 1000).toFixed(2)} s; page ${(html.length / 1024).toFixed(0)} KiB, CSV ${(csv.length / 1024).toFixed(0)} KiB; ${r.figures.incidents.length} incidents; heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MB\n`,
-      );
-    }
+    // Peak heap while a report is fetched, sampled every 10 ms.
+    let peak = 0;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().heapUsed)), 10);
+    const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MB`;
+    for (const chunkPoints of [CHUNK_POINTS, 10_000])
+      for (let i = 0; i < RUNS; i++) {
+        (globalThis as { gc?: () => void }).gc?.();
+        peak = process.memoryUsage().heapUsed;
+        const base = peak;
+        const a = performance.now();
+        const input = await fetchReportInput({ prometheus: prom.url, grid, units: inv.units.map((u) => u.code), acks: [], chunkPoints });
+        const b = performance.now();
+        const figures = computeFigures(input);
+        const c = performance.now();
+        process.stdout.write(
+          `${chunkPoints} samples a query, run ${i + 1}: fetch ${((b - a) / 1000).toFixed(2)} s, figures ${((c - b) / 1000).toFixed(2)} s, heap peak +${mb(peak - base)}; ${figures.incidents.length} incidents\n`,
+        );
+      }
+    clearInterval(sampler);
+    const a = performance.now();
+    const r = await weekReport({ inventory: inv, prometheus: prom.url, period, acks: [] });
+    const html = r.html('vi');
+    const csv = r.csv('vi');
+    process.stdout.write(
+      `whole report: ${((performance.now() - a) / 1000).toFixed(2)} s; page ${(html.length / 1024).toFixed(0)} KiB, CSV ${(csv.length / 1024).toFixed(0)} KiB\n`,
+    );
   } finally {
     await prom.stop();
     if (!KEEP) await rm(dir, { recursive: true, force: true });

@@ -84,11 +84,12 @@ export async function queryGrid(
   grid: Grid,
   keyOf: (metric: Record<string, string>) => string | null,
   timeoutMs: number,
+  chunkPoints = CHUNK_POINTS,
 ): Promise<Map<string, (number | null)[]>> {
   const n = gridLength(grid);
   const out = new Map<string, (number | null)[]>();
-  for (let i0 = 0; i0 < n; i0 += CHUNK_POINTS) {
-    const i1 = Math.min(n, i0 + CHUNK_POINTS);
+  for (let i0 = 0; i0 < n; i0 += chunkPoints) {
+    const i1 = Math.min(n, i0 + chunkPoints);
     // Grid instants are whole seconds when the period is; Prometheus takes fractions too.
     const start = (grid.fromMs + i0 * grid.stepMs) / 1000;
     const end = (grid.fromMs + (i1 - 1) * grid.stepMs) / 1000;
@@ -114,24 +115,28 @@ export interface FetchOptions {
   /** The inventory's units, in its order. */
   units: readonly string[];
   acks: readonly Acknowledgement[];
-  /** Per query (default 60 s: a week of every unit is a few megabytes). */
+  /** Per query (default 60 s). */
   timeoutMs?: number;
+  /** Samples per series in one query (default CHUNK_POINTS; the bench compares). */
+  chunkPoints?: number;
 }
 
 /** The report's input from Prometheus: the three queries, laid on the grid. */
 export async function fetchReportInput(o: FetchOptions): Promise<ReportInput> {
   const timeoutMs = o.timeoutMs ?? 60_000;
+  const chunk = o.chunkPoints ?? CHUNK_POINTS;
   const known = new Set(o.units);
   const [unitCodes, itemRows, incidents] = await Promise.all([
-    queryGrid(o.prometheus, REPORT_QUERIES.unit, o.grid, (m) => (m.unit && known.has(m.unit) ? m.unit : null), timeoutMs),
+    queryGrid(o.prometheus, REPORT_QUERIES.unit, o.grid, (m) => (m.unit && known.has(m.unit) ? m.unit : null), timeoutMs, chunk),
     queryGrid(
       o.prometheus,
       REPORT_QUERIES.itemNogo,
       o.grid,
       (m) => (m.unit && known.has(m.unit) && m.check ? `${m.unit}\n${m.check}` : null),
       timeoutMs,
+      chunk,
     ),
-    queryGrid(o.prometheus, REPORT_QUERIES.incident, o.grid, (m) => m.check ?? null, timeoutMs),
+    queryGrid(o.prometheus, REPORT_QUERIES.incident, o.grid, (m) => m.check ?? null, timeoutMs, chunk),
   ]);
   const itemNogo = new Map<string, Map<string, boolean[]>>();
   for (const [key, row] of itemRows) {
