@@ -219,8 +219,13 @@ export class BoardCore {
       } else {
         const inc = incidents.get(a.check);
         if (inc) inc.ack = view;
-        // No incident any more: the shared cause is over (a unit still failing alone alerts again on its own).
-        else if (!ev.problems.length) recovered.push(a);
+        // Over when the item is GO again at all but fewer units than an incident needs (a unit
+        // still failing alone alerts on its own); UNKNOWN is not recovery, so a moment's gap in
+        // the data does not end it.
+        else if (!ev.problems.length) {
+          const notGo = ev.units.filter((u) => u.items.some((i) => i.check === a.check && (i.state === 'nogo' || i.state === 'unknown')));
+          if (notGo.length < this.opts.inventory.incidents.minUnits) recovered.push(a);
+        }
       }
     }
     if (recovered.length) void this.clearAcks(recovered);
