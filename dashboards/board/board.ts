@@ -4,7 +4,7 @@
 import type { Inventory } from '../../inventory/index.ts';
 import { buildCatalog, type Catalog, type CatalogUnit } from './catalog.ts';
 import { findIncidents, pointAtIncidents, type IncidentView } from './incidents.ts';
-import { AckBody, MaintenanceBody, readBody, SignoffBody, windowProblem } from './requests.ts';
+import { AckBody, MaintenanceBody, readBody, refusalVi, SignoffBody, windowProblem } from './requests.ts';
 import { EmbeddedSource, type StatusFetcher } from './embedded.ts';
 import type { EvalContext } from './evaluate.ts';
 import { join } from 'node:path';
@@ -270,7 +270,7 @@ export class BoardCore {
    */
   async acknowledge(team: string, raw: unknown): Promise<{ entry: AckEntry; silence?: string; silenceError?: string }> {
     const b = readBody(AckBody, raw);
-    if (!b.ok) throw new InputRejected(b.error);
+    if (!b.ok) throw new InputRejected(b.error, 400, refusalVi(b.error));
     const body = b.value;
     let matchers: Record<string, string>;
     if (body.unit) {
@@ -466,7 +466,7 @@ export class BoardCore {
 
   async signoff(team: string, raw: unknown): Promise<SignoffEntry> {
     const b = readBody(SignoffBody, raw);
-    if (!b.ok) throw new InputRejected(b.error);
+    if (!b.ok) throw new InputRejected(b.error, 400, refusalVi(b.error));
     const body = b.value;
     const cu = this.unitFor(team, body.unit);
     if (!cu.manualIds.includes(body.check))
@@ -493,7 +493,7 @@ export class BoardCore {
 
   async setMaintenance(team: string, raw: unknown): Promise<{ entry: MaintenanceEntry; silence?: string; silenceError?: string }> {
     const b = readBody(MaintenanceBody, raw);
-    if (!b.ok) throw new InputRejected(b.error);
+    if (!b.ok) throw new InputRejected(b.error, 400, refusalVi(b.error));
     const body = b.value;
     const cu = this.unitFor(team, body.unit);
     if (body.site && !cu.sites.some((s) => s.site.id === body.site))
@@ -502,7 +502,7 @@ export class BoardCore {
     const from = body.from ? Date.parse(body.from) : now;
     const to = Date.parse(body.to);
     const problem = windowProblem(from, to, now);
-    if (problem) throw new InputRejected(problem);
+    if (problem) throw new InputRejected(problem, 400, refusalVi(problem));
     const { reason, who } = body;
     const entry: MaintenanceEntry = {
       id: newEntryId(),

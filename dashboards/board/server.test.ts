@@ -146,7 +146,11 @@ describe('board HTTP API', () => {
     expect((await window(new Date().toISOString(), '+275760-09-13T00:00:00.000Z')).status).toBe(400);
     const far = Date.now() + 60 * 24 * 3600_000;
     expect((await window(new Date(far).toISOString(), new Date(far + 3600_000).toISOString())).status).toBe(400);
-    expect((await window(new Date().toISOString(), new Date(Date.now() + 3600_000).toISOString(), '  ')).status).toBe(400);
+    const noReason = await window(new Date().toISOString(), new Date(Date.now() + 3600_000).toISOString(), '  ');
+    expect(noReason.status).toBe(400);
+    expect(await noReason.json()).toEqual({ error: 'reason: give a reason', error_vi: 'Lý do: ghi lý do' });
+    const past = await window('1970-01-01T00:00:00Z', '1970-01-01T01:00:00Z');
+    expect(((await past.json()) as { error_vi: string }).error_vi).toBe('Lịch bảo trì không thể bắt đầu trong quá khứ');
   });
 
   it('rejects a sign-off of an item that is not manual, or of an unknown unit', async () => {
