@@ -8,7 +8,7 @@
 // item) and one incident banner on the board. Acknowledging the incident on the board silences
 // its repeats in Alertmanager; the LGSP back, the board ends the acknowledgement and its silence.
 // Timings are shortened for the test through the inventory (agent interval 2 s, `for` 0 s,
-// group wait 8 s, group interval 2 s, repeat interval 6 s), one set-up for every assertion.
+// group wait 3 s, group interval 1 s, repeat interval 4 s), one set-up for every assertion.
 import { createServer, type Server } from 'node:http';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -84,9 +84,9 @@ beforeAll(async () => {
           ...province.notify,
           smtp: undefined,
           telegram: undefined,
-          groupWait: '1s',
-          groupInterval: '2s',
-          repeatInterval: '6s',
+          groupWait: '3s',
+          groupInterval: '1s',
+          repeatInterval: '4s',
           escalateAfter: '10m',
         },
       },
@@ -179,7 +179,7 @@ describe('the watch room at province scale', () => {
     await until('a notification at every team', () => teams().every((t) => firing().some((c) => c.path === t)), 120_000);
     const tookMs = Date.now() - stoppedAt;
     expect(tookMs).toBeLessThan(120_000);
-    // Before any repeat is due (repeat interval 6 s): one each, of the incident, naming the service.
+    // Before any repeat is due (repeat interval 4 s): one each, of the incident, naming the service.
     const said = hook.calls.map(
       (c) => `${c.path} ${c.status} ${c.alerts.map((a) => `${a.labels.alertname}/${a.labels.unit ?? a.labels.check}`).join(',')}`,
     );
@@ -226,9 +226,10 @@ describe('the watch room at province scale', () => {
       ((await (await fetch(`${am.url}/api/v2/silence/${silence}`)).json()) as { status: { state: string } }).status.state;
     expect(await state()).toBe('active');
     // A notification already on its way may land; then nothing for more than two repeat intervals.
-    await sleep(2500);
+    await sleep(1500);
     const seen = hook.calls.length;
-    await sleep(14_000);
+    // More than two repeat intervals.
+    await sleep(9500);
     expect(
       hook.calls.length,
       hook.calls
