@@ -172,8 +172,11 @@ export const urlListKind = probeKind({
   },
   record(m, series, r) {
     const before = written.get(series.labels) ?? new Set<string>();
-    // A series per failing URL (the first 20 of a list): what an alert names; removed once it passes.
-    const now = new Set((r.urls?.failed ?? []).map((f) => f.url));
+    // A series per failing URL (the first 20 of a list): what an alert names; removed once it
+    // passes. Only when the list's mappings are wrong: a network or a server that fails every URL
+    // has its own alerts, not one per URL.
+    const wrong = r.cause?.kind === 'url-failed' ? (r.urls?.failed ?? []) : [];
+    const now = new Set(wrong.map((f) => f.url));
     for (const u of before) if (!now.has(u)) m.failing.remove(series.with('url', u));
     for (const u of now) m.failing.set(series.with('url', u), 1);
     written.set(series.labels, now);
