@@ -3,8 +3,18 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { allSites, allChecklistItems, pushToken, readSecretText, siteLinks, type Inventory, type Site } from '../inventory/index.ts';
+import { isAbsolute, join, resolve } from 'node:path';
+import {
+  allSites,
+  allChecklistItems,
+  pushToken,
+  readSecretText,
+  siteLinks,
+  type Inventory,
+  type Probe,
+  type Site,
+} from '../inventory/index.ts';
+import { kindOf } from '../agents/probes/kinds.ts';
 import { hostPort } from '../stacks/index.ts';
 
 /** Where the demo's agents push (agents/push/): the demo's board, their tokens and backlogs under the demo's folder. */
@@ -30,6 +40,23 @@ export async function demoPush(dir: string, receivers: string[], inv: Inventory)
   for (const { site } of allSites(inv))
     await writeFile(join(pushDir, `${site.id}.token`), `${pushToken(secret, site.id)}\n`, { mode: 0o600 });
   return { receivers, tokenFile: join(pushDir, '{site}.token'), spoolDir: join(dir, 'spool', '{site}'), secretFile };
+}
+
+/**
+ * The inventory with every file its probes name (URL lists, password and CA files) made absolute
+ * against `dir`, the folder of the inventory it came from: the demo runs a copy elsewhere.
+ */
+export function withAbsoluteFiles(inv: Inventory, dir: string): Inventory {
+  const fix = (p: Probe): Probe => {
+    const out: Record<string, unknown> = { ...p };
+    for (const f of kindOf(p.kind).files ?? []) {
+      const v = out[f];
+      if (typeof v === 'string' && !isAbsolute(v)) out[f] = resolve(dir, v);
+    }
+    // The same probe, a file name for a file name.
+    return out as Probe;
+  };
+  return { ...inv, services: inv.services.map((s) => ({ ...s, probes: s.probes.map(fix) })) };
 }
 
 /** Production waits minutes before calling an item GO; the demo waits seconds. */

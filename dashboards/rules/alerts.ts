@@ -16,6 +16,7 @@ import {
   type Inventory,
 } from '../../inventory/index.ts';
 import { STATE_CODE } from '../states.ts';
+import { servicesOfItem, servicesText } from '../incidents.ts';
 import { itemClasses, type ItemClass } from './classes.ts';
 
 export type Severity = 'critical' | 'warning';
@@ -115,6 +116,8 @@ interface AlertSpec {
   /** The item's own words (fixed values, not templates) for a rule per site item. */
   perSiteItem?: (c: AlertContext, item: ChecklistItem) => Vars;
   for: (c: AlertContext) => string;
+  /** For `perItemOf` rows: the shortest `for` a rule gets, whatever its items' own. */
+  atLeastSeconds?: (c: AlertContext) => number;
   /** `match` is the `check=~"…"` matcher of the rule's items, for per-item rows. */
   expr: (c: AlertContext, match: string) => string;
   vars: Vars;
@@ -131,26 +134,13 @@ const tlsDays = (c: AlertContext) =>
 const primaryLost = fix({ kind: 'link-lost', link: 'primary', over: 'backup' });
 const onBackup = fix({ kind: 'running-on-backup', uplinkKind: '', address: '' });
 const primaryLoss = fix({ kind: 'loss', link: 'primary', target: '', ratio: 0, limit: 0 });
+const urlFix = (v: Vars) => fix({ kind: 'url-failed', url: v.url!, expected: '', got: '', failing: 1, total: 1 });
 const renew = (v: Vars) => fix({ kind: 'cert-expiring', days: 0, min: 0, service: v.target! });
 const unitVars = { unit: unitName, site: label('site') };
 
 /** The services an item depends on, with where they run: "LGSP tỉnh (Trung tâm dữ liệu tỉnh)". */
 function itemServices(inv: Inventory, item: ChecklistItem, lang: 'vi' | 'en'): string {
-  const e = item.evidence;
-  if (e.kind !== 'service') return '';
-  const dcName = new Map(inv.dataCenters.map((d) => [d.id, d.name]));
-  return inv.services
-    .filter((s) => s.category === e.category)
-    .map((s) => {
-      const where =
-        s.scope === 'national'
-          ? lang === 'vi'
-            ? 'nền tảng quốc gia'
-            : 'national platform'
-          : (s.hostedIn ?? []).map((d) => dcName.get(d) ?? d).join(', ') || (lang === 'vi' ? 'cấp tỉnh' : 'provincial');
-      return `${s.name} (${where})`;
-    })
-    .join('; ');
+  return servicesText(servicesOfItem(inv, item.evidence), lang);
 }
 
 /** Every alert, as data. */
@@ -333,6 +323,10 @@ const ALERTS: readonly AlertSpec[] = [
     severity: 'warning',
     perItemOf: 'service',
     for: () => '0s',
+    // Each rule waits its items' `for`, and at least three probe intervals: a central outage first
+    // forms its incident (its units' failures come in over a scrape interval or two,
+    // SansangSharedOutage's `for` is one more), which inhibits these before any is sent.
+    atLeastSeconds: (c) => 3 * durationSeconds(c.inv.agent.interval),
     expr: (_c, match) => `${SERIES.ok}{${match}} == 0`,
     vars: { ...unitVars, check: label('check'), title: checkTitle('$labels.check', 'vi'), title_en: checkTitle('$labels.check', 'en') },
     text: (v) => ({
@@ -372,6 +366,33 @@ const ALERTS: readonly AlertSpec[] = [
       en: [
         `${onBackup.en}.`,
         "The backup carries all the office's traffic: watch the site's loss and latency on the board until the primary is back.",
+      ],
+    },
+  },
+  {
+    // A URL of a URL list (an old URL that must be kept or redirected) that answers otherwise:
+    // one alert per URL, named by it. The agent writes the series only when the list's mapping
+    // is wrong, not when the network or the server fails every URL (other alerts say that).
+    alert: 'SansangUrlWrong',
+    severity: 'warning',
+    for: (c) => c.kindFor('service', '1m'),
+    expr: () => `max by (unit, site, target, url) (${AGENT_METRICS.urlFailing}) == 1`,
+    vars: { ...unitVars, url: label('url'), target: label('target') },
+    text: (v) => ({
+      summary: `Đường dẫn ${v.url} không đúng (${v.unit})`,
+      description: `Đường dẫn quan trọng ${v.url} (danh sách ${v.target}) không trả kết quả như danh sách yêu cầu khi kiểm tra từ điểm ${v.site} (đơn vị ${v.unit}); bảng theo dõi ghi điều nhận được. ${urlFix(v).vi}.`,
+      description_en: `The important URL ${v.url} (list ${v.target}) does not answer as its list expects, checked from ${v.site} (unit ${v.unit}); the board says what came back. ${urlFix(v).en}.`,
+    }),
+    steps: {
+      vi: [
+        'Mở đơn vị trên bảng theo dõi: hạng mục đường dẫn quan trọng ghi kết quả cần có và kết quả nhận được.',
+        `${urlFix({ url: '<url>' }).vi}.`,
+        'Nếu đường dẫn đã bỏ có chủ đích, sửa danh sách đường dẫn (tệp CSV) và kiểm tra lại bằng sansang inventory check.',
+      ],
+      en: [
+        'Open the unit on the board: the important-URLs item says what was expected and what came back.',
+        `${urlFix({ url: '<url>' }).en}.`,
+        'If the URL was dropped on purpose, change the URL list (the CSV) and check it with sansang inventory check.',
       ],
     },
   },
@@ -507,7 +528,7 @@ export function alertDefs(inv: Inventory): AlertDef[] {
     return [...byFor(classes.filter((k) => k.item.evidence.kind === kind))].map(([forD, group]) => ({
       ...base,
       checks: group.map((k) => k.item.id),
-      for: forD,
+      for: spec.atLeastSeconds && durationSeconds(forD) < spec.atLeastSeconds(c) ? `${spec.atLeastSeconds(c)}s` : forD,
       expr: spec.expr(c, checkMatcher(group)),
     }));
   });
