@@ -313,8 +313,10 @@ export class Agent {
       );
       this.slotTimers.add(timer);
     });
+    // Which uplink a dual-WAN router uses, asked while the collectors run (a failover is told within the tick).
+    const asked = this.pusher?.askUplink();
     this.lastFilesystems = this.filesystems(await this.runCollectors());
-    await this.pusher?.askUplink();
+    await asked;
     if (this.closed) return;
     this.unjudged = !this.judgeLatest();
     // What a scrape would have taken, sent over the links the data center cannot reach.

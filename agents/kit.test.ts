@@ -117,7 +117,14 @@ describe.each(FORMS)('$name', (form) => {
     expect(flags).toEqual([...NODE_FLAGS]);
     const port = form.file.endsWith('.cjs') ? 19477 : 19487;
     const [cmd, args] = run(['--config', join(kit, 'site.json'), '--listen', `127.0.0.1:${port}`], flags);
-    const child = spawn(cmd, args, { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The unit's environment too (the executable's NODE_OPTIONS).
+    const env = Object.fromEntries(
+      [...unit.matchAll(/^Environment=(.*)$/gm)].flatMap((m) =>
+        m[1]!.split(' ').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+      ),
+    );
+    if (form.file === 'sansang-agent') expect(env.NODE_OPTIONS).toBe('--max-semi-space-size=1');
+    const child = spawn(cmd, args, { cwd: work, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((r) => child.on('exit', r));

@@ -6,7 +6,10 @@
 // is not counted: a normal scraper (one scrape a second, as Prometheus) through every phase while
 // the probes run, then 8 back-to-back scrapers for a few seconds. Not run in CI.
 //
-//   npx tsx bench/agent.ts [--duration 60] [--interval 5] [--targets 50] [--drive spread|burst] [--node-flags '…']
+//   npx tsx bench/agent.ts [--duration 60] [--interval 5] [--targets 50] [--drive spread|burst] [--node-flags '…'] [--executable]
+//
+// --executable runs the kit's single executable (Node's single-executable application, for a PC
+// without Node) instead of the bundle under node, with the same V8 flags, as its unit starts it.
 //
 // CPU is read from /proc/PID/stat (utime+stime, plus cutime+cstime: the `ping` children the
 // agent has reaped) and the children still running (the heartbeat's long-running pings); RSS is
@@ -20,6 +23,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { bundleAgent } from '../agents/kit.ts';
+import { buildExecutable } from '../agents/install/sea.ts';
 import { NODE_FLAGS } from '../agents/install/layout.ts';
 import { httpStand, tcpStand } from '../agents/test-support/servers.ts';
 import { testSlice } from '../agents/test-support/inventory.ts';
@@ -31,6 +35,7 @@ const { values: args } = parseArgs({
     targets: { type: 'string', default: '50' },
     'node-flags': { type: 'string' },
     drive: { type: 'string', default: 'spread' },
+    executable: { type: 'boolean', default: false },
   },
 });
 if (args.drive !== 'spread' && args.drive !== 'burst') throw new Error(`--drive ${args.drive}: spread (as Prometheus) or burst`);
@@ -136,6 +141,12 @@ async function main() {
     });
   const bundle = join(work, 'sansang-agent.cjs');
   await bundleAgent(bundle);
+  const exe = join(work, 'sansang-agent');
+  if (args.executable) await buildExecutable(bundle, exe);
+  const agentArgv = (cfg: string): [string, string[]] =>
+    args.executable
+      ? [exe, [...nodeFlags, '--config', cfg, '--listen', '127.0.0.1:19464']]
+      : [process.execPath, [...nodeFlags, bundle, '--config', cfg, '--listen', '127.0.0.1:19464']];
   const bbConfig = join(work, 'blackbox.yml');
   writeFileSync(
     bbConfig,
@@ -160,7 +171,7 @@ async function main() {
     });
     const cfg = join(work, `site-${kind}.json`);
     writeFileSync(cfg, JSON.stringify(slice));
-    const agent = start(process.execPath, [...nodeFlags, bundle, '--config', cfg, '--listen', '127.0.0.1:19464']);
+    const agent = start(...agentArgv(cfg));
     const bb = start('/usr/bin/prometheus-blackbox-exporter', [`--config.file=${bbConfig}`, '--web.listen-address=127.0.0.1:19115']);
     await waitHttp('http://127.0.0.1:19464/healthz');
     await waitHttp('http://127.0.0.1:19115/metrics');
@@ -253,7 +264,7 @@ async function main() {
   await tcp.close();
 
   console.log(
-    `\n${N} targets, interval ${INTERVAL} s, ${PHASE_S} s per kind, the exporter's probes ${args.drive === 'spread' ? 'spread over the interval' : 'in one burst an interval'}; the agent runs as node ${[...nodeFlags, 'BUNDLE'].join(' ')}\n`,
+    `\n${N} targets, interval ${INTERVAL} s, ${PHASE_S} s per kind, the exporter's probes ${args.drive === 'spread' ? 'spread over the interval' : 'in one burst an interval'}; the agent runs as ${args.executable ? ['EXECUTABLE', ...nodeFlags].join(' ') : ['node', ...nodeFlags, 'BUNDLE'].join(' ')}\n`,
   );
   console.log('tool               kind  probes  echoes  CPU s   CPU s/1000 probes (echoes for ICMP)  peak RSS MB');
   for (const r of rows) {

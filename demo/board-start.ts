@@ -41,6 +41,8 @@ export interface BoardStart {
   prometheusDir: string;
   board: string;
   prometheus?: string;
+  /** The push secret: the board receives what agents push (forwarding samples to Prometheus when it runs). */
+  pushSecretFile?: string;
   procs: Processes;
   say: (l: string) => void;
 }
@@ -75,6 +77,8 @@ export async function startBoardSignedOff(o: BoardStart): Promise<{ boardUrl: st
     tokensFile,
   ];
   if (prometheusUrl) boardArgs.push('--prometheus', prometheusUrl);
+  // Samples pushed over a link the data center cannot reach go on to --prometheus's remote-write receiver.
+  if (o.pushSecretFile) boardArgs.push('--push-secret-file', o.pushSecretFile);
   await o.procs.start('board', process.execPath, boardArgs);
   const boardUrl = `http://${o.board}`;
   const board = boardApi(boardUrl, token);

@@ -10,6 +10,8 @@ export interface DemoOptions {
   prometheus?: string;
   lab?: boolean;
   synth?: boolean;
+  /** Other boards the agents push to besides the demo's (tests: the other data center's board). */
+  pushReceivers?: string[];
   /** A shorter probe interval than the inventory's (tests). */
   interval?: string;
   /** Print progress here (stderr by default). */

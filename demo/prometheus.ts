@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { InputError, JOBS, LABELS, writeGeneratedFiles, type Inventory } from '../inventory/index.ts';
+import { InputError, JOBS, LABELS, receivesRemoteWrite, writeGeneratedFiles, type Inventory } from '../inventory/index.ts';
 import { rulesFiles } from '../dashboards/index.ts';
 import { agentTargets } from '../stacks/index.ts';
 import type { Processes } from './processes.ts';
@@ -57,6 +57,8 @@ export async function startPrometheus(o: {
     `--storage.tsdb.path=${join(o.dir, 'data')}`,
     `--web.listen-address=${o.listen}`,
     '--storage.tsdb.retention.time=2d',
+    // What the agents push over links the data center cannot reach, forwarded by the board (as the stacks run it).
+    ...(receivesRemoteWrite(o.inv) ? ['--web.enable-remote-write-receiver'] : []),
   ]);
   return `http://${o.listen}`;
 }

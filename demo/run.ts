@@ -13,7 +13,7 @@ import { StandIns } from './standins.ts';
 import { waitForOverview } from './board-client.ts';
 import { cli, startBoardSignedOff, synthStacks } from './board-start.ts';
 import { labUnavailable, startLabDemo } from './lab/index.ts';
-import { agentMetricsUrls, DEMO_FOR, demoInventory, withAbsoluteFiles } from './demo-inventory.ts';
+import { agentMetricsUrls, DEMO_FOR, demoInventory, demoPush, withAbsoluteFiles } from './demo-inventory.ts';
 import type { Demo, DemoOptions } from './options.ts';
 
 export type { Demo, DemoOptions };
@@ -34,7 +34,9 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
   // The demo CA, and a copy of the inventory that tells the agents to trust it.
   const ca = await ensureDemoCa(join(dir, 'ca'));
   const inventoryFile = join(dir, 'inventory.yaml');
-  const inv = demoInventory(opts.interval ? { ...source, agent: { ...source.agent, interval: opts.interval } } : source, ca.caFile);
+  // Agents behind a link the data center cannot reach (and behind a dual-WAN router) push to the board.
+  const push = await demoPush(dir, [`http://${opts.board}`, ...(opts.pushReceivers ?? [])], source);
+  const inv = demoInventory(opts.interval ? { ...source, agent: { ...source.agent, interval: opts.interval } } : source, ca.caFile, push);
   await writeFile(
     inventoryFile,
     `# Written by the demo from ${opts.inventory}: the demo CA is trusted and every item's \`for\` is\n# ${DEMO_FOR} so the province turns GO within a minute. Rewritten at each start: do not edit.\n${stringify(inv)}`,
@@ -74,6 +76,7 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
       prometheusDir: join(dir, 'prometheus'),
       board: opts.board,
       prometheus: opts.prometheus,
+      pushSecretFile: push.secretFile,
       procs,
       say,
     });

@@ -57,6 +57,16 @@ export function pushedLinks(site: Site): LinkName[] {
   return siteLinks(site).filter((l) => !site.links[l]!.reachable);
 }
 
+/** Whether any site pushes its samples (a link the data center cannot reach): Prometheus then takes remote-write. */
+export function receivesRemoteWrite(inv: Pick<Inventory, 'units'>): boolean {
+  return inv.units.some((u) => u.sites.some((s) => pushedLinks(s).length > 0));
+}
+
+/** Whether any agent talks to the boards' push receiver (it pushes, or asks which uplink its router uses). */
+export function receivesPushes(inv: Pick<Inventory, 'units'>): boolean {
+  return inv.units.some((u) => u.sites.some((s) => pushedLinks(s).length > 0 || !!s.router));
+}
+
 /** The services a unit's sites must reach. */
 export function servicesForUnit(inv: Inventory, unit: Unit): Service[] {
   return inv.services.filter((s) => !s.units || s.units.includes(unit.code));

@@ -668,7 +668,7 @@ export const AgentSettings = z.strictObject({
       receivers: z.array(Url).min(1).optional(),
       /** The file holding this site's token (the kit writes it; never in the inventory). */
       tokenFile: Text.optional(),
-      /** Where the backlog waits while the data center cannot be reached. */
+      /** Where the backlog waits while the data center cannot be reached (`{site}` is the site's id; systemd's STATE_DIRECTORY wins). */
       spoolDir: Text.default('/var/lib/sansang-agent'),
       /** The most the backlog keeps per receiver; beyond it the oldest is dropped (counted). */
       maxBacklogMb: z.number().positive().max(4096).default(64),

@@ -10,7 +10,15 @@
 import { join } from 'node:path';
 import { App, Aspects, TerraformStack, TerraformVariable } from 'cdktf';
 import type { Construct } from 'constructs';
-import { JOBS, PORTS, type DataCenter, type GeneratedFile, type Inventory } from '../inventory/index.ts';
+import {
+  JOBS,
+  PORTS,
+  receivesPushes,
+  receivesRemoteWrite,
+  type DataCenter,
+  type GeneratedFile,
+  type Inventory,
+} from '../inventory/index.ts';
 import { AGENT_PASSWORD_FILE } from './config/prometheus.ts';
 import { ALIASES, CONTAINER, FILES } from './config/layout.ts';
 import { hostPort } from './config/net.ts';
@@ -174,6 +182,8 @@ export class DcStack extends TerraformStack {
         `--storage.tsdb.path=${CONTAINER.prometheusData}`,
         '--storage.tsdb.retention.time=30d',
         `--web.listen-address=:${PORTS.prometheus}`,
+        // What agents push over links the data center cannot reach, forwarded by the board.
+        ...(receivesRemoteWrite(this.inv) ? ['--web.enable-remote-write-receiver'] : []),
       ],
       networks: this.on(this.dc.monitoring.prometheus, ALIASES.prometheus),
       files,
@@ -269,7 +279,7 @@ export class DcStack extends TerraformStack {
       { path: CONTAINER.boardInventory, content: this.shared.inventoryYaml },
       { path: CONTAINER.boardTokens, source: tokens.stringValue },
     ];
-    const peerArgs: string[] = [];
+    const boardArgs: string[] = [];
     if (this.others.length) {
       const peerToken = new TerraformVariable(this, 'board_peer_token_file', {
         type: 'string',
@@ -277,14 +287,26 @@ export class DcStack extends TerraformStack {
           "Path of a file holding one team's token in clear (one of board_tokens_file's teams): the board shows it to the other data center's board to pull its sign-offs.",
       });
       files.push({ path: CONTAINER.boardPeerToken, source: peerToken.stringValue });
-      peerArgs.push(...this.others.flatMap((o) => ['--peer', `http://${hostPort(o.monitoring.board, PORTS.board)}`]));
-      peerArgs.push('--peer-token-file', CONTAINER.boardPeerToken);
+      boardArgs.push(...this.others.flatMap((o) => ['--peer', `http://${hostPort(o.monitoring.board, PORTS.board)}`]));
+      boardArgs.push('--peer-token-file', CONTAINER.boardPeerToken);
+    }
+    if (receivesPushes(this.inv)) {
+      // The province's push secret: the board checks each agent's token (an HMAC of its site) with it.
+      const secret = new TerraformVariable(this, 'board_push_secret_file', {
+        type: 'string',
+        description:
+          "Path of the province's push secret on the machine that deploys (at least 16 characters; the same file for every data center and for `sansang agent kit --push-secret`): the board checks the token of an agent pushing over a link the data center cannot reach, or asking which uplink its router uses. Uploaded into the board, not stored in the state.",
+      });
+      files.push({ path: CONTAINER.boardPushSecret, source: secret.stringValue });
+      boardArgs.push('--push-secret-file', CONTAINER.boardPushSecret);
+      if (receivesRemoteWrite(this.inv))
+        boardArgs.push('--prometheus-write', `http://${hostPort(ALIASES.prometheus, PORTS.prometheus)}/api/v1/write`);
     }
     new ServiceContainer(this, 'board', {
       provider: this.provider,
       name: NAMES.board,
       image,
-      command: boardCommand(this.dc, peerArgs),
+      command: boardCommand(this.dc, boardArgs),
       networks: this.on(this.dc.monitoring.board, ALIASES.board),
       files,
       volumes: [{ volumeName: this.volume('board-data'), containerPath: CONTAINER.boardData }],
@@ -299,7 +321,7 @@ export class DcStack extends TerraformStack {
 }
 
 /** The board's arguments in the container (after the image's `node bin/sansang.js`). */
-function boardCommand(dc: DataCenter, peerArgs: string[]): string[] {
+function boardCommand(dc: DataCenter, boardArgs: string[]): string[] {
   return [
     'board',
     '--inventory',
@@ -316,7 +338,7 @@ function boardCommand(dc: DataCenter, peerArgs: string[]): string[] {
     CONTAINER.boardData,
     '--tokens',
     CONTAINER.boardTokens,
-    ...peerArgs,
+    ...boardArgs,
   ];
 }
 

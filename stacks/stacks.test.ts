@@ -150,7 +150,18 @@ describe('the example inventory', () => {
       source_hash: '${filesha256(var.board_tokens_file)}',
     });
     expect(uploads.find((u) => u.file === '/etc/sansang/peer-token')?.source).toBe('${var.board_peer_token_file}');
-    expect(Object.keys(json.variable).sort()).toEqual(['board_peer_token_file', 'board_tokens_file', 'grafana_admin_password']);
+    // The example's 4G backups cannot be reached from the data center: their agents push, checked with the push secret.
+    expect(uploads.find((u) => u.file === '/etc/sansang/push-secret')).toEqual({
+      file: '/etc/sansang/push-secret',
+      source: '${var.board_push_secret_file}',
+      source_hash: '${filesha256(var.board_push_secret_file)}',
+    });
+    expect(Object.keys(json.variable).sort()).toEqual([
+      'board_peer_token_file',
+      'board_push_secret_file',
+      'board_tokens_file',
+      'grafana_admin_password',
+    ]);
     expect(board.command).toEqual([
       'board',
       '--inventory',
@@ -171,7 +182,44 @@ describe('the example inventory', () => {
       'http://10.40.250.14:8080',
       '--peer-token-file',
       '/etc/sansang/peer-token',
+      '--push-secret-file',
+      '/etc/sansang/push-secret',
+      '--prometheus-write',
+      'http://prometheus:9090/api/v1/write',
     ]);
+    // Prometheus takes what the board forwards.
+    const prom = Object.values(json.resource.docker_container!).find((c) => c.name === 'sansang-prometheus')!;
+    expect(prom.command).toContain('--web.enable-remote-write-receiver');
+  });
+
+  it('an inventory where every link is reachable and no site has a router: no push secret, no remote-write receiver', () => {
+    const scraped: Inventory = {
+      ...inv,
+      units: inv.units.map((u) => ({
+        ...u,
+        sites: u.sites.map((s) => ({
+          id: s.id,
+          name: s.name,
+          role: s.role,
+          agentPort: s.agentPort,
+          links: {
+            primary: { ...s.links.primary, reachable: true },
+            ...(s.links.backup ? { backup: { ...s.links.backup, reachable: true } } : {}),
+          },
+        })),
+      })),
+    };
+    const layout = tempDir('layout-scraped');
+    const app = buildApp(scraped, {
+      inventoryDir: join(layout, 'inventory/examples'),
+      app: Testing.app({ outdir: join(layout, 'cdktf.out') }),
+      version: '0.0.0-test',
+    });
+    const json = JSON.parse(Testing.synth(app.dcStacks[0]!)) as Json & { variable: Record<string, unknown> };
+    const containers = Object.values(json.resource.docker_container!);
+    expect(Object.keys(json.variable)).not.toContain('board_push_secret_file');
+    expect(containers.find((c) => c.name === 'sansang-board')!.command).not.toContain('--push-secret-file');
+    expect(containers.find((c) => c.name === 'sansang-prometheus')!.command).not.toContain('--web.enable-remote-write-receiver');
   });
 
   it("uploads reach Terraform as literal text: `${…}` and `%{…}` (a dashboard's ${datasource}) are escaped", () => {

@@ -10,6 +10,9 @@ import type { SiteSliceDocument } from '../../inventory/index.ts';
  */
 export const NODE_FLAGS = ['--optimize-for-size', '--no-opt'] as const;
 
+/** What the executable's unit puts in NODE_OPTIONS: the semi-space size `--optimize-for-size` would give, which NODE_OPTIONS allows. */
+export const EXECUTABLE_NODE_OPTIONS = '--max-semi-space-size=1';
+
 export const BUNDLE_NAME = 'sansang-agent.cjs';
 /** The same agent as one Linux x64 executable (Node's single-executable application), for a PC without Node. */
 export const EXECUTABLE_NAME = 'sansang-agent';
@@ -74,7 +77,14 @@ MemoryMax=200M
 # An outbound-only link's pushes wait here (bounded) while the data center cannot be reached.
 StateDirectory=sansang-agent
 Environment=NODE_ENV=production LC_ALL=C
-
+${
+  form === 'executable'
+    ? `# The executable sets its V8 flags after V8 has sized its heap: the young generation's size comes
+# from here instead (bench/README.md, "The single executable").
+Environment=NODE_OPTIONS=${EXECUTABLE_NODE_OPTIONS}
+`
+    : ''
+}
 [Install]
 WantedBy=multi-user.target
 `;

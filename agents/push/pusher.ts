@@ -81,7 +81,7 @@ export class Pusher {
       );
     if (!p.auth) return p;
     const ca = d.slice.agent.caFile ? await readFile(resolve(d.baseDir, d.slice.agent.caFile)).catch(() => undefined) : undefined;
-    const dir = process.env.STATE_DIRECTORY ?? resolve(d.baseDir, d.slice.agent.push.spoolDir);
+    const dir = process.env.STATE_DIRECTORY ?? resolve(d.baseDir, d.slice.agent.push.spoolDir.replaceAll('{site}', d.slice.site.id));
     for (const receiver of p.receivers)
       for (const link of pushedLinks(d.slice.site)) {
         const key = createHash('sha256').update(`${receiver.href}\0${link}`).digest('hex').slice(0, 16);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadInventoryFile, type Inventory } from '../../inventory/index.ts';
 import { BoardCore } from './board.ts';
 import { newEntryId } from './store.ts';
-import { quickCentralFor, relocate, startStandIn, type StandInAgent } from './testing.ts';
+import { quickCentralFor, polledOnly, relocate, startStandIn, type StandInAgent } from './testing.ts';
 import { TokenBook } from './tokens.ts';
 
 let inv: Inventory;
@@ -18,7 +18,10 @@ const unit = (code: string) => board.unit(code)!;
 const item = (code: string, check: string) => unit(code).items.find((i) => i.check === check)!;
 
 beforeAll(async () => {
-  inv = quickCentralFor(relocate(await loadInventoryFile(new URL('../../inventory/examples/demo.yaml', import.meta.url).pathname), 45), 1);
+  inv = quickCentralFor(
+    polledOnly(relocate(await loadInventoryFile(new URL('../../inventory/examples/demo.yaml', import.meta.url).pathname), 45)),
+    1,
+  );
   dir = await mkdtemp(join(tmpdir(), 'board-embedded-'));
   for (const u of inv.units) for (const s of u.sites) agents.set(s.id, await startStandIn(inv, s.id));
   board = await BoardCore.create({

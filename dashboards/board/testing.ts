@@ -123,6 +123,27 @@ export async function startStandIn(inv: Inventory, siteId: string, behaviour: St
   return agent;
 }
 
+/**
+ * The inventory with every link reachable from the data center: stand-in agents answer polls and
+ * never push, so the tests of polling keep the example's outbound-only links polled. What an
+ * agent pushes over a link the data center cannot reach is tested in test/lab/offices.test.ts.
+ */
+export function polledOnly(inv: Inventory): Inventory {
+  return {
+    ...inv,
+    units: inv.units.map((u) => ({
+      ...u,
+      sites: u.sites.map((s) => ({
+        ...s,
+        links: {
+          primary: { ...s.links.primary, reachable: true },
+          ...(s.links.backup ? { backup: { ...s.links.backup, reachable: true } } : {}),
+        },
+      })),
+    })),
+  };
+}
+
 /** Moves every site of an inventory onto fresh loopback addresses (127.<net>.x.y), so parallel tests never collide. */
 export function relocate(inv: Inventory, net: number): Inventory {
   let n = 10;

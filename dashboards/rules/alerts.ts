@@ -132,6 +132,7 @@ const tlsDays = (c: AlertContext) =>
   Math.max(14, ...c.classes.flatMap((k) => (k.item.evidence.kind === 'tls' ? [k.item.evidence.minDays] : [])));
 
 const primaryLost = fix({ kind: 'link-lost', link: 'primary', over: 'backup' });
+const onBackup = fix({ kind: 'running-on-backup', uplinkKind: '', address: '' });
 const primaryLoss = fix({ kind: 'loss', link: 'primary', target: '', ratio: 0, limit: 0 });
 const urlFix = (v: Vars) => fix({ kind: 'url-failed', url: v.url!, expected: '', got: '', failing: 1, total: 1 });
 const renew = (v: Vars) => fix({ kind: 'cert-expiring', days: 0, min: 0, service: v.target! });
@@ -341,6 +342,30 @@ const ALERTS: readonly AlertSpec[] = [
       en: [
         'See on the board whether this item has a shared incident: if so, the fault is not at the site.',
         `${fix({ kind: 'service-unreachable', check: '<check>', site: '<site>' }).en}.`,
+      ],
+    },
+  },
+  {
+    // A site behind a dual-WAN router whose traffic leaves by its backup uplink (advisory item).
+    alert: 'SansangRunningOnBackup',
+    severity: 'warning',
+    perItemOf: 'uplink',
+    for: () => '0s',
+    expr: (_c, match) => `${SERIES.ok}{${match}} == 0`,
+    vars: unitVars,
+    text: (v) => ({
+      summary: `Điểm ${v.site} (${v.unit}) đang chạy trên đường truyền dự phòng`,
+      description: `Bộ định tuyến hai đường của điểm ${v.site} (đơn vị ${v.unit}) đã chuyển sang đường dự phòng. ${onBackup.vi}.`,
+      description_en: `The dual-WAN router of ${v.site} (unit ${v.unit}) has failed over to its backup uplink. ${onBackup.en}.`,
+    }),
+    steps: {
+      vi: [
+        `${onBackup.vi}.`,
+        'Đường dự phòng đang gánh toàn bộ lưu lượng: theo dõi mất gói và độ trễ của điểm trên bảng theo dõi cho tới khi đường chính trở lại.',
+      ],
+      en: [
+        `${onBackup.en}.`,
+        "The backup carries all the office's traffic: watch the site's loss and latency on the board until the primary is back.",
       ],
     },
   },

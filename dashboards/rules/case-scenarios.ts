@@ -7,13 +7,25 @@ import {
   durationSeconds,
   FOREIGN_METRICS,
   JOBS,
+  pushedLinks,
   type ChecklistItem,
   type Site,
 } from '../../inventory/index.ts';
-import { NEEDS_LONG_FOR, situationValue, type CaseClock, type CaseItem, type Situation, type StateCase } from '../state-cases.ts';
+import {
+  NEEDS_LONG_FOR,
+  passingSince,
+  situationValue,
+  type CaseClock,
+  type CaseItem,
+  type Situation,
+  type StateCase,
+} from '../state-cases.ts';
 import type { State } from '../states.ts';
 import { cast, type Cast } from './scenarios.ts';
-import { Scenario, type TestContext, type TestGroup } from './scenario.ts';
+import { Scenario, worse, type TestContext, type TestGroup } from './scenario.ts';
+
+/** Situations of "agent up" in which nothing fresh has come over a pushed link. */
+const PUSH_SILENT = new Set<Situation>(['stale', 'never']);
 
 /** Central evidence the case table can stage as series. */
 const STAGED_CENTRAL = new Set(['agent-up', 'clock', 'dc-reach']);
@@ -84,6 +96,25 @@ export function caseGroups(ctx: TestContext, cases: readonly StateCase[]): { gro
       where.forEach((site, n) => stage(k, sc, item, site, ci.at[n]!, clock));
       items.set(item.id, ci.expect);
     }
+    // Staging "agent up" also says what arrived over the links the agent pushes over: where
+    // nothing fresh came, or not for the link item's whole `for`, that item has no evidence either.
+    for (const [ci, item] of laid.items)
+      if (item.evidence.kind === 'agent-up')
+        laid.sites.forEach((site, n) => {
+          const situation = ci.at[n]!;
+          const upClock: CaseClock = {
+            intervalSeconds: ctx.interval,
+            freshnessSeconds: ctx.fresh,
+            forSeconds: durationSeconds(item.for),
+            at,
+          };
+          for (const link of pushedLinks(site))
+            for (const li of k.itemsOf(site)) {
+              if (li.evidence.kind !== 'link' || li.evidence.link !== link || laid.items.some(([, x]) => x.id === li.id)) continue;
+              const tooShort = situation === 'new' && passingSince(upClock) > at - durationSeconds(li.for);
+              if (PUSH_SILENT.has(situation) || tooShort) items.set(li.id, worse(items.get(li.id) ?? 'go', 'unknown'));
+            }
+        });
     if (c.maintenance) {
       sc.world.update(BOARD_METRICS.maintenanceActive, { unit: k.u }, 1);
       for (const id of items.keys()) items.set(id, 'maintenance');

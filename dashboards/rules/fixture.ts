@@ -2,6 +2,7 @@
 // healthy, which each scenario then breaks in one way.
 import {
   durationSeconds,
+  pushedLinks,
   siteChecks,
   siteLinks,
   unitManualChecks,
@@ -121,6 +122,8 @@ export class UnitWorld {
       for (const item of items)
         this.set(BOARD_METRICS.checkExpected, { ...this.boardLabels(1), unit: u, site: site.id, check: item.id }, 1);
       for (const link of siteLinks(site)) this.addAgent(site, link);
+      // The links the agent pushes over: its pushed series arrive as a scrape's would (agents/push/).
+      for (const link of pushedLinks(site)) this.set(BOARD_METRICS.linkPushed, { ...this.boardLabels(1), unit: u, site: site.id, link }, 1);
     }
   }
 

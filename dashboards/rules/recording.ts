@@ -70,6 +70,21 @@ function linkOk(c: ItemClass, window: number): string | undefined {
   return `min by (unit, site, check) (${src(verdict, 'agent')} or (${src(scrape, 'scrape')} and on (unit, site, check) ${verdict}))`;
 }
 
+/**
+ * A link the agent pushes over (the board's `sansang_link_pushed` anchor) with no fresh push:
+ * nothing says the link works and nothing says it is cut (the data center cannot try it, and a
+ * push may still be on its way from the agent's backlog), so the link's item has no fresh
+ * evidence and is UNKNOWN, whatever the agent's own verdict, which arrives over another link.
+ */
+function pushSilent(c: ItemClass, window: number): string | undefined {
+  const e = c.item.evidence;
+  if (e.kind !== 'link') return undefined;
+  const units = c.unitMatcher ? `, ${c.unitMatcher}` : '';
+  const anchor = `max by (unit, site) (${BOARD_METRICS.linkPushed}{link="${e.link}"${units}} == 1)`;
+  const arrived = `max by (unit, site) ${fresh(`${FOREIGN_METRICS.up}{job="${JOBS.agent}", ${LABELS.scrapeLink}="${e.link}"${units}}`, window)}`;
+  return withCheck(`${anchor} unless on (unit, site) ${arrived}`, c.item.id);
+}
+
 /** GO needs the value at 1 now and over the whole `for` window, with the window fully covered. */
 function siteCodeExpr(c: ItemClass, intervalSeconds: number): string {
   const v = `${SERIES.value}${classSelector(c)}`;
@@ -119,7 +134,9 @@ export function recordingRules(inv: Inventory): RecordingRule[] {
     if (expr) okParts.push(expr);
   }
   okParts.push(`max by (unit, check) ${fresh(BOARD_METRICS.signoffStatus, window)}`);
-  add(SERIES.ok, okParts.map((p) => `(${p})`).join(' or '));
+  const silent = classes.flatMap((c) => pushSilent(c, window) ?? []);
+  const ok = okParts.map((p) => `(${p})`).join(' or ');
+  add(SERIES.ok, silent.length ? `(${ok}) unless on (unit, site, check) (${silent.join(' or ')})` : ok);
 
   // Anchored value: what the inventory expects, with 0.5 where nothing fresh says otherwise.
   const on = 'on (unit, site, check)';

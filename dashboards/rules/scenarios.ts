@@ -2,6 +2,7 @@
 // healthy, broken in one way, and the states and alerts that must follow. The table of the
 // four-state rule adds its own cases (case-scenarios.ts).
 import {
+  pushedLinks,
   siteChecks,
   siteLinks,
   JOBS,
@@ -334,6 +335,58 @@ function linkSeenFromDc(k: Cast): TestGroup[] {
   return out;
 }
 
+/**
+ * A link the data center cannot reach (`reachable: false`): the agent pushes what a scrape would
+ * take over it. While pushes arrive the link is judged as a scraped one (GO); when they stop, the
+ * agent's own verdict still arrives over its other link saying the link works, but nothing has
+ * come over the link itself: UNKNOWN, never GO (and not NO-GO: a push may be on its way).
+ */
+function pushedLinkSilent(k: Cast): TestGroup[] {
+  const { ctx, u, sites, itemsOf } = k;
+  const site = sites.find((s) => pushedLinks(s).length > 0 && siteLinks(s).length > pushedLinks(s).length);
+  if (!site) return [];
+  const link = pushedLinks(site)[0]!;
+  const linkItem = itemsOf(site).find((i) => i.evidence.kind === 'link' && i.evidence.link === link);
+  if (!linkItem) return [];
+  const sc = new Scenario(`${link} link of ${site.id} pushed, not scraped: GO while pushes arrive, UNKNOWN once they stop`, ctx);
+  const last = ctx.tGo;
+  // Everything that came over the link (up, the agent's series) stops after `last`.
+  for (const m of [FOREIGN_METRICS.up, AGENT_METRICS.hostTime, AGENT_METRICS.checkStatus, FOREIGN_METRICS.blackboxSuccess])
+    sc.world.update(
+      m,
+      { unit: u, site: site.id, scrape_link: link },
+      m === AGENT_METRICS.hostTime ? (t) => (t <= last ? t : undefined) : (t) => (t <= last ? 1 : undefined),
+    );
+  sc.expectStates(ctx.tGo, ctx.unitItems());
+  const items = ctx.unitItems();
+  items.set(linkItem.id, 'unknown');
+  sc.expectStates(last + ctx.fresh + ctx.interval, items);
+  return [sc.group()];
+}
+
+/**
+ * One PC behind a dual-WAN router whose traffic leaves by the backup uplink: the advisory
+ * "running on the primary" item is NO-GO, the unit stays GO, and the watch is told.
+ */
+function runningOnBackup(k: Cast): TestGroup[] {
+  const { ctx, u, sites, itemsOf, siteVars } = k;
+  const site = sites.find((s) => s.router);
+  const item = site && itemsOf(site).find((i) => i.evidence.kind === 'uplink');
+  if (!site || !item) return [];
+  const sc = new Scenario(`${site.id} behind a dual-WAN router running on its backup uplink: advisory NO-GO, warning`, ctx);
+  const from = ctx.tGo;
+  sc.world.update(AGENT_METRICS.checkStatus, { unit: u, site: site.id, check: item.id }, (t) => (t < from ? 1 : 0));
+  sc.expectAlert('SansangRunningOnBackup', from - ctx.interval, []);
+  const items = ctx.unitItems();
+  items.set(item.id, 'nogo');
+  sc.expectStates(from + ctx.interval, items);
+  // The item turns at once; the alert after the item's `for`, as every per-item alert does.
+  sc.expectAlert('SansangRunningOnBackup', ctx.roundUp(from + durationSeconds(item.for) + ctx.interval), [
+    { labels: { unit: u, site: site.id, check: item.id }, vars: siteVars(site) },
+  ]);
+  return [sc.group()];
+}
+
 /** Packet loss above the threshold. */
 function packetLoss(k: Cast): TestGroup[] {
   const { ctx, u, siteX, itemsOf, siteVars } = k;
@@ -509,6 +562,8 @@ export const SCENARIOS: readonly ((k: Cast) => TestGroup[])[] = [
   advisoryItem,
   centralItems,
   linkSeenFromDc,
+  pushedLinkSilent,
+  runningOnBackup,
   agentDownEverywhere,
   primaryWanDown,
   packetLoss,

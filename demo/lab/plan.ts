@@ -188,7 +188,21 @@ export function labInventory(inv: Inventory, plan: LabPlan, o: LabInventoryOptio
       const backup = site.links.backup
         ? { ...site.links.backup, address: linkOf('backup').address, gateway: linkOf('backup').gateway }
         : undefined;
-      return { ...site, links: backup ? { primary, backup } : { primary } };
+      // Behind a dual-WAN router the board sees the router's uplink address: in the lab, the
+      // primary uplink is the site's primary veth; the backup, the address a backup veth would have.
+      const router = site.router
+        ? {
+            uplinks: {
+              primary: { ...site.router.uplinks.primary, address: primary.address, gateway: primary.gateway },
+              backup: {
+                ...site.router.uplinks.backup,
+                address: primary.address.replace(`${FIRST_OCTETS.primary}.`, `${FIRST_OCTETS.backup}.`),
+                gateway: primary.gateway.replace(`${FIRST_OCTETS.primary}.`, `${FIRST_OCTETS.backup}.`),
+              },
+            },
+          }
+        : undefined;
+      return { ...site, links: backup ? { primary, backup } : { primary }, ...(router ? { router } : {}) };
     }),
     checklist: o.maxFor ? capFor(inv, unit, o.maxFor) : unit.checklist,
   }));

@@ -14,7 +14,7 @@ import { ensureDemoCa, type DemoCa } from '../ca.ts';
 import { startControl, type Control, type LabFaults } from '../control.ts';
 import { LinkCutter } from '../nft.ts';
 import { Processes } from '../processes.ts';
-import { agentMetricsUrls, demoInventory, withAbsoluteFiles } from '../demo-inventory.ts';
+import { agentMetricsUrls, demoInventory, demoPush, withAbsoluteFiles } from '../demo-inventory.ts';
 import type { Demo, DemoOptions } from '../options.ts';
 import { StandIns } from '../standins.ts';
 import { labInventory, makePlan, type LabInventoryOptions, type LabPlan } from './plan.ts';
@@ -47,7 +47,11 @@ export async function startLabDemo(opts: LabDemoOptions): Promise<LabDemo> {
   const ca = await labCa(join(labDir, 'ca'), [...plan.services.values()]);
   const inventoryFile = join(labDir, 'inventory.yaml');
   // The demo's inventory (demo CA trusted, short `for`s), moved into the lab.
-  const derived = labInventory(demoInventory(source, ca.caFile), plan, opts.labInventory);
+  // The board listens on the lab's first services address, which every site namespace reaches
+  // over its links: the agents push there over the backups the data center cannot reach.
+  const board = `${[...plan.services.values()][0] ?? '127.0.0.1'}:${opts.board.split(':').pop()}`;
+  const push = await demoPush(labDir, [`http://${board}`], source);
+  const derived = labInventory(demoInventory(source, ca.caFile, push), plan, opts.labInventory);
   await writeFile(
     inventoryFile,
     `# Written by \`sansang demo --lab\` from ${opts.inventory}: the services on the lab's services addresses, every site's links in its own network namespace. Rewritten at each start.\n${stringify(derived)}`,
@@ -95,8 +99,9 @@ export async function startLabDemo(opts: LabDemoOptions): Promise<LabDemo> {
       inventoryFile,
       dir,
       prometheusDir: join(labDir, 'prometheus'),
-      board: opts.board,
+      board,
       prometheus: opts.prometheus,
+      pushSecretFile: push.secretFile,
       procs,
       say,
     });

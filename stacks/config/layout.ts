@@ -53,6 +53,7 @@ export const CONTAINER = {
   boardInventory: '/etc/sansang/inventory.yaml',
   boardTokens: '/etc/sansang/tokens.yaml',
   boardPeerToken: '/etc/sansang/peer-token',
+  boardPushSecret: '/etc/sansang/push-secret',
   boardData: '/var/lib/sansang',
   nationalInventory: '/etc/sansang/national.yaml',
   vmstorageData: '/storage',

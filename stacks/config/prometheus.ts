@@ -13,7 +13,7 @@ import {
   PORTS,
   primaryDataCenter,
   REMOTE_WRITE_DEADLINE_SECONDS,
-  siteLinks,
+  scrapedLinks,
   type DataCenter,
   type GeneratedFile,
   type Inventory,
@@ -148,10 +148,15 @@ export function nationalRemoteWrite(inv: Inventory): Record<string, unknown>[] {
   }));
 }
 
-/** One group per site and link: the agent's address on that link (`[addr]:port` for IPv6), labelled unit, site, scrape_link: the labels the rules read. */
+/**
+ * One group per site and link the data center can reach: the agent's address on that link
+ * (`[addr]:port` for IPv6), labelled unit, site, scrape_link: the labels the rules read. Over a
+ * link it cannot reach (`reachable: false`) the agent pushes the same series with the same labels
+ * (agents/push/, through the board into Prometheus' remote-write receiver) and is not scraped.
+ */
 export function agentTargets(inv: Inventory): TargetGroup[] {
   return allSites(inv).flatMap(({ unit, site }) =>
-    siteLinks(site).map((link) => ({
+    scrapedLinks(site).map((link) => ({
       targets: [hostPort(site.links[link]!.address, site.agentPort)],
       labels: { [LABELS.unit]: unit.code, [LABELS.site]: site.id, [LABELS.scrapeLink]: link },
     })),

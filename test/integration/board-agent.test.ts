@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultChecklist, loadInventoryFile, siteSliceDocument, type Inventory } from '../../inventory/index.ts';
 import { startAgent, type RunningAgent } from '../../agents/index.ts';
 import { startBoard, type RunningBoard } from '../../dashboards/index.ts';
-import { allFor, relocate } from '../../dashboards/board/testing.ts';
+import { allFor, polledOnly, relocate } from '../../dashboards/board/testing.ts';
 
 let dir: string;
 let inv: Inventory;
@@ -16,7 +16,7 @@ let board: RunningBoard;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'board-agent-'));
-  const demo = relocate(await loadInventoryFile(new URL('../../inventory/examples/demo.yaml', import.meta.url).pathname), 51);
+  const demo = polledOnly(relocate(await loadInventoryFile(new URL('../../inventory/examples/demo.yaml', import.meta.url).pathname), 51));
   // No `for` to wait for: an item the agent judged is GO or NO-GO at once.
   inv = allFor(
     { ...demo, agent: { ...demo.agent, interval: '2s', icmpCount: 2 } },

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultChecklist, loadInventoryFile, writeGeneratedFiles, type Inventory } from '../../inventory/index.ts';
 import { rulesFiles, startBoard, TokenBook, type RunningBoard } from '../../dashboards/index.ts';
-import { allFor, freePort, relocate, startStandIn, type StandInAgent } from '../../dashboards/board/testing.ts';
+import { allFor, freePort, polledOnly, relocate, startStandIn, type StandInAgent } from '../../dashboards/board/testing.ts';
 
 const TOKEN = 'ttdl-token-0123456789';
 let PROM_PORT = 0;
@@ -21,7 +21,7 @@ const agents = new Map<string, StandInAgent>();
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'board-modes-'));
-  const demo = relocate(await loadInventoryFile(new URL('../../inventory/examples/demo.yaml', import.meta.url).pathname), 49);
+  const demo = polledOnly(relocate(await loadInventoryFile(new URL('../../inventory/examples/demo.yaml', import.meta.url).pathname), 49));
   // A one-second probe interval and no `for` to wait for, so the two can be compared in seconds.
   inv = allFor(
     { ...demo, agent: { ...demo.agent, interval: '1s' }, maintenance: [] },

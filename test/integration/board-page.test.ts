@@ -8,7 +8,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadInventoryFile, loadInventoryText, type Inventory } from '../../inventory/index.ts';
 import { startBoard, TokenBook, type RunningBoard } from '../../dashboards/index.ts';
-import { quickCentralFor, relocate, startStandIn, type StandInAgent } from '../../dashboards/board/testing.ts';
+import { quickCentralFor, polledOnly, relocate, startStandIn, type StandInAgent } from '../../dashboards/board/testing.ts';
 import { readFileSync } from 'node:fs';
 
 const LAUNCH = {
@@ -47,7 +47,7 @@ async function start(opts: Parameters<typeof startBoard>[0]): Promise<RunningBoa
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'board-page-'));
   // Central items hold for 1 s instead of minutes, so a unit can turn GO within the test.
-  inv = quickCentralFor(relocate(await loadInventoryFile(demoPath), 47), 1);
+  inv = quickCentralFor(polledOnly(relocate(await loadInventoryFile(demoPath), 47)), 1);
   for (const u of inv.units) for (const s of u.sites) agents.set(s.id, await startStandIn(inv, s.id));
   boardA = await start({ inventory: inv, dataDir: join(dir, 'a'), listen: '127.0.0.1:0', tokens: tokens(), datacenter: 'dc1' });
   boardB = await start({

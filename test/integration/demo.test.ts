@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBoard } from '../../dashboards/index.ts';
-import { loadInventoryFile } from '../../inventory/index.ts';
+import { loadInventoryFile, readSecretText } from '../../inventory/index.ts';
 import { sendFault } from '../../demo/control.ts';
 import { fetchOverview, type UnitSummary } from '../../demo/board-client.ts';
 import type { UnitView } from '../../dashboards/board/types.ts';
@@ -52,7 +52,10 @@ describe('npm start: the demo with a real Prometheus', () => {
   beforeAll(async () => {
     prometheusBinary(); // fails with the Debian package to install when it is missing
     dir = await mkdtemp(join(tmpdir(), 'sansang-demo-'));
+    const embeddedPort = await freePort();
     demo = await startDemo({
+      // The agents push to both boards, as to each data center's.
+      pushReceivers: [`http://127.0.0.1:${embeddedPort}`],
       inventory: join(repo, 'inventory/examples/demo.yaml'),
       dir,
       board: `127.0.0.1:${await freePort()}`,
@@ -69,8 +72,10 @@ describe('npm start: the demo with a real Prometheus', () => {
       peer: demo.boardUrl,
       // The demo's own token: reading a board's log takes one.
       peerToken: await demoToken(join(dir, 'tokens.yaml')),
-      listen: { host: '127.0.0.1', port: await freePort() },
+      listen: { host: '127.0.0.1', port: embeddedPort },
       refreshMs: 2000,
+      // It receives what the agents push over their 4G backups, and the dual-WAN site's echo.
+      push: { secret: readSecretText(await readFile(join(dir, 'push/secret'), 'utf8')) },
     });
   }, 120_000);
 

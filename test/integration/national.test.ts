@@ -33,7 +33,7 @@ import {
   type RunningNational,
 } from '../../dashboards/index.ts';
 import { STATE_CODE } from '../../dashboards/states.ts';
-import { allFor, relocate, startStandIn, type StandInAgent } from '../../dashboards/board/testing.ts';
+import { allFor, polledOnly, relocate, startStandIn, type StandInAgent } from '../../dashboards/board/testing.ts';
 import { instantQuery } from '../../dashboards/board/prom-client-http.ts';
 import { prometheusConfigFile, prometheusFiles, singleNodeArgs } from '../../stacks/index.ts';
 
@@ -82,7 +82,7 @@ async function until<T>(what: string, fn: () => Promise<T | undefined> | T | und
 
 /** A province: the demo moved to its own loopback net, its own code and name, a 2 s interval, no `for` to wait. */
 function province(demo: Inventory, net: number, code: string, name: string, dropUnits = 0): Inventory {
-  const moved = relocate(demo, net);
+  const moved = polledOnly(relocate(demo, net));
   const base: Inventory = {
     ...moved,
     province: { ...moved.province, code, name },
