@@ -3,7 +3,7 @@
 // agents push at once: each one waits a random part of its backoff before trying again (full
 // jitter, doubling up to a minute), and a receiver that is full says `429`/`503` with
 // Retry-After, which the agent honours with jitter on top, so the reconnection spreads out
-// instead of hammering the boards and Prometheus (bench/push-storm.ts measures it).
+// instead of hammering the boards and Prometheus (bench/reconnect-storm.ts measures it).
 import { snappyEncode } from '../../inventory/index.ts';
 import { exchange, type Exchange } from './http.ts';
 import type { Spool } from './spool.ts';
@@ -73,7 +73,14 @@ export class Sender {
     this.running = true;
     try {
       while (!this.stopped) {
-        const batch = await this.o.spool.head(this.o.maxRequestBytes ?? 1 << 20);
+        let batch: Awaited<ReturnType<Spool['head']>>;
+        try {
+          batch = await this.o.spool.head(this.o.maxRequestBytes ?? 1 << 20);
+        } catch (e) {
+          // The backlog cannot be read now (out of file handles, a failing disk): it stays queued.
+          await this.failed((e as Error).message, null);
+          continue;
+        }
         if (!batch) return;
         const a = await exchange(this.o.url, {
           method: 'POST',
@@ -105,16 +112,22 @@ export class Sender {
           this.o.onChange?.();
           continue;
         }
-        this.failures++;
-        const why = a.error ?? `HTTP ${a.status}${a.body ? `: ${a.body.slice(0, 200)}` : ''}`;
-        if (why !== this.lastError)
-          this.o.log(`sansang agent: push to ${this.o.url.origin} failed (${why}); ${this.o.spool.length} waiting, trying again`);
-        this.lastError = why;
-        this.o.onChange?.();
-        await this.sleep(this.backoff(a.status === 429 || a.status === 503 ? a.retryAfterS : null));
+        await this.failed(
+          a.error ?? `HTTP ${a.status}${a.body ? `: ${a.body.slice(0, 200)}` : ''}`,
+          a.status === 429 || a.status === 503 ? a.retryAfterS : null,
+        );
       }
     } finally {
       this.running = false;
     }
+  }
+
+  private async failed(why: string, retryAfterS: number | null): Promise<void> {
+    this.failures++;
+    if (why !== this.lastError)
+      this.o.log(`sansang agent: push to ${this.o.url.origin} failed (${why}); ${this.o.spool.length} waiting, trying again`);
+    this.lastError = why;
+    this.o.onChange?.();
+    await this.sleep(this.backoff(retryAfterS));
   }
 }

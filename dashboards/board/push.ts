@@ -13,7 +13,7 @@
 // `maxQueued` wait for a turn; beyond, `429` with a Retry-After spread over a few seconds, so a
 // reconnect storm (thousands of agents whose data center comes back) is served at the pace the
 // board and Prometheus can take, with nothing dropped: the agents keep their backlog until it is
-// accepted (bench/push-storm.ts).
+// accepted (bench/reconnect-storm.ts).
 import http from 'node:http';
 import https from 'node:https';
 import express, { type Request, type Response } from 'express';
