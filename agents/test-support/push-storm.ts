@@ -206,7 +206,8 @@ export class StormSites {
     const k = String(a.status);
     into[k] = (into[k] ?? 0) + 1;
     if ((a.status === 429 || a.status === 503) && a.retryAfterS === null) this.counts.busyWithoutRetryAfter++;
-    if (a.status >= 200 && a.status < 300 && q.admittedMs === null) {
+    // Admitted: the board let it past its admission (then Prometheus took it, or refused it for good, or failed).
+    if (a.status !== 0 && a.status !== 429 && q.admittedMs === null) {
       q.admittedMs = Date.now();
       this.counts.admittedQueues++;
     }

@@ -237,14 +237,20 @@ export class PushReceiver {
         const limit = this.o.maxBodyBytes ?? 8 << 20;
         const chunks: Buffer[] = [];
         let size = 0;
-        for await (const c of req as AsyncIterable<Buffer>) {
-          size += c.length;
-          if (size > limit) {
-            this.count('write', 'refused');
-            res.status(413).json({ error: `larger than ${limit} bytes: send the backlog in smaller requests` });
-            return;
+        try {
+          for await (const c of req as AsyncIterable<Buffer>) {
+            size += c.length;
+            if (size > limit) {
+              this.count('write', 'refused');
+              res.status(413).json({ error: `larger than ${limit} bytes: send the backlog in smaller requests` });
+              return;
+            }
+            chunks.push(c);
           }
-          chunks.push(c);
+        } catch {
+          // The agent gave up before its body arrived (its time ran out): nobody to answer, and
+          // not an error of the board's; it sends the same samples again.
+          return;
         }
         const body = Buffer.concat(chunks);
         let why: string | null;
