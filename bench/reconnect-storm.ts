@@ -486,6 +486,13 @@ async function runVariant(
 
 // ---------------------------------------------------------------- the report
 
+/** Answers that were none, by why: "0 timeout", "0 ECONNREFUSED", … */
+function noAnswer(c: Record<string, number>): string {
+  const parts = Object.entries(c).filter(([k]) => k.startsWith('0 '));
+  const n = parts.reduce((a, [, v]) => a + v, 0);
+  return parts.length ? `${n} (${parts.map(([k, v]) => `${k.slice(2)} ${v}`).join(', ')})` : '0';
+}
+
 function report(results: Result[]): void {
   const f = (n: number | null, d = 1) => (n === null || !Number.isFinite(n) ? '—' : n.toFixed(d));
   const rows: [string, (r: Result) => string][] = [
@@ -495,7 +502,7 @@ function report(results: Result[]): void {
     ['sites delivered p50 / p90, s', (r) => `${f(r.deliveredP50S)} / ${f(r.deliveredP90S)}`],
     [
       'answers in the storm: 2xx / 429 / 503 / 400 / no answer',
-      (r) => ['204', '429', '503', '400', '0'].map((k) => r.counts.after[k] ?? 0).join(' / '),
+      (r) => [...['204', '429', '503', '400'].map((k) => r.counts.after[k] ?? 0), noAnswer(r.counts.after)].join(' / '),
     ],
     [
       'retries (answers in the storm that send the agent back: 429, 503, none)',

@@ -203,7 +203,8 @@ export class StormSites {
 
   private answer(q: Queue, a: Exchange): void {
     const into = a.sentMs >= this.backMs ? this.counts.after : this.counts.before;
-    const k = String(a.status);
+    // No answer: why (refused, reset, timed out), as "0 <why>".
+    const k = a.status === 0 ? `0 ${(a.error ?? '').startsWith('no answer') ? 'timeout' : a.error}` : String(a.status);
     into[k] = (into[k] ?? 0) + 1;
     if ((a.status === 429 || a.status === 503) && a.retryAfterS === null) this.counts.busyWithoutRetryAfter++;
     // Admitted: the board let it past its admission (then Prometheus took it, or refused it for good, or failed).
