@@ -33,6 +33,8 @@ export class Sender {
   private wake: (() => void) | null = null;
   lastSuccessMs: number | null = null;
   lastError: string | null = null;
+  /** An attempt at the current head got no answer: it may have reached Prometheus all the same. */
+  private unanswered = false;
 
   constructor(private readonly o: SenderOptions) {}
 
@@ -98,6 +100,7 @@ export class Sender {
         this.o.onAnswer?.(a);
         if (a.status >= 200 && a.status < 300) {
           await this.o.spool.shift(batch.count);
+          this.unanswered = false;
           this.failures = 0;
           this.lastSuccessMs = Date.now();
           this.lastError = null;
@@ -106,12 +109,17 @@ export class Sender {
         }
         if (a.status === 400) {
           // Refused for good (out of order, too old, not this site's): sending it again would
-          // block the queue behind it forever.
-          await this.o.spool.shift(batch.count, true);
-          this.o.log(`sansang agent: ${this.o.url.origin} refused ${batch.samples} samples: ${a.body.slice(0, 200)}`);
+          // block the queue behind it forever. "Out of order" or "duplicate" after an attempt
+          // that got no answer means that attempt arrived (a storm: the board answered after the
+          // agent stopped waiting): the samples are there, not dropped.
+          const arrived = this.unanswered && /out of order|duplicate sample/i.test(a.body);
+          await this.o.spool.shift(batch.count, !arrived);
+          this.unanswered = false;
+          if (!arrived) this.o.log(`sansang agent: ${this.o.url.origin} refused ${batch.samples} samples: ${a.body.slice(0, 200)}`);
           this.o.onChange?.();
           continue;
         }
+        if (a.status === 0) this.unanswered = true;
         await this.failed(
           a.error ?? `HTTP ${a.status}${a.body ? `: ${a.body.slice(0, 200)}` : ''}`,
           a.status === 429 || a.status === 503 ? a.retryAfterS : null,

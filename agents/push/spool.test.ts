@@ -1,4 +1,5 @@
-// The push queue when a queued file cannot be read: found by bench/reconnect-storm.ts, where
+// The push queue and its sender under a reconnect storm's failures (bench/reconnect-storm.ts).
+// A queued file that cannot be read: found by bench/reconnect-storm.ts, where
 // thousands of queues read their backlog at once and ran out of file handles; a file that could
 // not be read went out as nothing, the request was accepted and the file shifted as sent, so its
 // samples were lost without a count. Now it stays queued until it can be read, and the sender
@@ -88,5 +89,48 @@ describe('the push queue when a file cannot be read', () => {
     sender.stop();
     expect(bodies.map((b) => b.length)).toEqual([300]);
     expect([spool.length, spool.dropped]).toEqual([0, 0]);
+  });
+});
+
+describe('a refusal as out of order after an attempt that got no answer', () => {
+  /** A receiver that answers the first request only after the agent stopped waiting, then `second`. */
+  async function receiver(second: { status: number; body: string }): Promise<URL> {
+    let n = 0;
+    server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        if (n++ === 0) setTimeout(() => res.writeHead(204).end(), 400);
+        else res.writeHead(second.status, { 'content-type': 'application/json' }).end(second.body);
+      });
+    });
+    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', () => r()));
+    return new URL(`http://127.0.0.1:${(server.address() as { port: number }).port}/api/push/write`);
+  }
+
+  async function send(url: URL): Promise<Spool> {
+    const spool = await filled(2);
+    const sender = new Sender({
+      url,
+      auth: 'Basic eDp5',
+      spool,
+      timeoutMs: 200,
+      backoffMs: { min: 20, max: 40 },
+      log: () => {},
+      localAddress: '127.0.0.1',
+    });
+    sender.kick();
+    for (let i = 0; i < 150 && spool.length; i++) await new Promise((r) => setTimeout(r, 20));
+    sender.stop();
+    return spool;
+  }
+
+  it('takes the samples as arrived (the attempt that timed out delivered them), not as dropped', async () => {
+    const spool = await send(await receiver({ status: 400, body: '{"error":"Prometheus refused them: out of order sample"}' }));
+    expect([spool.length, spool.dropped]).toEqual([0, 0]);
+  });
+
+  it('counts them dropped when the refusal is of another kind', async () => {
+    const spool = await send(await receiver({ status: 400, body: '{"error":"a series of another site"}' }));
+    expect([spool.length, spool.dropped]).toEqual([0, 20]);
   });
 });
