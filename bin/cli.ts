@@ -8,6 +8,7 @@ import { registerSynthCommands } from './synth-commands.ts';
 import { registerCertsCommands } from './certs-commands.ts';
 import { registerDemoCommands } from './demo-commands.ts';
 import { registerNationalCommands } from './national-commands.ts';
+import { registerReportCommands } from './report-commands.ts';
 import { UsageError, reportError } from './errors.ts';
 
 export const VERSION = '0.1.0';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerConfigCommands(program);
   registerAgentCommands(program);
   registerBoardCommands(program);
+  registerReportCommands(program);
   registerSynthCommands(program);
   registerCertsCommands(program);
   registerDemoCommands(program);

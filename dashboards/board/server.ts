@@ -13,6 +13,7 @@ import { STATE_ORDER } from '../states.ts';
 import { assetsCsv, reportCsv, reportHtml, shiftSpan, type Lang } from './report.ts';
 import { LogWriteError } from './store.ts';
 import { TokenCheckBusy, type TokenBook } from './tokens.ts';
+import { weekReportRoutes } from '../report/index.ts';
 
 const pageDir = join(dirname(fileURLToPath(import.meta.url)), 'page');
 const ASSETS: Record<string, string> = {
@@ -234,6 +235,8 @@ export function boardApp(board: BoardCore, tokens: TokenBook, registry: Registry
   readRoutes(app, board);
   logRoutes(app, board, tokens);
   reportRoutes(app, board, registry);
+  // The week report (dashboards/report/): from the board's Prometheus, acknowledgements from its log.
+  weekReportRoutes(app, { inventory: board.opts.inventory, prometheus: board.opts.prometheus, logEntries: () => board.log.entries() });
   if (board.push) board.push.routes(app);
   else
     app.all('/api/push/{*rest}', (_req, res) => {
