@@ -17,6 +17,7 @@ let dir: string;
 let server: Server | null = null;
 
 afterEach(async () => {
+  server?.closeAllConnections();
   server?.close();
   server = null;
   if (dir) await rm(dir, { recursive: true, force: true });
@@ -93,14 +94,13 @@ describe('the push queue when a file cannot be read', () => {
 });
 
 describe('a refusal as out of order after an attempt that got no answer', () => {
-  /** A receiver that answers the first request only after the agent stopped waiting, then `second`. */
+  /** A receiver that takes the first request and answers it only when the agent has stopped waiting (never), then `second`. */
   async function receiver(second: { status: number; body: string }): Promise<URL> {
     let n = 0;
     server = createServer((req, res) => {
       req.resume();
       req.on('end', () => {
-        if (n++ === 0) setTimeout(() => res.writeHead(204).end(), 400);
-        else res.writeHead(second.status, { 'content-type': 'application/json' }).end(second.body);
+        if (n++ > 0) res.writeHead(second.status, { 'content-type': 'application/json' }).end(second.body);
       });
     });
     await new Promise<void>((r) => server!.listen(0, '127.0.0.1', () => r()));
@@ -119,7 +119,7 @@ describe('a refusal as out of order after an attempt that got no answer', () => 
       localAddress: '127.0.0.1',
     });
     sender.kick();
-    for (let i = 0; i < 150 && spool.length; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 250 && spool.length; i++) await new Promise((r) => setTimeout(r, 20));
     sender.stop();
     return spool;
   }

@@ -104,10 +104,12 @@ export class Spool {
 
   /** Removes the `count` oldest pushes (sent, or refused for good: then counted as dropped). */
   async shift(count: number, dropped = false): Promise<void> {
-    for (const e of this.entries.splice(0, count)) {
+    const gone = this.entries.splice(0, count);
+    // The figures first, all at once: whoever reads them while the files go sees them whole.
+    for (const e of gone) {
       this.bytes -= e.bytes;
       if (dropped) this.dropped += e.samples;
-      await rm(join(this.dir, e.name), { force: true });
     }
+    for (const e of gone) await rm(join(this.dir, e.name), { force: true });
   }
 }
