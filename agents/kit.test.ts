@@ -140,7 +140,8 @@ describe.each(FORMS)('$name', (form) => {
 
   it("with the unit's flags, a right password first seen during a flood of wrong ones from another address gets in within 5 s", async () => {
     // The site's configuration with basic auth (bcrypt cost 10: ~1.8 s a check under --no-opt).
-    const cfg = join(work, `site-auth-${form.file}.json`);
+    // Beside the kit's own site.json: the files its probes name (files/) resolve against it.
+    const cfg = join(kit, `site-auth-${form.file}.json`);
     const slice = JSON.parse(readFileSync(join(kit, 'site.json'), 'utf8')) as { agent: Record<string, unknown> };
     slice.agent.basicAuth = { username: 'prometheus', passwordHash: bcrypt.hashSync('right-password', 10) };
     writeFileSync(cfg, JSON.stringify(slice));

@@ -16,6 +16,11 @@ export const FAULTS = {
   'cut-link': "cut a site's link (TARGET: site id, --link primary|backup; needs root)",
   'restore-link': 'restore it',
   loss: "drop a share of a site's packets at random over a link (TARGET: site id, --percent N, --link; 0 restores; --lab only)",
+  'break-forwarding':
+    'mail to an old domain is lost instead of forwarded to the new mailboxes (TARGET: old domain, e.g. dongvinh.vinhcity.gov.vn)',
+  'restore-forwarding': 'forward it again',
+  'break-url': 'a URL of a URL list answers 404 instead of its expected outcome (TARGET: the URL, as the list writes it)',
+  'restore-url': 'answer it as the list expects again',
 } as const;
 export type FaultAction = keyof typeof FAULTS;
 
@@ -88,6 +93,18 @@ export async function applyFault(f: FaultRequest, d: ControlDeps): Promise<strin
       if (f.action === 'cut-link') await d.cutter.cut(l.address);
       else await d.cutter.restore(l.address);
       return `${link} link of ${f.target} (${l.address}) ${f.action === 'cut-link' ? 'cut' : 'restored'}`;
+    }
+    case 'break-forwarding':
+    case 'restore-forwarding': {
+      const broken = f.action === 'break-forwarding';
+      d.standIns.breakForwarding(f.target, broken);
+      return broken ? `mail to ${f.target} is now lost instead of forwarded` : `mail to ${f.target} is forwarded again`;
+    }
+    case 'break-url':
+    case 'restore-url': {
+      const broken = f.action === 'break-url';
+      d.standIns.breakUrl(f.target, broken);
+      return broken ? `${f.target} now answers 404` : `${f.target} answers as its list expects again`;
     }
     case 'loss': {
       const link = f.link ?? 'primary';

@@ -2,7 +2,7 @@
 // stand-ins for every service it probes, one agent per site and the board, signs the manual
 // items off as "demo", and takes faults on a loopback control port until Ctrl-C.
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { allSites, loadInventoryFile } from '../inventory/index.ts';
 import { ensureDemoCa } from './ca.ts';
@@ -13,7 +13,7 @@ import { StandIns } from './standins.ts';
 import { waitForOverview } from './board-client.ts';
 import { cli, startBoardSignedOff, synthStacks } from './board-start.ts';
 import { labUnavailable, startLabDemo } from './lab/index.ts';
-import { agentMetricsUrls, DEMO_FOR, demoInventory } from './demo-inventory.ts';
+import { agentMetricsUrls, DEMO_FOR, demoInventory, withAbsoluteFiles } from './demo-inventory.ts';
 import type { Demo, DemoOptions } from './options.ts';
 
 export type { Demo, DemoOptions };
@@ -27,7 +27,7 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
   }
   const dir = resolve(opts.dir);
   await mkdir(dir, { recursive: true });
-  const source = await loadInventoryFile(opts.inventory);
+  const source = withAbsoluteFiles(await loadInventoryFile(opts.inventory), dirname(resolve(opts.inventory)));
 
   if (opts.synth !== false) await synthStacks(opts.inventory, join(dir, 'cdktf.out'), join(dir, 'logs'), say);
 
@@ -58,7 +58,7 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
 
   try {
     await standIns.startAll();
-    for (const s of standIns.list()) say(`  stand-in  ${s.service.id.padEnd(12)} ${s.kind}://${s.host}:${s.port}  (for ${s.service.name})`);
+    for (const s of standIns.describe()) say(`  stand-in  ${s.service.padEnd(12)} ${s.url}`);
 
     const agentArgs = (siteId: string) => [cli, 'agent', '--inventory', inventoryFile, '--site', siteId];
     const agents: Record<string, string[]> = {};

@@ -3,11 +3,41 @@ import { describe, expect, it } from 'vitest';
 import { defaultChecklist, durationSeconds, provinceChecklist, unitChecklist } from './checklist.ts';
 import { loadInventoryText } from './load.ts';
 import { inMaintenance, probeId, siteChecks, siteSlice, unitManualChecks, unitSlugs } from './model.ts';
-import { ChecklistItem, EVIDENCE_KIND } from './schema.ts';
+import { ChecklistItem, EVIDENCE_KIND, ServiceCategory } from './schema.ts';
 import { cidrContains, cidrsOverlap, isSafeTarget, isSafeUrl, parseCidr4 } from './net.ts';
 
 const demo = loadInventoryText(readFileSync(new URL('./examples/demo.yaml', import.meta.url), 'utf8'), 'demo.yaml');
 const unit = (code: string) => demo.units.find((u) => u.code === code)!;
+
+/** The categories of the schema (but `other`) that no item of `items` checks. */
+function categoriesWithoutItem(items: readonly ChecklistItem[]): string[] {
+  const covered = new Set(items.flatMap((i) => (i.evidence.kind === 'service' ? [i.evidence.category] : [])));
+  return ServiceCategory.options.filter((c) => c !== 'other' && !covered.has(c));
+}
+
+describe('every category has its default item', () => {
+  it('each category of the schema but `other` is checked by a default item, and IPv6 readiness has one', () => {
+    expect(categoriesWithoutItem(defaultChecklist)).toEqual([]);
+    // The plans' systems by name: NDXP, reporting, the document-exchange axis, staff management.
+    for (const c of ['ndxp', 'reporting', 'document-exchange', 'staff-management', 'email-forwarding', 'important-urls'])
+      expect(
+        defaultChecklist.some((i) => i.evidence.kind === 'service' && i.evidence.category === c),
+        c,
+      ).toBe(true);
+    expect(defaultChecklist.find((i) => i.id === 'ipv6-ready')).toMatchObject({ evidence: { kind: 'ipv6' }, blocking: false });
+  });
+
+  it('the check fails when an item is missing (a category added to the schema without one)', () => {
+    expect(categoriesWithoutItem(defaultChecklist.filter((i) => i.id !== 'reach-ndxp'))).toEqual(['ndxp']);
+    expect(categoriesWithoutItem([])).toEqual(ServiceCategory.options.filter((c) => c !== 'other'));
+  });
+
+  it("the demo's e-mail cutover and URL list bring their items to the unit's site", () => {
+    const u = unit('16681');
+    const checks = siteChecks(demo, u, u.sites[0]!).map((i) => i.id);
+    expect(checks).toEqual(expect.arrayContaining(['email-forwarding', 'important-urls']));
+  });
+});
 
 describe("an item's kind follows its evidence", () => {
   it('is derived when left out, and every default item has the kind its evidence gives', () => {
@@ -111,7 +141,8 @@ describe('what applies to a site', () => {
     expect(ids('17827', 'nghi-loc-hq')).not.toContain('legacy-redirect');
     // The certificate item applies where some probe speaks HTTPS; manual items are per unit.
     expect(ids('16681', 'thanh-vinh-hq')).toContain('tls-valid');
-    const noHttps = { ...demo, services: demo.services.filter((s) => s.id !== 'cong-tinh') };
+    // HTTPS and the mail servers' TLS alike: without both, no certificate to judge.
+    const noHttps = { ...demo, services: demo.services.filter((s) => !['cong-tinh', 'email', 'chuyen-tiep-thu'].includes(s.id)) };
     expect(siteChecks(noHttps, unit('16681'), unit('16681').sites[0]!).map((i) => i.id)).not.toContain('tls-valid');
     expect(ids('16681', 'thanh-vinh-hq')).not.toContain('staff-trained');
     expect(unitManualChecks(demo, unit('16681')).map((i) => i.id)).toContain('staff-trained');
@@ -136,7 +167,7 @@ describe('what applies to a site', () => {
 describe('ids and addresses', () => {
   it('names probes by kind', () => {
     const email = demo.services.find((s) => s.id === 'email')!;
-    expect(email.probes.map(probeId)).toEqual(['tcp-18025', 'tcp-18587']);
+    expect(email.probes.map(probeId)).toEqual(['smtp-18025', 'smtp-18587', 'imap-18143', 'pop3-18110']);
     expect(probeId({ kind: 'http', url: 'https://x.invalid/', expectStatus: [200] })).toBe('https');
   });
 

@@ -535,10 +535,11 @@ export const CAUSES = {
     },
   ),
   'url-failed': def(
-    { url: S, expected: S, got: S, failing: N, total: N, ...service },
+    // got: what came back, in English; gotVi: in Vietnamese, where it is words and not a status.
+    { url: S, expected: S, got: S, gotVi: S.optional(), failing: N, total: N, ...service },
     {
       vi: (p) => ({
-        what: `${p.failing}/${p.total} đường dẫn quan trọng không đúng; ${p.url}: cần ${p.expected}, nhận ${p.got}`,
+        what: `${p.failing}/${p.total} đường dẫn quan trọng không đúng; ${p.url}: cần ${p.expected}, nhận ${p.gotVi ?? p.got}`,
         fix: `Đề nghị ${who(p, 'vi')} sửa ánh xạ của ${p.url} (chuyển hướng hoặc giữ nguyên) theo danh sách đường dẫn`,
       }),
       en: (p) => ({

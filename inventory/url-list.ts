@@ -148,8 +148,8 @@ export function parseUrlList(text: string, file: string): UrlListResult {
     const statusF = field('status');
     const statusText = statusF?.text.trim() ?? '';
     const status = Number(statusText);
-    if (!statusF || !/^\d{3}$/.test(statusText) || status < 100 || status > 599)
-      at(r.line, statusF?.col ?? endCol, `expected an HTTP status such as 200 or 301, not "${statusText.slice(0, 20)}"`);
+    const badStatus = !statusF || !/^\d{3}$/.test(statusText) || status < 100 || status > 599;
+    if (badStatus) at(r.line, statusF?.col ?? endCol, `expected an HTTP status such as 200 or 301, not "${statusText.slice(0, 20)}"`);
     const locF = field('location');
     const location = locF?.text.trim() ?? '';
     const bodyF = field('body');
@@ -158,7 +158,9 @@ export function parseUrlList(text: string, file: string): UrlListResult {
       if (!location) at(r.line, locF?.col ?? endCol, `a redirect (${status}) names the location it must go to`);
       else if (!isSafeUrl(location)) at(r.line, locF!.col, `"${location.slice(0, 80)}" is not an http:// or https:// URL`);
       if (bodyText.trim()) at(r.line, bodyF!.col, 'a redirect is judged by its location, not by a body');
-    } else if (location) at(r.line, locF!.col, `a location is only for a redirect (301, 302, 303, 307, 308), not for ${statusText}`);
+      // A status that is no status is said once: whether a location belongs with it cannot be told.
+    } else if (location && !badStatus)
+      at(r.line, locF!.col, `a location is only for a redirect (301, 302, 303, 307, 308), not for ${statusText}`);
     let bodyRule: UrlRow['body'];
     if (bodyText.trim()) {
       const m = /^\/(.+)\/$/s.exec(bodyText.trim());

@@ -30,8 +30,14 @@ export interface UrlListObservation {
 }
 type UrlListDetails = { urls: UrlListObservation };
 
-/** Causes that say the network, not the URL's mapping, failed: when every URL fails with one, it is the probe's cause. */
+/**
+ * Causes that say the network or the server, not the URL's mapping, failed: when every URL fails
+ * with one (or gets no answer at all), that is the probe's cause, as for any other probe.
+ */
 const NETWORK: ReadonlySet<Cause['kind']> = new Set<Cause['kind']>([
+  'refused',
+  'reset',
+  'stalled',
   'no-address',
   'link-down',
   'interface-gone',
@@ -46,18 +52,22 @@ const NETWORK: ReadonlySet<Cause['kind']> = new Set<Cause['kind']>([
   'resolve',
 ]);
 
-/** How a failed row's answer reads: the status, where it redirects, what its body lacks, or why nothing came. */
-function got(cause: Cause | undefined, status?: number, location?: string): string {
-  if (!cause) return 'no answer in time';
+/** How a failed row's answer reads, in each language: the status, where it redirects, what its body lacks, or why nothing came. */
+function got(cause: Cause | undefined, status?: number, location?: string): { en: string; vi: string } {
+  if (!cause) return { en: 'no answer in time', vi: 'không có trả lời kịp thời' };
   switch (cause.kind) {
-    case 'status':
-      return `${cause.status}${location ? ` → ${location}` : ''}`;
-    case 'redirect':
-      return `${status ?? ''} → ${cause.location ?? '(no Location)'}`.trim();
+    case 'status': {
+      const t = `${cause.status}${location ? ` → ${location}` : ''}`;
+      return { en: t, vi: t };
+    }
+    case 'redirect': {
+      const t = `${status ?? ''} → ${cause.location ?? '(no Location)'}`.trim();
+      return { en: t, vi: t.replace('(no Location)', '(không có Location)') };
+    }
     case 'http-body':
-      return `${status ?? 200} without ${cause.expected}`;
+      return { en: `${status ?? 200} without “${cause.expected}”`, vi: `${status ?? 200} không có “${cause.expected}”` };
     default:
-      return sayCause(cause, 'en').what;
+      return { en: sayCause(cause, 'en').what, vi: sayCause(cause, 'vi').what };
   }
 }
 
@@ -66,7 +76,7 @@ export async function probeUrlList(spec: UrlListSpec, ctx: ProbeContext): Promis
   const n = spec.rows.length;
   // Starts spread over 60 % of the probe's time; each request ends before the probe's deadline.
   const gapMs = n > 1 ? (ctx.timeoutMs * 0.6) / n : 0;
-  const failed: { row: UrlRow; cause?: Cause; text: string }[] = [];
+  const failed: { row: UrlRow; cause?: Cause; text: { en: string; vi: string } }[] = [];
   let next = 0;
   const worker = async () => {
     for (;;) {
@@ -77,7 +87,13 @@ export async function probeUrlList(spec: UrlListSpec, ctx: ProbeContext): Promis
       const row = spec.rows[i]!;
       const left = ctx.timeoutMs - (performance.now() - t0) - 100;
       if (left < 100 || ctx.signal.aborted) {
-        failed.push({ row, text: 'not checked within the probe’s time (raise its timeout)' });
+        failed.push({
+          row,
+          text: {
+            en: 'not checked within the probe’s time (raise its timeout)',
+            vi: 'chưa kiểm tra kịp trong thời gian của lượt đo (tăng timeout)',
+          },
+        });
         continue;
       }
       const ac = new AbortController();
@@ -90,7 +106,8 @@ export async function probeUrlList(spec: UrlListSpec, ctx: ProbeContext): Promis
         if (e instanceof TimeoutError) failed.push({ row, text: got(undefined) });
         else {
           const cause = (e as { failure?: Cause }).failure;
-          failed.push({ row, ...(cause ? { cause } : {}), text: cause ? got(cause) : String(e).slice(0, 120) });
+          const other = String(e).slice(0, 120);
+          failed.push({ row, ...(cause ? { cause } : {}), text: cause ? got(cause) : { en: other, vi: other } });
         }
       } finally {
         ac.abort();
@@ -101,17 +118,22 @@ export async function probeUrlList(spec: UrlListSpec, ctx: ProbeContext): Promis
   failed.sort((a, b) => a.row.line - b.row.line);
   const urls: UrlListObservation = {
     total: n,
-    failed: failed.map((f) => ({ url: f.row.url, expected: expectedOutcome(f.row), got: f.text.slice(0, 200) })),
+    failed: failed.map((f) => ({ url: f.row.url, expected: expectedOutcome(f.row), got: f.text.en.slice(0, 200) })),
   };
   if (!failed.length) return { success: true, urls };
-  // Every URL failed the same way the network fails: that is the cause (a cut link, not a list).
+  // Every URL failed the way the network or a server down fails: that is the cause (a cut link,
+  // not a list); none answering at all is the run's timeout, diagnosed as any probe's.
   const first = failed[0]!;
-  if (failed.length === n && first.cause && NETWORK.has(first.cause.kind)) return { success: false, cause: first.cause, urls };
+  if (failed.length === n && failed.every((f) => !f.cause || NETWORK.has(f.cause.kind))) {
+    const cause = failed.find((f) => f.cause)?.cause;
+    return { success: false, ...(cause ? { cause } : {}), urls };
+  }
   const cause: Cause = {
     kind: 'url-failed',
     url: first.row.url,
     expected: expectedOutcome(first.row),
-    got: first.text.slice(0, 200),
+    got: first.text.en.slice(0, 200),
+    ...(first.text.vi !== first.text.en ? { gotVi: first.text.vi.slice(0, 200) } : {}),
     failing: failed.length,
     total: n,
     ...serviceOf(ctx.path),
@@ -150,8 +172,11 @@ export const urlListKind = probeKind({
   },
   record(m, series, r) {
     const before = written.get(series.labels) ?? new Set<string>();
-    // A series per failing URL (the first 20 of a list): what an alert names; removed once it passes.
-    const now = new Set((r.urls?.failed ?? []).map((f) => f.url));
+    // A series per failing URL (the first 20 of a list): what an alert names; removed once it
+    // passes. Only when the list's mappings are wrong: a network or a server that fails every URL
+    // has its own alerts, not one per URL.
+    const wrong = r.cause?.kind === 'url-failed' ? (r.urls?.failed ?? []) : [];
+    const now = new Set(wrong.map((f) => f.url));
     for (const u of before) if (!now.has(u)) m.failing.remove(series.with('url', u));
     for (const u of now) m.failing.set(series.with('url', u), 1);
     written.set(series.labels, now);

@@ -11,6 +11,8 @@ export interface TestSiteOptions {
   /** Province-wide checklist changes (e.g. thresholds). */
   checklist?: Record<string, unknown>;
   agentPort?: number;
+  /** The unit's e-mail cutover (units[].email): what the forwarding canary sends to. */
+  email?: { domain: string; oldDomains: string[] };
 }
 
 export function testInventoryYaml(o: TestSiteOptions): string {
@@ -55,6 +57,7 @@ export function testInventoryYaml(o: TestSiteOptions): string {
         code: '16681',
         name: 'Phường Thử',
         kind: 'phuong',
+        ...(o.email ? { email: o.email } : {}),
         sites: [
           {
             id: 'test-site',

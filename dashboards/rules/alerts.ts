@@ -130,6 +130,7 @@ const tlsDays = (c: AlertContext) =>
 
 const primaryLost = fix({ kind: 'link-lost', link: 'primary', over: 'backup' });
 const primaryLoss = fix({ kind: 'loss', link: 'primary', target: '', ratio: 0, limit: 0 });
+const urlFix = (v: Vars) => fix({ kind: 'url-failed', url: v.url!, expected: '', got: '', failing: 1, total: 1 });
 const renew = (v: Vars) => fix({ kind: 'cert-expiring', days: 0, min: 0, service: v.target! });
 const unitVars = { unit: unitName, site: label('site') };
 
@@ -347,6 +348,33 @@ const ALERTS: readonly AlertSpec[] = [
       en: [
         'See on the board whether this item has a shared incident: if so, the fault is not at the site.',
         `${fix({ kind: 'service-unreachable', check: '<check>', site: '<site>' }).en}.`,
+      ],
+    },
+  },
+  {
+    // A URL of a URL list (an old URL that must be kept or redirected) that answers otherwise:
+    // one alert per URL, named by it. The agent writes the series only when the list's mapping
+    // is wrong, not when the network or the server fails every URL (other alerts say that).
+    alert: 'SansangUrlWrong',
+    severity: 'warning',
+    for: (c) => c.kindFor('service', '1m'),
+    expr: () => `max by (unit, site, target, url) (${AGENT_METRICS.urlFailing}) == 1`,
+    vars: { ...unitVars, url: label('url'), target: label('target') },
+    text: (v) => ({
+      summary: `Đường dẫn ${v.url} không đúng (${v.unit})`,
+      description: `Đường dẫn quan trọng ${v.url} (danh sách ${v.target}) không trả kết quả như danh sách yêu cầu khi kiểm tra từ điểm ${v.site} (đơn vị ${v.unit}); bảng theo dõi ghi điều nhận được. ${urlFix(v).vi}.`,
+      description_en: `The important URL ${v.url} (list ${v.target}) does not answer as its list expects, checked from ${v.site} (unit ${v.unit}); the board says what came back. ${urlFix(v).en}.`,
+    }),
+    steps: {
+      vi: [
+        'Mở đơn vị trên bảng theo dõi: hạng mục đường dẫn quan trọng ghi kết quả cần có và kết quả nhận được.',
+        `${urlFix({ url: '<url>' }).vi}.`,
+        'Nếu đường dẫn đã bỏ có chủ đích, sửa danh sách đường dẫn (tệp CSV) và kiểm tra lại bằng sansang inventory check.',
+      ],
+      en: [
+        'Open the unit on the board: the important-URLs item says what was expected and what came back.',
+        `${urlFix({ url: '<url>' }).en}.`,
+        'If the URL was dropped on purpose, change the URL list (the CSV) and check it with sansang inventory check.',
       ],
     },
   },

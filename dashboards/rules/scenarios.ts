@@ -375,6 +375,18 @@ function certificates(k: Cast): TestGroup[] {
   return out;
 }
 
+/** A URL of a URL list answering otherwise than its list expects: an alert naming it. */
+function urlWrong(k: Cast): TestGroup[] {
+  const { ctx, u, siteX, siteVars } = k;
+  const sc = new Scenario(`a URL of a list wrong at ${siteX.id}`, ctx);
+  const url = 'http://portal-cu.example.invalid/thu-tuc?id=1';
+  const base = sc.world.agentLabels(siteX, 'primary');
+  sc.world.set(AGENT_METRICS.urlFailing, { ...base, target: 'duong-dan', probe: 'url-list', link: 'primary', url }, 1);
+  const labels = { unit: u, site: siteX.id, target: 'duong-dan', url };
+  sc.expectAlert('SansangUrlWrong', ctx.alertTime('SansangUrlWrong'), [{ labels, vars: { ...siteVars(siteX), url, target: 'duong-dan' } }]);
+  return [sc.group()];
+}
+
 /** One board down: a warning; the other still holds the anchors. */
 function oneBoardDown(k: Cast): TestGroup[] {
   const { ctx } = k;
@@ -501,6 +513,7 @@ export const SCENARIOS: readonly ((k: Cast) => TestGroup[])[] = [
   primaryWanDown,
   packetLoss,
   certificates,
+  urlWrong,
   oneBoardDown,
   noBoard,
   sharedOutage,

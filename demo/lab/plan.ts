@@ -93,6 +93,8 @@ const HOST_FIELDS = ['host', 'server'] as const;
 export function probeHosts(p: Probe): string[] {
   const fields: Partial<Record<string, unknown>> = p;
   const hosts = HOST_FIELDS.flatMap((f) => (typeof fields[f] === 'string' ? [fields[f]] : []));
+  // The forwarding canary's two servers.
+  if (p.kind === 'mail-forward') hosts.push(p.smtp.host, p.imap.host);
   if (typeof fields.url === 'string') hosts.push(new URL(fields.url).hostname);
   return hosts;
 }
@@ -171,7 +173,10 @@ export interface LabInventoryOptions {
  */
 export function labInventory(inv: Inventory, plan: LabPlan, o: LabInventoryOptions = {}): Inventory {
   const swap = (h: string) => plan.services.get(h) ?? h;
-  const services = inv.services.map((s) => ({ ...s, probes: s.probes.map((p) => retarget(p, swap)) }));
+  // A URL list's URLs are in its CSV, which the lab does not rewrite: its services stay out of the lab.
+  const services = inv.services
+    .filter((s) => !s.probes.some((p) => p.kind === 'url-list'))
+    .map((s) => ({ ...s, probes: s.probes.map((p) => retarget(p, swap)) }));
   const units = inv.units.map((unit, u) => ({
     ...unit,
     subnet: `${FIRST_OCTETS.primary}.${u}.0/24`,
@@ -199,6 +204,10 @@ export function labInventory(inv: Inventory, plan: LabPlan, o: LabInventoryOptio
 function retarget(p: Probe, swap: (h: string) => string): Probe {
   const out: Record<string, unknown> = { ...p };
   for (const f of HOST_FIELDS) if (typeof out[f] === 'string') out[f] = swap(out[f]);
+  for (const f of ['smtp', 'imap'] as const) {
+    const e = out[f] as { host?: unknown } | undefined;
+    if (p.kind === 'mail-forward' && e && typeof e.host === 'string') out[f] = { ...e, host: swap(e.host) };
+  }
   if (typeof out.url === 'string') {
     const u = new URL(out.url);
     const to = swap(u.hostname);

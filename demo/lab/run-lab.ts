@@ -5,7 +5,7 @@
 import { X509Certificate, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { allSites, loadInventoryFile, type Inventory } from '../../inventory/index.ts';
 import { cli, startBoardSignedOff, synthStacks } from '../board-start.ts';
@@ -14,7 +14,7 @@ import { ensureDemoCa, type DemoCa } from '../ca.ts';
 import { startControl, type Control, type LabFaults } from '../control.ts';
 import { LinkCutter } from '../nft.ts';
 import { Processes } from '../processes.ts';
-import { agentMetricsUrls, demoInventory } from '../demo-inventory.ts';
+import { agentMetricsUrls, demoInventory, withAbsoluteFiles } from '../demo-inventory.ts';
 import type { Demo, DemoOptions } from '../options.ts';
 import { StandIns } from '../standins.ts';
 import { labInventory, makePlan, type LabInventoryOptions, type LabPlan } from './plan.ts';
@@ -40,7 +40,7 @@ export async function startLabDemo(opts: LabDemoOptions): Promise<LabDemo> {
   const dir = resolve(opts.dir);
   const labDir = join(dir, 'lab');
   await mkdir(labDir, { recursive: true });
-  const source = await loadInventoryFile(opts.inventory);
+  const source = withAbsoluteFiles(await loadInventoryFile(opts.inventory), dirname(resolve(opts.inventory)));
   if (opts.synth !== false) await synthStacks(opts.inventory, join(dir, 'cdktf.out'), join(dir, 'logs'), say);
 
   const plan = makePlan(source, { pid: process.pid, seq: seq++, tag: randomBytes(3).toString('hex').slice(0, 4) });
@@ -78,7 +78,7 @@ export async function startLabDemo(opts: LabDemoOptions): Promise<LabDemo> {
       `lab: ${plan.sites.length} site namespaces (${plan.sites.map((s) => s.ns).join(', ')}), services on ${plan.dummy} (${[...plan.services.values()].join(', ')})`,
     );
     await standIns.startAll();
-    for (const s of standIns.list()) say(`  stand-in  ${s.service.id.padEnd(12)} ${s.kind}://${s.host}:${s.port}  (for ${s.service.name})`);
+    for (const s of standIns.describe()) say(`  stand-in  ${s.service.padEnd(12)} ${s.url}`);
 
     const startAgent = async (siteId: string) => {
       const { cmd, args } = theLab.inSite(siteId, [process.execPath, cli, 'agent', '--inventory', inventoryFile, '--site', siteId]);

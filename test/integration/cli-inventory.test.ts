@@ -32,6 +32,8 @@ describe('sansang inventory check', () => {
   it('prints FILE:LINE:COL per problem and exits 1', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sansang-cli-'));
     const bad = join(dir, 'bad.yaml');
+    // The URL list the example names, beside the copy (its rows are not what is wrong here).
+    writeFileSync(join(dir, 'demo-urls.csv'), readFileSync(join(repo, 'inventory/examples/demo-urls.csv')));
     writeFileSync(
       bad,
       readFileSync(join(repo, 'inventory/examples/demo.yaml'), 'utf8')
@@ -45,6 +47,39 @@ describe('sansang inventory check', () => {
     expect(lines[1]).toMatch(new RegExp(`^${bad}:\\d+:\\d+ units\\[0\\]\\.hotspot: unknown key "hotspot" \\(did you mean "hotSpot"\\?\\)`));
     expect(lines.at(-1)).toBe(`2 problems in ${bad}`);
     noStack(r.stderr);
+  });
+
+  it("rejects a URL list with malformed rows at the list's own FILE:LINE:COL, and one it cannot read", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sansang-cli-'));
+    const yaml = join(dir, 'inventory.yaml');
+    writeFileSync(yaml, readFileSync(join(repo, 'inventory/examples/demo.yaml'), 'utf8'));
+    const list = join(dir, 'demo-urls.csv');
+    writeFileSync(
+      list,
+      [
+        'url,status,location,body',
+        'http://127.0.0.1:18090/a,200,,ok',
+        'http://127.0.0.1:18090/b,30x,https://new.example.test/b,',
+        'http://127.0.0.1:18090/c,301,,',
+        'ftp://127.0.0.1/d,200,,',
+        '',
+      ].join('\n'),
+    );
+    const r = await sansang('inventory', 'check', yaml);
+    expect(r.code).toBe(1);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines.slice(0, 3)).toEqual([
+      `${list}:3:26 expected an HTTP status such as 200 or 301, not "30x"`,
+      `${list}:4:30 a redirect (301) names the location it must go to`,
+      `${list}:5:1 "ftp://127.0.0.1/d" is not an http:// or https:// URL with a hostname or an address`,
+    ]);
+    noStack(r.stderr);
+    // A list that is not there is said at the line the inventory names it.
+    writeFileSync(yaml, readFileSync(yaml, 'utf8').replace('file: demo-urls.csv', 'file: missing.csv'));
+    const gone = await sansang('inventory', 'check', yaml);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toMatch(new RegExp(`^${dir}/missing\\.csv:1:1 .*`, 'm'));
+    noStack(gone.stderr);
   });
 
   it('says a missing file is missing', async () => {

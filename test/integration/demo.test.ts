@@ -11,6 +11,7 @@ import { startBoard } from '../../dashboards/index.ts';
 import { loadInventoryFile } from '../../inventory/index.ts';
 import { sendFault } from '../../demo/control.ts';
 import { fetchOverview, type UnitSummary } from '../../demo/board-client.ts';
+import type { UnitView } from '../../dashboards/board/types.ts';
 import { prometheusBinary } from '../../demo/prometheus.ts';
 import { startDemo, type Demo } from '../../demo/run.ts';
 import { demoToken } from '../../demo/board-start.ts';
@@ -188,6 +189,72 @@ describe('npm start: the demo with a real Prometheus', () => {
     await sendFault(demo!.controlUrl, { action: 'start-service', target: 'lgsp' });
     await demo!.allGo(120_000);
   }, 240_000);
+
+  it('the e-mail cutover and the URL list: forwarding lost and one URL mapping broken turn Phường Thành Vinh NO-GO, naming both, in Vietnamese and English', async () => {
+    const url = 'http://127.0.0.1:18090/thu-tuc?id=1';
+    const control = demo!.controlUrl;
+    expect(await sendFault(control, { action: 'break-forwarding', target: 'dongvinh.vinhcity.gov.vn' })).toMatch(/lost/);
+    expect(await sendFault(control, { action: 'break-url', target: url })).toMatch(/404/);
+    // A fault the demo has nothing for is refused, naming what it has.
+    await expect(sendFault(control, { action: 'break-url', target: 'http://127.0.0.1:18090/nowhere' })).rejects.toThrow(/no URL list/);
+    try {
+      // The Prometheus-mode board: the rules' answer (states, no reasons).
+      await until(
+        'the rules: 16681 NO-GO with email-forwarding and important-urls NO-GO',
+        async () => {
+          const u = (await fetchOverview(demo!.boardUrl)).find((x) => x.code === '16681')!;
+          const f = new Set(u.failing.map((x) => x.check));
+          return u.state === 'nogo' && f.has('email-forwarding') && f.has('important-urls') ? true : undefined;
+        },
+        90_000,
+      );
+      // The embedded board: the agents' own causes, in both languages.
+      const u = await until(
+        'the embedded board: the reasons of both items',
+        async () => {
+          const { unit } = (await (await fetch(new URL('/api/units/16681', embedded!.url))).json()) as { unit: UnitView };
+          const failing = (c: string) => unit.items.find((i) => i.check === c && i.state === 'nogo' && i.reason);
+          return unit.state === 'nogo' && failing('email-forwarding') && failing('important-urls') ? unit : undefined;
+        },
+        60_000,
+      );
+      const reason = (c: string) => u.items.find((i) => i.check === c)!.reason!;
+      const fwd = reason('email-forwarding');
+      expect(fwd.vi).toMatch(/sansang-canary@dongvinh\.vinhcity\.gov\.vn không tới hộp thư mới sansang-canary@thanhvinh\.nghean\.gov\.vn/);
+      expect(fwd.en).toMatch(
+        /sansang-canary@dongvinh\.vinhcity\.gov\.vn did not reach the new mailbox sansang-canary@thanhvinh\.nghean\.gov\.vn/,
+      );
+      const urls = reason('important-urls');
+      expect(urls.vi).toContain(
+        `1/3 đường dẫn quan trọng không đúng; ${url}: cần 301 → https://thanhvinh.nghean.gov.vn/thu-tuc?id=1, nhận 404`,
+      );
+      expect(urls.en).toContain(
+        `1/3 important URLs are wrong; ${url}: expected 301 → https://thanhvinh.nghean.gov.vn/thu-tuc?id=1, got 404`,
+      );
+      // Only the unit whose cutover it is.
+      expect(states(await fetchOverview(embedded!.url))['17827']).toBe('go');
+      // The alert names the URL (Prometheus, running the generated rules).
+      const alert = await until(
+        'SansangUrlWrong firing for the URL',
+        async () => {
+          const r = (await (await fetch(`${demo!.prometheusUrl!}/api/v1/alerts`)).json()) as {
+            data: { alerts: { labels: Record<string, string>; annotations: Record<string, string>; state: string }[] };
+          };
+          return r.data.alerts.find((a) => a.labels.alertname === 'SansangUrlWrong' && a.state === 'firing');
+        },
+        60_000,
+      );
+      expect(alert.labels).toMatchObject({ unit: '16681', url, target: 'duong-dan-vinh' });
+      expect(alert.annotations.description).toContain(`Đường dẫn quan trọng ${url}`);
+      expect(alert.annotations.description_en).toContain(`The important URL ${url}`);
+    } finally {
+      await sendFault(control, { action: 'restore-forwarding', target: 'dongvinh.vinhcity.gov.vn' });
+      await sendFault(control, { action: 'restore-url', target: url });
+    }
+    // Restored: the stand-in answers as the list expects again.
+    const again = await fetch(url, { redirect: 'manual' });
+    expect([again.status, again.headers.get('location')]).toEqual([301, 'https://thanhvinh.nghean.gov.vn/thu-tuc?id=1']);
+  }, 150_000);
 
   it('stops cleanly, and the next start finds its sign-offs', async () => {
     const log = join(dir, 'board', 'board-log.jsonl');

@@ -1,7 +1,8 @@
 // Every probe kind against every failure, made for real: one site namespace per failure, all
 // joined to one data-center namespace by a veth pair each, all run at once. In each site the
 // agent as the kit ships it (`node sansang-agent.cjs check --json`) runs one round of every
-// probe kind (ICMP, TCP, HTTP, HTTPS, DNS) and the gateway's ping; the failure is a route of
+// probe kind (ICMP, TCP, HTTP, HTTPS, DNS, SMTP, IMAP and POP3 with STARTTLS, the forwarding
+// canary, a URL list) and the gateway's ping; the failure is a route of
 // the site's (none, blackhole, unreachable, prohibit), an nftables rule of the data center's
 // (drop, reject with a TCP reset or an ICMP error), the site's address removed or its interface
 // deleted while the probes run, a DNS server the site has no route to, a TLS handshake that
@@ -10,7 +11,7 @@
 // address, the interface, the gateway, the service's data center), in Vietnamese without an
 // errno code, and the agent must not throw (nothing on stderr, its JSON whole).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,7 +30,17 @@ const work = mkdtempSync(join(tmpdir(), 'sansang-matrix-'));
 const children: ChildProcess[] = [];
 let tls: TlsMaterial;
 let bundle = '';
-let ports: { http: number; https: number; tcp: number; dns: number; stall: number; silentDns: number };
+let ports: {
+  http: number;
+  https: number;
+  tcp: number;
+  dns: number;
+  smtp: number;
+  imap: number;
+  pop3: number;
+  stall: number;
+  silentDns: number;
+};
 
 /** One site of the matrix: its namespace, its link, its address and gateway. */
 interface Net {
@@ -42,7 +53,7 @@ interface Net {
 }
 
 /** The rows: a probe of each kind (HTTP twice: plain and over TLS) and the gateway's ping. */
-const ROWS = ['icmp', 'tcp', 'http', 'https', 'dns', 'gateway'] as const;
+const ROWS = ['icmp', 'tcp', 'http', 'https', 'dns', 'smtp', 'imap', 'pop3', 'mail-forward', 'url-list', 'gateway'] as const;
 type Row = (typeof ROWS)[number];
 
 /** Where a failure's probes go: the services address, or the one whose servers hang, or a name. */
@@ -53,6 +64,9 @@ interface Aim {
   httpsPort: number;
   dnsServer: string;
   dnsPort: number;
+  smtpPort: number;
+  imapPort: number;
+  pop3Port: number;
 }
 const aimUp = (): Aim => ({
   host: UP,
@@ -61,7 +75,22 @@ const aimUp = (): Aim => ({
   httpsPort: ports.https,
   dnsServer: UP,
   dnsPort: ports.dns,
+  smtpPort: ports.smtp,
+  imapPort: ports.imap,
+  pop3Port: ports.pop3,
 });
+
+/** The URL list aimed at `a` (a CSV per aim): a page kept with its body, an old page redirected. */
+function urlListAt(a: Aim): string {
+  const file = join(work, `urls-${a.host}-${a.httpPort}.csv`);
+  const base = `http://${a.host}:${a.httpPort}`;
+  // Written once: the agents of several sites read it at once.
+  if (!existsSync(file))
+    writeFileSync(file, `url,status,location,body\n${base}/ok,200,,ok\n${base}/old?id=1,301,https://new.example.test/old?id=1,\n`);
+  return file;
+}
+/** The mail servers' certificate is made for portal.test, signed by itself. */
+const mailTls = () => ({ serverName: 'portal.test', caFile: tls.certFile });
 
 /**
  * The probes of each kind the schema has, aimed at `a`. Typed by PROBE_KINDS' names: a kind
@@ -78,6 +107,25 @@ const PROBES: { [K in ProbeKindName]: (a: Aim) => { row: Row; probe: Record<stri
     },
   ],
   dns: (a) => [{ row: 'dns', probe: { kind: 'dns', server: a.dnsServer, port: a.dnsPort, name: 'portal.test' } }],
+  smtp: (a) => [{ row: 'smtp', probe: { kind: 'smtp', host: a.host, port: a.smtpPort, security: 'starttls', ...mailTls() } }],
+  imap: (a) => [{ row: 'imap', probe: { kind: 'imap', host: a.host, port: a.imapPort, security: 'starttls', ...mailTls() } }],
+  pop3: (a) => [{ row: 'pop3', probe: { kind: 'pop3', host: a.host, port: a.pop3Port, security: 'starttls', ...mailTls() } }],
+  'mail-forward': (a) => [
+    {
+      row: 'mail-forward',
+      probe: {
+        kind: 'mail-forward',
+        smtp: { host: a.host, port: a.smtpPort, security: 'starttls', serverName: 'portal.test' },
+        imap: { host: a.host, port: a.imapPort, security: 'starttls', serverName: 'portal.test' },
+        username: 'canary@new.test',
+        passwordFile: join(work, 'canary.password'),
+        mailbox: 'canary',
+        maxDelay: '3s',
+        caFile: tls.certFile,
+      },
+    },
+  ],
+  'url-list': (a) => [{ row: 'url-list', probe: { kind: 'url-list', file: urlListAt(a) } }],
 };
 
 type Expect = CauseKind | 'ok';
@@ -99,6 +147,11 @@ const all = (e: Expect, gateway: Expect = 'ok'): Record<Row, Expect> => ({
   http: e,
   https: e,
   dns: e,
+  smtp: e,
+  imap: e,
+  pop3: e,
+  'mail-forward': e,
+  'url-list': e,
   gateway,
 });
 const farRule = (net: Net, rule: string) =>
@@ -109,7 +162,9 @@ const farRule = (net: Net, rule: string) =>
 const toServices = `ip daddr 198.18.9.0/24`;
 
 const FAILURES: Failure[] = [
-  { name: 'nothing wrong (the matrix itself works)', expect: all('ok') },
+  // The mail sessions take several round trips each (greeting, EHLO, STARTTLS, the handshake,
+  // EHLO again) to one far side serving every site at once: room for them on a busy machine.
+  { name: 'nothing wrong (the matrix itself works)', interval: '4s', expect: all('ok') },
   { name: 'no route to the services', before: (n) => ipn(n.site, 'route', 'del', '198.18.9.0/24'), expect: all('no-route') },
   {
     name: 'a blackhole route',
@@ -133,7 +188,7 @@ const FAILURES: Failure[] = [
       farRule(n, `${toServices} meta l4proto tcp reject with tcp reset`);
       nftIn(DC, `add rule inet mx${n.n} in ip saddr ${n.address} ${toServices} reject\n`);
     },
-    expect: { icmp: 'filtered', tcp: 'refused', http: 'refused', https: 'refused', dns: 'refused', gateway: 'ok' },
+    expect: { ...all('refused'), icmp: 'filtered' },
   },
   {
     name: 'the far side rejects (nftables: ICMP host unreachable)',
@@ -160,10 +215,11 @@ const FAILURES: Failure[] = [
   {
     name: 'an unroutable DNS server (and names that need one)',
     aim: (up) => ({ ...up, host: 'portal.sansang.invalid', dnsServer: NO_ROUTE }),
-    expect: { icmp: 'resolve', tcp: 'resolve', http: 'resolve', https: 'resolve', dns: 'no-route', gateway: 'ok' },
+    expect: { ...all('resolve'), dns: 'no-route' },
   },
   {
     name: 'a TLS handshake that stalls',
+    interval: '4s',
     aim: (up) => ({ ...up, httpsPort: ports.stall }),
     expect: { ...all('ok'), https: 'stalled' },
   },
@@ -175,8 +231,11 @@ const FAILURES: Failure[] = [
       httpPort: ports.stall,
       httpsPort: ports.stall,
       dnsPort: ports.silentDns,
+      smtpPort: ports.stall,
+      imapPort: ports.stall,
+      pop3Port: ports.stall,
     }),
-    expect: { icmp: 'ok', tcp: 'ok', http: 'stalled', https: 'stalled', dns: 'timeout', gateway: 'ok' },
+    expect: { ...all('stalled'), icmp: 'ok', tcp: 'ok', dns: 'timeout' },
   },
   {
     name: 'the far end of the link has no carrier',
@@ -240,6 +299,7 @@ function sliceFor(n: number, f: Failure, net: Net): string {
     }));
   const slice = testSlice({
     services,
+    email: { domain: 'new.test', oldDomains: ['old.test'] },
     primary: { address: net.address, gateway: net.gateway },
     agent: { interval: f.interval ?? '2s', icmpCount: 3, icmpSpacing: '100ms' },
   });
@@ -278,6 +338,7 @@ async function runRound(net: Net, f: Failure, config: string): Promise<Outcome> 
 beforeAll(async () => {
   requireLabTools();
   tls = makeCertificate('portal.test', 30);
+  writeFileSync(join(work, 'canary.password'), 'canary-password\n');
   bundle = join(work, 'sansang-agent.cjs');
   await bundleAgent(bundle);
   sh('ip', ['netns', 'add', DC]);
