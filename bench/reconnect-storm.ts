@@ -149,7 +149,8 @@ async function workerRole(): Promise<void> {
       else if (m.type === 'finish') {
         if (ticker) clearInterval(ticker);
         sites!.stop();
-        const lag = { p99Ms: loop.percentile(99) / 1e6, maxMs: loop.max / 1e6 };
+        const cpu = process.cpuUsage();
+        const lag = { p99Ms: loop.percentile(99) / 1e6, maxMs: loop.max / 1e6, cpuS: (cpu.user + cpu.system) / 1e6 };
         process.send!({ type: 'final', counts: sites!.counts, times: sites!.siteTimes(), lag }, () => process.exit(0));
       }
     })();
@@ -292,7 +293,11 @@ async function runVariant(
     const latest = new Map<ChildProcess, StormCounts>();
     const finals = new Map<
       ChildProcess,
-      { counts: StormCounts; times: { admittedMs: (number | null)[]; drainedMs: (number | null)[] }; lag: { p99Ms: number; maxMs: number } }
+      {
+        counts: StormCounts;
+        times: { admittedMs: (number | null)[]; drainedMs: (number | null)[] };
+        lag: { p99Ms: number; maxMs: number; cpuS: number };
+      }
     >();
     const workers = await Promise.all(
       Array.from({ length: o.workers }, (_, w) => {
@@ -308,7 +313,7 @@ async function runVariant(
             type: string;
             counts?: StormCounts;
             times?: { admittedMs: (number | null)[]; drainedMs: (number | null)[] };
-            lag?: { p99Ms: number; maxMs: number };
+            lag?: { p99Ms: number; maxMs: number; cpuS: number };
           }) => {
             if (m.type === 'counts') latest.set(c, m.counts!);
             if (m.type === 'final') finals.set(c, { counts: m.counts!, times: m.times!, lag: m.lag! });
@@ -415,7 +420,8 @@ async function runVariant(
     const overflows = listenOverflows() - overflowsAtStart;
     for (const c of workers) c.send({ type: 'finish' });
     while (finals.size < workers.length && workers.some((w) => w.exitCode === null)) await new Promise((r) => setTimeout(r, 100));
-    const workersCpuS = workers.reduce((n, w) => n + (procFigures(w.pid!)?.cpuS ?? 0), 0);
+    // Each site process says its own (it may be gone before /proc is read).
+    const workersCpuS = [...finals.values()].reduce((n, f) => n + f.lag.cpuS, 0);
     const bCounts = await Promise.all(receivers.map((r) => boardCounts(r)));
     // What each Prometheus holds.
     const perSite = o.series * o.batches;
