@@ -1,5 +1,7 @@
 // `sansang board`: the go/no-go board for the watch room.
 import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadInventoryFile } from '../inventory/index.ts';
 import { UsageError } from './errors.ts';
@@ -9,7 +11,7 @@ interface BoardFlags {
   prometheus?: string;
   alertmanager?: string;
   listen: string;
-  dataDir: string;
+  dataDir?: string;
   tokens?: string;
   peer?: string;
   peerTokenFile?: string;
@@ -20,6 +22,18 @@ interface BoardFlags {
   pushMaxInFlight?: string;
 }
 
+/**
+ * Where the sign-off log lives when --data-dir is not given: a state directory, never the
+ * directory the board happens to be started from. systemd's StateDirectory= sets
+ * $STATE_DIRECTORY; otherwise the XDG state home.
+ */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  const systemd = env.STATE_DIRECTORY?.split(':')[0];
+  if (systemd) return systemd;
+  const xdg = env.XDG_STATE_HOME && isAbsolute(env.XDG_STATE_HOME) ? env.XDG_STATE_HOME : join(homedir(), '.local', 'state');
+  return join(xdg, 'sansang', 'board');
+}
+
 export function registerBoardCommands(program: Command): void {
   program
     .command('board')
@@ -28,7 +42,10 @@ export function registerBoardCommands(program: Command): void {
     .option('--prometheus <url>', "read the recording rules' results from this Prometheus (default: poll the agents' /status directly)")
     .option('--alertmanager <url>', 'create a silence here for each maintenance window set on the board')
     .option('--listen <host:port>', 'address to serve the board on', '127.0.0.1:8080')
-    .option('--data-dir <dir>', 'where the sign-off log is kept', 'board-data')
+    .option(
+      '--data-dir <dir>',
+      'where the sign-off log is kept (default: $STATE_DIRECTORY under systemd, else $XDG_STATE_HOME/sansang/board or ~/.local/state/sansang/board)',
+    )
     .option('--tokens <file>', 'team tokens for sign-offs: YAML "team-id: token-or-bcrypt-hash" (see dashboards/README.md)')
     .option('--peer <url>', "the other data center's board, whose sign-offs are pulled every few seconds")
     .option('--peer-token-file <file>', 'a file holding a team token the peer board accepts (its log needs one); or set SANSANG_PEER_TOKEN')
@@ -77,10 +94,11 @@ export function registerBoardCommands(program: Command): void {
           throw new UsageError(`--push-max-in-flight expects a whole number from 1 to 1024, not "${f.pushMaxInFlight}"`);
         push = { secret, ...(writeUrl ? { writeUrl } : {}), ...(max ? { maxInFlight: max } : {}) };
       } else if (f.prometheusWrite) throw new UsageError('--prometheus-write needs --push-secret-file');
+      const dataDir = resolve(f.dataDir ?? defaultDataDir());
       const running = await startBoard({
         ...(push ? { push } : {}),
         inventory,
-        dataDir: f.dataDir,
+        dataDir,
         listen,
         ...(f.tokens ? { tokens: f.tokens } : {}),
         ...(f.prometheus ? { prometheus: f.prometheus } : {}),
@@ -91,7 +109,8 @@ export function registerBoardCommands(program: Command): void {
         ...(refreshMs ? { refreshMs } : {}),
       });
       process.stderr.write(
-        `sansang board: ${running.url} (${running.board.mode} mode, ${inventory.units.length} units, sign-off log in ${f.dataDir})\n`,
+        `sansang board: ${running.url} (${running.board.mode} mode, ${inventory.units.length} units, sign-off log in ${dataDir})\n` +
+          `sansang board: sign-offs, windows and acknowledgements are written to ${join(dataDir, 'board-log.jsonl')}${f.dataDir ? '' : ' (the default state directory; --data-dir chooses another)'}\n`,
       );
       // SIGHUP reads the tokens file again (a token taken out stops working); it never stops the board.
       const reload = () => {

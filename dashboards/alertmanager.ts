@@ -352,6 +352,13 @@ export function alertmanagerConfig(inv: Inventory, opts: AlertmanagerOptions = {
         equal: ['check'],
       },
       {
+        // Agents silent at many units at once (the data center's own network, Prometheus' link):
+        // one incident, not one page per site.
+        source_matchers: [`alertname="${INCIDENT_ALERT}"`, 'check="agent-up"'],
+        target_matchers: ['alertname="SansangSiteAgentDown"'],
+        equal: [],
+      },
+      {
         // A dead primary link (or every link) explains the services and loss behind it.
         source_matchers: ['alertname=~"SansangPrimaryWanDown|SansangWanDown"'],
         target_matchers: ['alertname=~"SansangServiceUnreachable|SansangHighPacketLoss"'],

@@ -803,6 +803,71 @@ export const CAUSES = {
       en: (p) => ({ what: `The agent answers for another site (${p.site})`, fix: "Install this site's own kit" }),
     },
   ),
+  'board-blind': def(
+    {},
+    {
+      vi: () => ({
+        what: 'Bảng theo dõi (hoặc Prometheus nó đọc) không liên lạc được với tác tử nào: lỗi ở phía bảng, không phải ở đơn vị',
+        fix: 'Kiểm tra mạng của máy chạy bảng theo dõi (hoặc Prometheus) và đường tới mạng TSLCD',
+      }),
+      en: () => ({
+        what: 'The board (or the Prometheus it reads) reaches no agent at all: the fault is on the board’s side, not at the unit',
+        fix: "Check the network of the board's (or Prometheus') machine and its route to the WAN",
+      }),
+    },
+  ),
+  'board-clock-off': def(
+    { offset: N },
+    {
+      vi: (p) => ({
+        what: `Đồng hồ của máy chạy bảng theo dõi lệch khoảng ${p.offset} giây so với các tác tử: không đánh giá được đồng hồ của đơn vị`,
+        fix: 'Đồng bộ thời gian (NTP) cho máy chạy bảng theo dõi',
+      }),
+      en: (p) => ({
+        what: `The board's own clock is about ${p.offset} s off the agents': the units' clocks cannot be judged`,
+        fix: "Synchronise the board machine's clock (NTP)",
+      }),
+    },
+  ),
+  'prometheus-unreachable': def(
+    { url: S, detail: S },
+    {
+      vi: (p) => ({
+        what: `Bảng theo dõi không đọc được Prometheus ${p.url} (${p.detail}): mọi đơn vị KHÔNG RÕ, không phải CHƯA ĐẠT`,
+        fix: 'Kiểm tra Prometheus của trung tâm dữ liệu (tiến trình, cổng, tường lửa) và đường tới nó từ máy chạy bảng',
+      }),
+      en: (p) => ({
+        what: `The board cannot read Prometheus ${p.url} (${p.detail}): every unit is UNKNOWN, not NO-GO`,
+        fix: "Check the data center's Prometheus (process, port, firewall) and the route to it from the board's machine",
+      }),
+    },
+  ),
+  'rules-missing': def(
+    { url: S, series: S },
+    {
+      vi: (p) => ({
+        what: `Prometheus ${p.url} không có chuỗi ${p.series}: chưa nạp các luật ghi (recording rules); mọi đơn vị KHÔNG RÕ`,
+        fix: 'Tạo luật bằng `sansang config rules`, thêm vào rule_files của Prometheus rồi nạp lại',
+      }),
+      en: (p) => ({
+        what: `Prometheus ${p.url} has no series of ${p.series}: the recording rules are not loaded; every unit is UNKNOWN`,
+        fix: 'Write them with `sansang config rules`, add them to rule_files and reload Prometheus',
+      }),
+    },
+  ),
+  'shared-incident': def(
+    { title: S, titleEn: S, units: N, of: N },
+    {
+      vi: (p) => ({
+        what: `Sự cố chung: ${p.title} không đạt tại ${p.units}/${p.of} đơn vị cùng lúc; nguyên nhân ở phía trung tâm, không phải tại đơn vị này`,
+        fix: 'Không cần xử lý tại đơn vị; theo dõi sự cố chung ở đầu bảng',
+      }),
+      en: (p) => ({
+        what: `Shared incident: ${p.titleEn} fails at ${p.units} of ${p.of} units at once; the cause is central, not at this unit`,
+        fix: 'Nothing to fix at the unit; follow the shared incident at the top of the board',
+      }),
+    },
+  ),
   'not-polled': def(
     {},
     {

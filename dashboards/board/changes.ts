@@ -16,7 +16,8 @@ const isChange = (c: unknown): c is Change => {
     !Number.isNaN(Date.parse(x.at)) &&
     typeof x.unit === 'string' &&
     STATES.includes(x.to) &&
-    (x.from === null || STATES.includes(x.from))
+    (x.from === null || STATES.includes(x.from)) &&
+    (x.why === undefined || (Array.isArray(x.why) && x.why.every((w) => typeof w?.check === 'string' && STATES.includes(w.state))))
   );
 };
 

@@ -14,7 +14,8 @@ import { evaluateUnit, type EvalContext, type SiteInputs, type SiteSample } from
 import { fetchStatus, type FetchOptions, type StatusFetch } from './fetch-status.ts';
 import { clockOffsetOk } from './clock.ts';
 import type { BoardSource, HostFactsOfSite } from './source.ts';
-import type { Evaluation, LinkView } from './types.ts';
+import { problemOf } from './problems.ts';
+import type { Evaluation, LinkView, Problem } from './types.ts';
 
 interface LinkPoll {
   link: 'primary' | 'backup';
@@ -77,6 +78,10 @@ export class EmbeddedSource implements BoardSource {
   // sockets (one per agent address) would cost file descriptors at national scale.
   private readonly httpAgent = new http.Agent({ keepAlive: false });
   private readonly fetcher: StatusFetcher;
+  /** The last poll reached no agent at all (over any link, pushes included): the board is blind, not every unit down. */
+  private blind = false;
+  /** The board's own clock is off most agents' by this many seconds (null: it agrees with them). */
+  private boardClockOff: number | null = null;
 
   constructor(
     private readonly catalog: Catalog,
@@ -140,7 +145,38 @@ export class EmbeddedSource implements BoardSource {
       list.sort((a, b) => (a.link === b.link ? 0 : a.link === 'primary' ? -1 : 1));
       bySite.set(j.cs.site.id, list);
     }
+    // Blind: two or more sites are polled and not one agent answered over any link. One site
+    // silent is that site's fault; every site at once is this board's network.
+    const polled = new Set(jobs.map((j) => j.cs.site.id));
+    const answered = [...bySite.values()].filter((links) => links.some((l) => l.result.ok)).length;
+    this.blind = polled.size >= 2 && answered === 0;
     for (const cu of this.catalog.units) for (const cs of cu.sites) this.record(cu, cs, bySite.get(cs.site.id) ?? []);
+    this.boardClockOff = this.judgeBoardClock();
+  }
+
+  /**
+   * The board's own clock, from the agents' answers: when at least three agents answered and
+   * four in five of them are off the board beyond their clock item's limit, in the same
+   * direction, it is the board's clock that is off (the median offset), not theirs.
+   */
+  private judgeBoardClock(): number | null {
+    const offsets: { offset: number; max: number }[] = [];
+    for (const cu of this.catalog.units)
+      for (const cs of cu.sites) {
+        const poll = this.polls.get(cs.site.id);
+        if (!poll?.doc || poll.sentMs === undefined || poll.receivedMs === undefined) continue;
+        const clockItem = cs.checks.map((id) => cu.items.get(id)!).find((i) => i.evidence.kind === 'clock');
+        const max = clockItem?.evidence.kind === 'clock' ? clockItem.evidence.maxOffsetSeconds : 2;
+        const c = clockOffsetOk(poll.sentMs, poll.receivedMs, poll.agentNowMs, max);
+        offsets.push({ offset: c.offsetSeconds, max });
+      }
+    if (offsets.length < 3) return null;
+    const ahead = offsets.filter((o) => o.offset > o.max).length;
+    const behind = offsets.filter((o) => o.offset < -o.max).length;
+    if (Math.max(ahead, behind) < 0.8 * offsets.length) return null;
+    const sorted = offsets.map((o) => o.offset).sort((a, b) => a - b);
+    // Agents ahead of the board: the board is behind them (negative offset of the board).
+    return -Math.round(sorted[Math.floor(sorted.length / 2)]!);
   }
 
   private record(cu: CatalogUnit, cs: CatalogSite, links: LinkPoll[]): void {
@@ -182,6 +218,8 @@ export class EmbeddedSource implements BoardSource {
   private rawSample(cs: CatalogSite, item: CatalogItem, nowMs: number): SiteSample {
     const poll = this.polls.get(cs.site.id);
     if (!poll) return { ok: null, ageSeconds: null, cause: { kind: 'not-polled' } };
+    // The board's own blindness is no evidence about the unit: UNKNOWN, never NO-GO.
+    if (this.blind) return { ok: null, ageSeconds: null, cause: { kind: 'board-blind' } };
     const age = (nowMs - poll.atMs) / 1000;
     const e = item.evidence;
     // The agent is up when it answers over some link; a link it does not answer over is that link's failure.
@@ -195,6 +233,8 @@ export class EmbeddedSource implements BoardSource {
     const doc = poll.doc;
     if (!doc || poll.receivedMs === undefined || poll.sentMs === undefined) return { ok: null, ageSeconds: null, cause: poll.silence };
     if (e.kind === 'clock') {
+      if (this.boardClockOff !== null)
+        return { ok: null, ageSeconds: null, cause: { kind: 'board-clock-off', offset: this.boardClockOff } };
       const c = clockOffsetOk(poll.sentMs, poll.receivedMs, poll.agentNowMs, e.maxOffsetSeconds);
       return {
         ok: c.ok,
@@ -269,7 +309,10 @@ export class EmbeddedSource implements BoardSource {
 
   evaluate(ctx: EvalContext): Evaluation {
     const inputs = this.inputs(ctx.nowMs);
-    return { at: new Date(ctx.nowMs).toISOString(), units: this.catalog.units.map((cu) => evaluateUnit(cu, inputs, ctx)), problems: [] };
+    const problems: Problem[] = [];
+    if (this.blind) problems.push(problemOf({ kind: 'board-blind' }));
+    if (this.boardClockOff !== null) problems.push(problemOf({ kind: 'board-clock-off', offset: this.boardClockOff }));
+    return { at: new Date(ctx.nowMs).toISOString(), units: this.catalog.units.map((cu) => evaluateUnit(cu, inputs, ctx)), problems };
   }
 
   /** The last host facts each site's agent reported in its /status (null: none yet). */

@@ -3,7 +3,7 @@
 // from the agents' /status; manual items come from the sign-off log.
 import { causeTexts, type Bilingual, type Cause } from '../../inventory/index.ts';
 import type { Catalog, CatalogItem, CatalogSite, CatalogUnit } from './catalog.ts';
-import type { SinceTracker } from './history.ts';
+import { whyOf, type SinceTracker } from './history.ts';
 import type { MaintenanceIndex } from './maintenance.ts';
 import { judgeItem, siteState, unitState, worstOf, type Sample, type State } from '../states.ts';
 import type { SignoffEntry } from './store.ts';
@@ -133,7 +133,7 @@ export function evaluateUnit(cu: CatalogUnit, inputs: SiteInputs, ctx: EvalConte
     hotSpot: cu.unit.hotSpot,
     districts: cu.districts,
     state,
-    since: tracker.unit(cu.slot, code, state, nowMs),
+    since: tracker.unit(cu.slot, code, state, nowMs, () => whyOf(items)),
     maintenance: maintenance.unitWindows(code),
     items,
     sites,

@@ -9,6 +9,8 @@ export interface Change {
   unit: string;
   from: State | null;
   to: State;
+  /** Why: the unit's blocking items that are not GO at that moment (none: every one GO, or a window). */
+  why?: { check: string; state: State }[];
 }
 
 interface Entry {
@@ -25,6 +27,12 @@ export class SinceTracker {
   private readonly before = new Map<string, { state: State; since: number }>();
   /** Called with every change of a unit's state (the board saves them for the shift report). */
   onChange: ((c: Change) => void) | null = null;
+  /**
+   * Until then (the board's start plus its longest `for` and freshness) a unit known before the
+   * restart that is UNKNOWN only for want of history is not a change: no noise rows in the shift
+   * report each time the board restarts.
+   */
+  warmUntilMs = 0;
 
   constructor(private readonly maxChanges = 100_000) {}
 
@@ -51,7 +59,7 @@ export class SinceTracker {
   }
 
   /** Like `at`, for a unit: a change is kept for the shift report. */
-  unit(slot: number, unit: string, state: State, nowMs: number): string {
+  unit(slot: number, unit: string, state: State, nowMs: number, why?: () => Change['why']): string {
     const cur = this.slots[slot];
     if (cur && cur.state === state) return cur.iso;
     const prior = cur ? undefined : this.before.get(unit);
@@ -60,7 +68,15 @@ export class SinceTracker {
       this.slots[slot] = e;
       return e.iso;
     }
-    const change: Change = { at: new Date(nowMs).toISOString(), unit, from: cur?.state ?? prior?.state ?? null, to: state };
+    // Warming up after a restart: UNKNOWN for want of history is no change of the unit.
+    if (prior && !cur && state === 'unknown' && nowMs < this.warmUntilMs) return new Date(nowMs).toISOString();
+    const change: Change = {
+      at: new Date(nowMs).toISOString(),
+      unit,
+      from: cur?.state ?? prior?.state ?? null,
+      to: state,
+      ...(why ? { why: why() } : {}),
+    };
     this.changes.push(change);
     if (this.changes.length > this.maxChanges) this.changes.splice(0, this.changes.length - this.maxChanges);
     this.onChange?.(change);
@@ -73,4 +89,9 @@ export class SinceTracker {
       return t >= fromMs && t <= toMs;
     });
   }
+}
+
+/** A unit's blocking items that are not GO: why it is in its state (the shift report's detail). */
+export function whyOf(items: readonly { check: string; state: State; blocking: boolean }[]): Change['why'] {
+  return items.filter((i) => i.blocking && (i.state === 'nogo' || i.state === 'unknown')).map((i) => ({ check: i.check, state: i.state }));
 }

@@ -11,12 +11,28 @@ export class PrometheusError extends Error {
   override name = 'PrometheusError';
 }
 
-export function instantQuery(base: string, query: string, timeoutMs: number): Promise<VectorSample[]> {
+/** When Prometheus answered, by its own clock (its Date header, whole seconds), and when we sent and received. */
+export interface ServerTime {
+  dateMs: number;
+  sentMs: number;
+  receivedMs: number;
+}
+
+export function instantQuery(
+  base: string,
+  query: string,
+  timeoutMs: number,
+  onTime?: (t: ServerTime) => void,
+  now: () => number = Date.now,
+): Promise<VectorSample[]> {
   const url = new URL('api/v1/query', base.endsWith('/') ? base : `${base}/`);
   url.searchParams.set('query', query);
   const mod = url.protocol === 'https:' ? https : http;
+  const sentMs = now();
   return new Promise((resolve, reject) => {
     const req = mod.get(url, { headers: { accept: 'application/json' }, timeout: timeoutMs }, (res) => {
+      const date = Date.parse(res.headers.date ?? '');
+      if (onTime && Number.isFinite(date)) onTime({ dateMs: date, sentMs, receivedMs: now() });
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', reject);

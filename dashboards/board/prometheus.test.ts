@@ -56,6 +56,7 @@ async function until(f: () => Promise<boolean>, ms = 20_000) {
 
 let withRules: string;
 let withoutRules: string;
+let noAgent: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'board-prom-'));
@@ -80,6 +81,18 @@ beforeAll(async () => {
     ),
     startPrometheus(await freePort(), null),
   ]);
+  // Prometheus scrapes no agent at all: the rules conclude agent-up NO-GO everywhere.
+  noAgent = await startPrometheus(
+    await freePort(),
+    rules([
+      ['sansang:unit:state', { unit: '16681', state: 'nogo' }],
+      ['sansang:unit:state', { unit: '16690', state: 'nogo' }],
+      ['sansang:unit_check:state', { unit: '16681', check: 'agent-up', state: 'nogo' }],
+      [SERIES.siteCode, { unit: '16681', site: 'thanh-vinh-hq', check: 'agent-up', blocking: 'true' }, STATE_CODE.nogo],
+      ['up', { job: 'sansang-agent', unit: '16681', site: 'thanh-vinh-hq', scrape_link: 'primary' }, 0],
+      ['up', { job: 'sansang-agent', unit: '16690', site: 'truong-vinh-hq', scrape_link: 'primary' }, 0],
+    ]),
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -87,8 +100,9 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const board = (inventory: Inventory, url: string) =>
+const board = (inventory: Inventory, url: string, clock?: () => number) =>
   BoardCore.create({
+    ...(clock ? { clock } : {}),
     inventory,
     dataDir: join(dir, `data-${Math.random()}`),
     tokens: TokenBook.empty(),
@@ -129,8 +143,45 @@ describe('Prometheus mode', () => {
     const b = await board(inv, withoutRules);
     try {
       await b.refresh();
-      expect(b.current.problems.join(' ')).toMatch(/no series of sansang:unit:state: the recording rules are not loaded/);
+      expect(b.current.problems.map((p) => p.reason.en).join(' ')).toMatch(
+        /no series of sansang:unit:state: the recording rules are not loaded/,
+      );
       expect(b.current.units.every((u) => u.state === 'unknown')).toBe(true);
+    } finally {
+      await b.close();
+    }
+  });
+
+  it('says when Prometheus reaches no agent at all, and shows the units UNKNOWN, not NO-GO', async () => {
+    const b = await board(inv, noAgent);
+    try {
+      await until(async () => {
+        await b.refresh();
+        // Until Prometheus has evaluated the stand-in rules once, it has none of the series.
+        return b.current.problems.some((p) => p.kind === 'board-blind');
+      });
+      expect(b.current.problems.map((p) => p.kind)).toEqual(['board-blind']);
+      expect(b.unit('16681')!.state).toBe('unknown');
+      expect(b.unit('16690')!.state).toBe('unknown');
+      const agentUp = b.unit('16681')!.items.find((i) => i.check === 'agent-up')!;
+      expect(agentUp.state).toBe('unknown');
+      expect(agentUp.reason?.vi).toMatch(/lỗi ở phía bảng/);
+      expect(b.unit('16681')!.sites[0]!.items.find((i) => i.check === 'agent-up')!.state).toBe('unknown');
+    } finally {
+      await b.close();
+    }
+  });
+
+  it("says when the board's own clock is off Prometheus', and leaves the rules' states as they are", async () => {
+    const b = await board(inv, withRules, () => Date.now() + 120_000);
+    try {
+      await until(async () => {
+        await b.refresh();
+        return b.unit('16681')!.state === 'nogo';
+      });
+      expect(b.current.problems.map((p) => p.kind)).toEqual(['board-clock-off']);
+      expect(b.current.problems[0]!.reason.vi).toMatch(/lệch khoảng 120 giây/);
+      expect(b.current.units.map((u) => u.state)).toEqual(['nogo', 'go', 'maintenance']);
     } finally {
       await b.close();
     }
@@ -140,7 +191,7 @@ describe('Prometheus mode', () => {
     const b = await board(inv, 'http://127.0.0.1:1/');
     try {
       await b.refresh();
-      expect(b.current.problems.join(' ')).toMatch(/cannot be read/);
+      expect(b.current.problems.map((p) => p.reason.en).join(' ')).toMatch(/cannot read Prometheus/);
       expect(b.current.units.every((u) => u.state === 'unknown')).toBe(true);
     } finally {
       await b.close();

@@ -1,8 +1,10 @@
 // The shift report: the state of every unit, what changed during the shift, the open items.
 // As a page that prints well (server-rendered, every untrusted text escaped) and as CSV.
 // Also each unit's IT assets as the agents report them, as CSV, for the hand-over of equipment.
+import { localIso, localText } from '../local-time.ts';
 import { VERDICT_WORDS, type HostFacts } from '../../inventory/index.ts';
 import type { BoardCore } from './board.ts';
+import type { Change } from './history.ts';
 import { toCsv } from './csv.ts';
 import type { State } from '../states.ts';
 import { stateRank } from '../states.ts';
@@ -31,6 +33,13 @@ const T = {
     signed: 'ký xác nhận',
     withdrawn: 'rút xác nhận',
     maint: 'đặt bảo trì',
+    ack: 'nhận xử lý',
+    ackCleared: 'hết nhận xử lý',
+    recovered: 'đã đạt lại',
+    incident: 'Sự cố chung',
+    whyWindow: 'trong lịch bảo trì',
+    whyAllGo: 'mọi hạng mục bắt buộc đạt',
+    whyItems: 'hạng mục bắt buộc chưa đạt',
     print: 'In báo cáo',
     csv: 'Tải CSV',
     back: 'Về bảng',
@@ -58,6 +67,13 @@ const T = {
     signed: 'signed off',
     withdrawn: 'withdrew sign-off',
     maint: 'set maintenance',
+    ack: 'acknowledged',
+    ackCleared: 'acknowledgement cleared',
+    recovered: 'recovered',
+    incident: 'Shared incident',
+    whyWindow: 'inside a maintenance window',
+    whyAllGo: 'every blocking item GO',
+    whyItems: 'blocking items not GO',
     print: 'Print',
     csv: 'Download CSV',
     back: 'Back to the board',
@@ -65,6 +81,14 @@ const T = {
     states: VERDICT_WORDS.en as Record<State, string>,
   },
 };
+
+/** Why a unit changed: its blocking items not GO at that moment, or that every one is GO / a window began. */
+function changeWhy(c: Change, t: (typeof T)[Lang], title: (id: string) => string): string {
+  if (c.to === 'maintenance') return t.whyWindow;
+  if (!c.why) return '';
+  if (c.why.length === 0) return c.to === 'go' ? t.whyAllGo : '';
+  return `${t.whyItems}: ${c.why.map((w) => `${title(w.check)} (${t.states[w.state]})`).join(', ')}`;
+}
 
 export function escapeHtml(s: unknown): string {
   return String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -101,8 +125,9 @@ function reportData(board: BoardCore, span: ShiftSpan, lang: Lang): ReportData {
     unit: c.unit,
     name: names.get(c.unit) ?? c.unit,
     what: `${c.from ? t.states[c.from] : '—'} → ${t.states[c.to]}`,
-    detail: '',
+    detail: changeWhy(c, t, title),
   }));
+  const acks = new Map(board.log.entries().flatMap((e) => (e.type === 'ack' ? [[e.id, e] as const] : [])));
   for (const e of board.log.entries()) {
     const at = Date.parse(e.at);
     if (at < span.fromMs || at > span.toMs) continue;
@@ -114,14 +139,32 @@ function reportData(board: BoardCore, span: ShiftSpan, lang: Lang): ReportData {
         what: `${title(e.check)}: ${e.signed ? t.signed : t.withdrawn}`,
         detail: `${e.who} (${e.team})${e.note ? `: ${e.note}` : ''}`,
       });
-    else
+    else if (e.type === 'maintenance')
       changes.push({
         at: e.at,
         unit: e.unit,
         name: names.get(e.unit) ?? e.unit,
-        what: `${t.maint}${e.site ? ` (${e.site})` : ''}: ${e.from} – ${e.to}`,
+        what: `${t.maint}${e.site ? ` (${e.site})` : ''}: ${localText(e.from, board.opts.inventory.province.timezone)} – ${localText(e.to, board.opts.inventory.province.timezone)}`,
         detail: `${e.who} (${e.team}): ${e.reason}`,
       });
+    else if (e.type === 'ack')
+      changes.push({
+        at: e.at,
+        unit: e.unit ?? '',
+        name: e.unit ? (names.get(e.unit) ?? e.unit) : t.incident,
+        what: `${t.ack}: ${title(e.check)}`,
+        detail: `${e.who} (${e.team})${e.note ? `: ${e.note}` : ''}`,
+      });
+    else {
+      const ack = acks.get(e.ack);
+      changes.push({
+        at: e.at,
+        unit: ack?.unit ?? '',
+        name: ack?.unit ? (names.get(ack.unit) ?? ack.unit) : t.incident,
+        what: `${t.ackCleared}: ${ack ? title(ack.check) : ''}`,
+        detail: t.recovered,
+      });
+    }
   }
   changes.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   const open: ReportData['open'] = [];
@@ -153,10 +196,14 @@ function reportData(board: BoardCore, span: ShiftSpan, lang: Lang): ReportData {
 
 export function reportCsv(board: BoardCore, span: ShiftSpan, lang: Lang): string {
   const d = reportData(board, span, lang);
+  // Local time with its offset, as on the page (never UTC a reader has to convert).
+  const tz = board.opts.inventory.province.timezone;
+  const time = (iso: string | null) => localIso(iso, tz);
   const rows: unknown[][] = [];
-  for (const u of d.units) rows.push(['unit', u.code, u.name, u.state, '', '', u.since ?? '', '', u.failing.join('; ')]);
-  for (const c of d.changes) rows.push(['change', c.unit, c.name, '', '', '', '', c.at, `${c.what}${c.detail ? ` — ${c.detail}` : ''}`]);
-  for (const o of d.open) rows.push(['open', o.unit, o.name, o.state, o.check, o.sites.join(' '), o.since ?? '', '', o.detail]);
+  for (const u of d.units) rows.push(['unit', u.code, u.name, u.state, '', '', time(u.since), '', u.failing.join('; ')]);
+  for (const c of d.changes)
+    rows.push(['change', c.unit, c.name, '', '', '', '', time(c.at), `${c.what}${c.detail ? ` — ${c.detail}` : ''}`]);
+  for (const o of d.open) rows.push(['open', o.unit, o.name, o.state, o.check, o.sites.join(' '), time(o.since), '', o.detail]);
   return toCsv(['section', 'unit_code', 'unit_name', 'state', 'check', 'sites', 'since', 'at', 'detail'], rows);
 }
 
@@ -164,8 +211,7 @@ export function reportHtml(board: BoardCore, span: ShiftSpan, lang: Lang): strin
   const t = T[lang];
   const d = reportData(board, span, lang);
   const tz = board.opts.inventory.province.timezone;
-  const fmt = new Intl.DateTimeFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', { timeZone: tz, dateStyle: 'short', timeStyle: 'medium' });
-  const time = (iso: string | null | number) => (iso === null ? '' : escapeHtml(fmt.format(new Date(iso))));
+  const time = (iso: string | null | number) => escapeHtml(localText(iso, tz));
   const badge = (s: State) => `<span class="st st-${s}">${escapeHtml(t.states[s])}</span>`;
   const counts = board.counts();
   const q = `from=${encodeURIComponent(new Date(span.fromMs).toISOString())}&to=${encodeURIComponent(new Date(span.toMs).toISOString())}`;
@@ -178,7 +224,7 @@ export function reportHtml(board: BoardCore, span: ShiftSpan, lang: Lang): strin
 <h1>${escapeHtml(t.title)} — ${escapeHtml(board.opts.inventory.province.name)}</h1>
 <p>${escapeHtml(t.shift)}: ${time(span.fromMs)} – ${time(span.toMs)} (${escapeHtml(tz)}) · ${escapeHtml(t.generated)}: ${time(Date.now())} · ${escapeHtml(board.opts.datacenter)}</p>
 <p class="counts">${(['nogo', 'unknown', 'maintenance', 'go'] as State[]).map((s) => `${badge(s)} ${counts[s]}`).join(' ')}</p>
-${problems.length ? `<h2>${escapeHtml(t.problems)}</h2><ul>${problems.map((p) => `<li>${escapeHtml(p)}</li>`).join('')}</ul>` : ''}
+${problems.length ? `<h2>${escapeHtml(t.problems)}</h2><ul>${problems.map((p) => `<li>${escapeHtml(p.reason[lang])}${p.fix ? ` — ${escapeHtml(p.fix[lang])}` : ''}</li>`).join('')}</ul>` : ''}
 <h2>${escapeHtml(t.units)}</h2>
 <table class="units"><thead><tr><th>${t.code}</th><th>${t.name}</th><th>${t.state}</th><th>${t.since}</th><th>${t.failing}</th></tr></thead><tbody>
 ${d.units.map((u) => `<tr><td>${escapeHtml(u.code)}</td><td>${escapeHtml(u.name)}</td><td>${badge(u.state)}</td><td>${time(u.since)}</td><td>${escapeHtml(u.failing.join('; '))}</td></tr>`).join('\n')}

@@ -25,6 +25,16 @@ export const SignoffBody = z.strictObject({
 });
 export type SignoffBody = z.output<typeof SignoffBody>;
 
+/** An acknowledgement: a unit's failing item, or (without `unit`) a shared incident of the item. */
+export const AckBody = z.strictObject({
+  team: Team.optional(),
+  unit: UnitCode.optional(),
+  check: z.string().min(1).max(63),
+  who: Who,
+  note: z.string().max(2000, 'the note is longer than 2000 characters').default(''),
+});
+export type AckBody = z.output<typeof AckBody>;
+
 /** How far back a window may start (a clock a little behind), and how far ahead. */
 export const WINDOW_BOUNDS = { pastMs: 10 * 60_000, aheadMs: 28 * 24 * 3600_000, longestMs: 7 * 24 * 3600_000 } as const;
 
@@ -49,6 +59,37 @@ export function readBody<T extends z.ZodType>(schema: T, body: unknown): { ok: t
   const what =
     i.code === 'unrecognized_keys' ? `unknown field ${(i as { keys?: string[] }).keys?.map((k) => `"${k}"`).join(', ')}` : i.message;
   return { ok: false, error: field ? `${field}: ${what}` : what };
+}
+
+/** The page's words for the refusals above (the API's `error_vi`); anything else keeps its English. */
+const VI: Record<string, string> = {
+  'say who (a name)': 'ghi tên người thực hiện',
+  'at most 200 characters': 'tối đa 200 ký tự',
+  'at most 2000 characters': 'tối đa 2000 ký tự',
+  'the note is longer than 2000 characters': 'ghi chú dài quá 2000 ký tự',
+  'give a reason': 'ghi lý do',
+  'a date and time such as 2025-07-01T22:00:00+07:00': 'ngày giờ dạng 2025-07-01T22:00:00+07:00',
+  '"to" must be after "from"': 'thời điểm kết thúc phải sau thời điểm bắt đầu',
+  'a window cannot start in the past': 'lịch bảo trì không thể bắt đầu trong quá khứ',
+  'a window must start within 4 weeks': 'lịch bảo trì phải bắt đầu trong vòng 4 tuần tới',
+  'a maintenance window may last at most 7 days': 'lịch bảo trì dài tối đa 7 ngày',
+};
+const FIELD_VI: Record<string, string> = {
+  who: 'Người thực hiện',
+  note: 'Ghi chú',
+  reason: 'Lý do',
+  from: 'Từ',
+  to: 'Đến',
+  unit: 'Đơn vị',
+};
+
+/** A refusal of ours in Vietnamese (`field: message` or a bare message), or undefined when it has no translation. */
+export function refusalVi(error: string): string | undefined {
+  const m = /^([a-z.]+): (.*)$/.exec(error);
+  const [field, what] = m && VI[m[2]!] ? [m[1]!, m[2]!] : [undefined, error];
+  const vi = VI[what];
+  if (!vi) return undefined;
+  return field ? `${FIELD_VI[field] ?? field}: ${vi}` : vi.charAt(0).toUpperCase() + vi.slice(1);
 }
 
 /** A maintenance window's bounds: from now (give or take the clock) to some weeks ahead, at most 7 days long. */

@@ -121,7 +121,10 @@ describe('board HTTP API', () => {
     const other = '17827';
     const sign = await post('api/signoffs', { team: 'vinh', unit: other, check: 'staff-trained', who: 'A' }, TOKEN);
     expect(sign.status).toBe(403);
-    expect(((await sign.json()) as { error: string }).error).toMatch(/does not cover unit 17827.*Trung tâm dữ liệu tỉnh/);
+    const refusal = (await sign.json()) as { error: string; error_vi: string };
+    expect(refusal.error).toMatch(/does not cover unit 17827.*Trung tâm dữ liệu tỉnh/);
+    // The page says it in Vietnamese, with the unit's name.
+    expect(refusal.error_vi).toMatch(/^Tổ ".*" không phụ trách Xã Nghi Lộc; đơn vị do Trung tâm dữ liệu tỉnh phụ trách$/);
     expect((await post('api/signoffs', { team: 'vinh', unit: other, check: 'staff-trained', who: 'A', signed: false }, TOKEN)).status).toBe(
       403,
     );
@@ -143,7 +146,11 @@ describe('board HTTP API', () => {
     expect((await window(new Date().toISOString(), '+275760-09-13T00:00:00.000Z')).status).toBe(400);
     const far = Date.now() + 60 * 24 * 3600_000;
     expect((await window(new Date(far).toISOString(), new Date(far + 3600_000).toISOString())).status).toBe(400);
-    expect((await window(new Date().toISOString(), new Date(Date.now() + 3600_000).toISOString(), '  ')).status).toBe(400);
+    const noReason = await window(new Date().toISOString(), new Date(Date.now() + 3600_000).toISOString(), '  ');
+    expect(noReason.status).toBe(400);
+    expect(await noReason.json()).toEqual({ error: 'reason: give a reason', error_vi: 'Lý do: ghi lý do' });
+    const past = await window('1970-01-01T00:00:00Z', '1970-01-01T01:00:00Z');
+    expect(((await past.json()) as { error_vi: string }).error_vi).toBe('Lịch bảo trì không thể bắt đầu trong quá khứ');
   });
 
   it('rejects a sign-off of an item that is not manual, or of an unknown unit', async () => {
@@ -208,6 +215,11 @@ describe('board HTTP API', () => {
     expect(lines.filter((l) => l.startsWith('unit,'))).toHaveLength(3);
     expect(lines.some((l) => l.startsWith('change,16681,'))).toBe(true);
     expect(lines.some((l) => /^open,17827,.*,nogo,failover-drill,/.test(l))).toBe(true);
+    // Local time with the offset stated, four-digit years, as on the page; never UTC.
+    expect(csv).toMatch(/,20\d\d-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00,/);
+    expect(csv).not.toMatch(/\d\d:\d\d(\.\d+)?Z/);
+    // A change row says why.
+    expect(lines.find((l) => l.startsWith('change,16681,') && l.includes('→'))).toMatch(/hạng mục bắt buộc|mọi hạng mục/);
   });
 
   it("exports each unit's IT assets from the agents' host facts as CSV", async () => {

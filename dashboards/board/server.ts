@@ -148,11 +148,24 @@ function logRoutes(app: express.Express, board: BoardCore, tokens: TokenBook): v
   });
 
   const json = express.json({ limit: '16kb' });
+  // The page's sign-in: the token is checked at once, not at the first sign-off.
+  app.post('/api/signin', json, async (req, res) => {
+    const team = await teamOf(tokens, req, res);
+    if (!team) return;
+    res.json({ team });
+  });
+
   app.post('/api/signoffs', json, async (req, res) => {
     const team = await teamOf(tokens, req, res);
     if (!team) return;
     const entry = await board.signoff(team, req.body ?? {});
     res.status(201).json(entry);
+  });
+
+  app.post('/api/acks', json, async (req, res) => {
+    const team = await teamOf(tokens, req, res);
+    if (!team) return;
+    res.status(201).json(await board.acknowledge(team, req.body ?? {}));
   });
 
   app.post('/api/maintenance', json, async (req, res) => {
@@ -209,7 +222,7 @@ function errorRoutes(app: express.Express): void {
   });
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     if (err instanceof InputRejected) {
-      res.status(err.status).json({ error: err.message });
+      res.status(err.status).json({ error: err.message, ...(err.vi ? { error_vi: err.vi } : {}) });
       return;
     }
     if (err instanceof LogWriteError) {

@@ -4,7 +4,9 @@ import http from 'node:http';
 import https from 'node:https';
 
 export interface SilenceRequest {
-  unit: string;
+  /** Label matchers (name = value); default from unit and site. */
+  matchers?: Record<string, string>;
+  unit?: string;
   site?: string;
   from: string;
   to: string;
@@ -15,8 +17,8 @@ export interface SilenceRequest {
 /** Creates the silence; resolves with its id. */
 export function createSilence(alertmanager: string, s: SilenceRequest, timeoutMs = 5000): Promise<string> {
   const url = new URL('api/v2/silences', alertmanager.endsWith('/') ? alertmanager : `${alertmanager}/`);
-  const matchers = [{ name: 'unit', value: s.unit, isRegex: false, isEqual: true }];
-  if (s.site) matchers.push({ name: 'site', value: s.site, isRegex: false, isEqual: true });
+  const pairs = s.matchers ?? { ...(s.unit ? { unit: s.unit } : {}), ...(s.site ? { site: s.site } : {}) };
+  const matchers = Object.entries(pairs).map(([name, value]) => ({ name, value, isRegex: false, isEqual: true }));
   const body = JSON.stringify({
     matchers,
     startsAt: new Date(s.from).toISOString(),
@@ -48,5 +50,25 @@ export function createSilence(alertmanager: string, s: SilenceRequest, timeoutMs
     req.on('timeout', () => req.destroy(new Error(`Alertmanager ${url.origin}: no answer within ${timeoutMs} ms`)));
     req.on('error', reject);
     req.end(body);
+  });
+}
+
+/** Ends a silence now (DELETE /api/v2/silence/ID): an acknowledgement cleared by recovery. */
+export function expireSilence(alertmanager: string, id: string, timeoutMs = 5000): Promise<void> {
+  const url = new URL(`api/v2/silence/${encodeURIComponent(id)}`, alertmanager.endsWith('/') ? alertmanager : `${alertmanager}/`);
+  const mod = url.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = mod.request(url, { method: 'DELETE', timeout: timeoutMs }, (res) => {
+      res.resume();
+      res.on('end', () =>
+        // 200: expired now; 500 "already expired" on some versions is as good.
+        res.statusCode === 200 || res.statusCode === 500
+          ? resolve()
+          : reject(new Error(`Alertmanager ${url.origin}: HTTP ${res.statusCode}`)),
+      );
+    });
+    req.on('timeout', () => req.destroy(new Error(`Alertmanager ${url.origin}: no answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end();
   });
 }

@@ -41,9 +41,44 @@ export const MaintenanceEntry = z.strictObject({
   origin: Text(200),
 });
 
-export const LogEntry = z.discriminatedUnion('type', [SignoffEntry, MaintenanceEntry]);
+/**
+ * "I'm on it": a team member acknowledges a unit's failing item (with `unit`) or a shared
+ * incident (an item failing at many units, without `unit`). The board silences the alerts in
+ * Alertmanager while it lasts; it ends by itself on recovery (an AckClearEntry).
+ */
+export const AckEntry = z.strictObject({
+  id: z.string().min(8).max(64),
+  type: z.literal('ack'),
+  unit: z
+    .string()
+    .regex(/^\d{5}$/)
+    .optional(),
+  check: z.string().min(1).max(63),
+  who: Text(200),
+  team: Text(63),
+  note: Text(2000),
+  at: Iso,
+  origin: Text(200),
+  /** The Alertmanager silence that stops repeats and escalation, when one was made. */
+  silence: Text(64).optional(),
+  silenceError: Text(500).optional(),
+});
+
+/** An acknowledgement ends: the item recovered (or the incident is over). */
+export const AckClearEntry = z.strictObject({
+  id: z.string().min(8).max(64),
+  type: z.literal('ack-clear'),
+  ack: z.string().min(8).max(64),
+  reason: z.enum(['recovered']),
+  at: Iso,
+  origin: Text(200),
+});
+
+export const LogEntry = z.discriminatedUnion('type', [SignoffEntry, MaintenanceEntry, AckEntry, AckClearEntry]);
 export type SignoffEntry = z.infer<typeof SignoffEntry>;
 export type MaintenanceEntry = z.infer<typeof MaintenanceEntry>;
+export type AckEntry = z.infer<typeof AckEntry>;
+export type AckClearEntry = z.infer<typeof AckClearEntry>;
 export type LogEntry = z.infer<typeof LogEntry>;
 
 export const LOG_FILE = 'board-log.jsonl';
@@ -256,6 +291,28 @@ export class BoardLog {
 
   isSigned(unit: string, check: string): boolean {
     return this.latest.get(signoffKey(unit, check))?.signed === true;
+  }
+
+  /** The acknowledgements still open (not cleared), latest per unit and item (or incident). */
+  openAcks(): AckEntry[] {
+    const cleared = new Set<string>();
+    const latest = new Map<string, AckEntry>();
+    for (const e of this.list) {
+      if (e.type === 'ack-clear') cleared.add(e.ack);
+      else if (e.type === 'ack') {
+        const k = `${e.unit ?? '*'}/${e.check}`;
+        const cur = latest.get(k);
+        if (!cur || isLater(e, cur)) latest.set(k, e);
+      }
+    }
+    return [...latest.values()].filter((a) => !cleared.has(a.id));
+  }
+
+  /** The cleared acknowledgements' ids, with when they were cleared. */
+  clearedAcks(): Map<string, string> {
+    const m = new Map<string, string>();
+    for (const e of this.list) if (e.type === 'ack-clear' && !m.has(e.ack)) m.set(e.ack, e.at);
+    return m;
   }
 
   maintenance(): MaintenanceEntry[] {

@@ -12,10 +12,21 @@ export interface SignoffView {
   origin: string;
 }
 
+/** An acknowledgement ("I'm on it") still open: who, when, with what note. */
+export interface AckView {
+  id: string;
+  who: string;
+  team: string;
+  note: string;
+  at: string;
+}
+
 export interface SiteItemView {
   check: string;
   state: State;
   since: string | null;
+  /** The shared-cause incident (its item) this failure is part of: nothing to fix locally. */
+  incident?: string;
   /** Why it is not GO, in both languages (inventory/remedies.ts' causes). */
   reason?: Bilingual;
   /** What to do about it, when the cause says. */
@@ -55,6 +66,9 @@ export interface ItemView {
   /** Sites where the item is not GO. */
   sites: string[];
   signoff?: SignoffView;
+  /** The shared-cause incident (its item) this failure is part of: nothing to fix locally. */
+  incident?: string;
+  ack?: AckView;
 }
 
 export interface UnitView {
@@ -79,13 +93,32 @@ export interface UnitSummary {
   districts: string[];
   state: State;
   since: string | null;
-  failing: { check: string; state: State; since: string | null; sites: string[]; blocking: boolean }[];
+  failing: {
+    check: string;
+    state: State;
+    since: string | null;
+    sites: string[];
+    blocking: boolean;
+    incident?: string;
+    ack?: { who: string; team: string };
+  }[];
   sites: number;
+}
+
+/**
+ * What keeps the board from seeing (Prometheus unreachable or without the rules, no agent
+ * reachable at all, the board's own clock off): a banner on the page; the units it touches are
+ * UNKNOWN, never NO-GO, for the board's own blindness.
+ */
+export interface Problem {
+  kind: 'prometheus-unreachable' | 'rules-missing' | 'board-blind' | 'board-clock-off';
+  reason: Bilingual;
+  fix?: Bilingual;
 }
 
 export interface Evaluation {
   at: string;
   units: UnitView[];
-  /** Problems with the data itself (Prometheus unreachable, rules missing…), shown on the page. */
-  problems: string[];
+  /** Problems with the data itself, shown on the page as a banner. */
+  problems: Problem[];
 }

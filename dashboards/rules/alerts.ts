@@ -16,6 +16,7 @@ import {
   type Inventory,
 } from '../../inventory/index.ts';
 import { STATE_CODE } from '../states.ts';
+import { servicesOfItem, servicesText } from '../incidents.ts';
 import { itemClasses, type ItemClass } from './classes.ts';
 
 export type Severity = 'critical' | 'warning';
@@ -115,6 +116,8 @@ interface AlertSpec {
   /** The item's own words (fixed values, not templates) for a rule per site item. */
   perSiteItem?: (c: AlertContext, item: ChecklistItem) => Vars;
   for: (c: AlertContext) => string;
+  /** For `perItemOf` rows: the shortest `for` a rule gets, whatever its items' own. */
+  atLeastSeconds?: (c: AlertContext) => number;
   /** `match` is the `check=~"…"` matcher of the rule's items, for per-item rows. */
   expr: (c: AlertContext, match: string) => string;
   vars: Vars;
@@ -136,21 +139,7 @@ const unitVars = { unit: unitName, site: label('site') };
 
 /** The services an item depends on, with where they run: "LGSP tỉnh (Trung tâm dữ liệu tỉnh)". */
 function itemServices(inv: Inventory, item: ChecklistItem, lang: 'vi' | 'en'): string {
-  const e = item.evidence;
-  if (e.kind !== 'service') return '';
-  const dcName = new Map(inv.dataCenters.map((d) => [d.id, d.name]));
-  return inv.services
-    .filter((s) => s.category === e.category)
-    .map((s) => {
-      const where =
-        s.scope === 'national'
-          ? lang === 'vi'
-            ? 'nền tảng quốc gia'
-            : 'national platform'
-          : (s.hostedIn ?? []).map((d) => dcName.get(d) ?? d).join(', ') || (lang === 'vi' ? 'cấp tỉnh' : 'provincial');
-      return `${s.name} (${where})`;
-    })
-    .join('; ');
+  return servicesText(servicesOfItem(inv, item.evidence), lang);
 }
 
 /** Every alert, as data. */
@@ -333,6 +322,10 @@ const ALERTS: readonly AlertSpec[] = [
     severity: 'warning',
     perItemOf: 'service',
     for: () => '0s',
+    // Each rule waits its items' `for`, and at least three probe intervals: a central outage first
+    // forms its incident (its units' failures come in over a scrape interval or two,
+    // SansangSharedOutage's `for` is one more), which inhibits these before any is sent.
+    atLeastSeconds: (c) => 3 * durationSeconds(c.inv.agent.interval),
     expr: (_c, match) => `${SERIES.ok}{${match}} == 0`,
     vars: { ...unitVars, check: label('check'), title: checkTitle('$labels.check', 'vi'), title_en: checkTitle('$labels.check', 'en') },
     text: (v) => ({
@@ -510,7 +503,7 @@ export function alertDefs(inv: Inventory): AlertDef[] {
     return [...byFor(classes.filter((k) => k.item.evidence.kind === kind))].map(([forD, group]) => ({
       ...base,
       checks: group.map((k) => k.item.id),
-      for: forD,
+      for: spec.atLeastSeconds && durationSeconds(forD) < spec.atLeastSeconds(c) ? `${spec.atLeastSeconds(c)}s` : forD,
       expr: spec.expr(c, checkMatcher(group)),
     }));
   });

@@ -6,6 +6,7 @@ import { durationSeconds, type Inventory } from '../../inventory/index.ts';
 import { classSelector, itemClasses, type ItemClass } from './classes.ts';
 import { AGENT_METRICS, BOARD_METRICS, FOREIGN_METRICS, JOBS, LABELS, SERIES } from '../../inventory/index.ts';
 import { STATE_CODE, STATES } from '../states.ts';
+import { incidentExpr } from '../incidents.ts';
 
 export interface RecordingRule {
   record: string;
@@ -165,11 +166,7 @@ export function recordingRules(inv: Inventory): RecordingRule[] {
   const siteItem = `on (unit, check) group by (unit, check) (${SERIES.expected})`;
   add(SERIES.checkNogoUnits, `count by (check) ((${SERIES.unitCheckState}{state="nogo"} == 1) and ${siteItem})`);
   add(SERIES.checkUnits, `count by (check) (${SERIES.unitCheckState}{state="nogo"} and ${siteItem})`);
-  const { minUnits, minShare } = inv.incidents;
-  add(
-    SERIES.checkIncident,
-    `(${SERIES.checkNogoUnits} >= ${minUnits}) and on (check) ((${SERIES.checkNogoUnits} / on (check) ${SERIES.checkUnits}) >= ${minShare})`,
-  );
+  add(SERIES.checkIncident, incidentExpr(SERIES.checkNogoUnits, SERIES.checkUnits, inv.incidents));
 
   // Links, for the WAN alerts and dashboards: down if the agent's link item fails or the data
   // center cannot scrape the agent over that link.

@@ -1,5 +1,7 @@
 // The rules checked by the real promtool: lint, and the generated unit tests of every state and
-// alert, on the files `sansang config rules` writes.
+// alert, on the files `sansang config rules` writes. promtool evaluates every scenario step by
+// step (a minute or more for the demo): the bounds below are generous for a second test file
+// running beside it.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -102,7 +104,7 @@ describe('rules', () => {
       ),
     );
     expect([...unitStates].sort()).toEqual(['go', 'maintenance', 'nogo', 'unknown']);
-  }, 120_000);
+  }, 300_000);
 
   it('the generated tests fail when missing data would count as GO', async () => {
     const dir = await tempDir();
@@ -123,7 +125,7 @@ describe('rules', () => {
     expect(test.code).not.toBe(0);
     expect(test.out).toMatch(/FAILED/);
     expect(test.out).toContain('sansang:unit:state');
-  }, 120_000);
+  }, 300_000);
 
   it('per-unit overrides (for, blocking, clock threshold, a dropped item) pass their own tests', async () => {
     const dir = await tempDir();
@@ -136,7 +138,7 @@ describe('rules', () => {
     expect(check.code).toBe(0);
     expect(test.out).toContain('SUCCESS');
     expect(test.code).toBe(0);
-  }, 120_000);
+  }, 300_000);
 
   it('the number of rules does not grow with the number of units', async () => {
     const inv = await loadInventoryFile(demo);

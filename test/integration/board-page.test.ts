@@ -140,6 +140,7 @@ describe('the board in Chromium', () => {
     await page.selectOption('#signin-team', 'vinh');
     await page.fill('#signin-token', TOKEN);
     await page.click('#signin-go');
+    await page.waitForSelector('#signout');
     const form = 'form.signoff[data-check="staff-trained"]';
     await page.fill(`${form} input[name="who"]`, 'Nguyễn Văn A');
     await page.fill(`${form} input[name="note"]`, 'đã tập huấn 12 người');
@@ -165,18 +166,44 @@ describe('the board in Chromium', () => {
     await again.close();
   }, 120_000);
 
-  it('a sign-off without a valid token is refused on the page', async () => {
+  it('a wrong token is refused at sign-in, at once; a sign-off without one is refused on the page', async () => {
     const page = await open(`${boardA.url}#/unit/17827`);
     await page.waitForSelector('#unit-title');
     await page.selectOption('#signin-team', 'ttdl');
     await page.fill('#signin-token', 'not-the-right-token-000');
     await page.click('#signin-go');
+    // Said at sign-in, in the page's language, not the server's English; not signed in.
+    await page.waitForFunction(() => document.getElementById('signin-error')?.textContent !== '');
+    expect(await page.textContent('#signin-error')).toBe('Mã truy cập không đúng với tổ này (token).');
+    expect(await page.$('#signout')).toBeNull();
     const form = 'form.signoff[data-check="failover-drill"]';
     await page.fill(`${form} input[name="who"]`, 'Mallory');
     await page.click(`${form} button`);
     await page.waitForSelector('#form-status.error');
-    expect(await page.textContent('#form-status')).toBe('Lỗi: Mã truy cập không đúng với tổ này (token).'); // the page's language, not the server's English
+    expect(await page.textContent('#form-status')).toBe('Lỗi: Đăng nhập tổ (cuối trang) để ký xác nhận.');
     expect(await page.getAttribute('li.manual[data-check="failover-drill"]', 'data-state')).toBe('nogo');
+    await page.close();
+  });
+
+  it("a team member acknowledges a unit's failing item on the page; it shows on the unit page and the overview", async () => {
+    // truong-vinh-motcua was stopped above: 16690's agent item is NO-GO.
+    const page = await open(`${boardA.url}#/unit/16690`);
+    await page.selectOption('#signin-team', 'vinh');
+    await page.fill('#signin-token', TOKEN);
+    await page.click('#signin-go');
+    await page.waitForSelector('#signout');
+    const row = 'table.items tr[data-check="agent-up"]';
+    // Failing items first.
+    expect(await page.getAttribute('table.items tbody tr:first-child', 'data-state')).toBe('nogo');
+    await page.fill(`${row} form.ack input[name="who"]`, 'Lê Văn C');
+    await page.fill(`${row} form.ack input[name="note"]`, 'đang gọi điểm một cửa');
+    await page.click(`${row} form.ack button`);
+    await page.waitForFunction((sel) => document.querySelector(sel)?.textContent?.includes('Đã nhận xử lý: Lê Văn C (vinh)'), row);
+    expect(await page.textContent(row)).toContain('đang gọi điểm một cửa');
+    expect(boardA.board.log.openAcks().map((a) => `${a.unit}/${a.check}/${a.who}`)).toEqual(['16690/agent-up/Lê Văn C']);
+    await page.goto(`${boardA.url}#`);
+    await page.waitForSelector('li.unit[data-unit="16690"]');
+    expect(await page.textContent('li.unit[data-unit="16690"]')).toContain('đã nhận: Lê Văn C');
     await page.close();
   });
 

@@ -85,6 +85,20 @@ const I18N = {
     owner: 'Phụ trách',
     howToFix: 'Cách khắc phục',
     windows: 'Lịch bảo trì đang hiệu lực',
+    incident: 'Sự cố chung: {title} không đạt tại {n}/{of} đơn vị',
+    incidentWhere: 'Dịch vụ: {where}',
+    incidentSince: 'từ {at} ({ago})',
+    incidentUnit: 'thuộc sự cố chung',
+    ack: 'Nhận xử lý',
+    ackNote: 'Ghi chú (số phiếu, việc đang làm)',
+    ackedBy: 'Đã nhận xử lý: {who} ({team}) lúc {at}',
+    ackedShort: 'đã nhận: {who}',
+    countdown: 'Còn {days} ngày đến ngày vận hành chính thức {date}: {n}/{total} đơn vị chưa ĐẠT',
+    countdownToday: 'Hôm nay vận hành chính thức ({date}): {n}/{total} đơn vị chưa ĐẠT',
+    countdownPast: 'Đã vận hành chính thức từ {date} ({days} ngày): {n}/{total} đơn vị chưa ĐẠT',
+    page: 'Trang {n}/{of}',
+    otherUnits: 'Đơn vị khác',
+    noDistrict: 'Chưa rõ huyện cũ',
   },
   en: {
     title: 'Sẵn sàng — cutover watch board',
@@ -166,6 +180,20 @@ const I18N = {
     owner: 'Owner',
     howToFix: 'How to fix',
     windows: 'Open maintenance windows',
+    incident: 'Shared incident: {title} fails at {n} of {of} units',
+    incidentWhere: 'Services: {where}',
+    incidentSince: 'since {at} ({ago})',
+    incidentUnit: 'part of the shared incident',
+    ack: 'Acknowledge',
+    ackNote: 'Note (ticket number, what is being done)',
+    ackedBy: 'Acknowledged by {who} ({team}) at {at}',
+    ackedShort: 'acknowledged: {who}',
+    countdown: '{days} days to go-live on {date}: {n} of {total} units not GO',
+    countdownToday: 'Go-live today ({date}): {n} of {total} units not GO',
+    countdownPast: 'Live since {date} ({days} days): {n} of {total} units not GO',
+    page: 'Page {n} of {of}',
+    otherUnits: 'Other units',
+    noDistrict: 'Old district not known',
   },
 };
 
@@ -205,12 +233,28 @@ function tz() {
   return (overview && overview.province && overview.province.timezone) || 'Asia/Ho_Chi_Minh';
 }
 
+/** 01/07/2025 08:30:00 (UTC+07:00): the province's local time, four-digit years, the offset stated (as dashboards/local-time.ts). */
 function fmtTime(iso) {
   if (!iso) return '';
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return iso;
   try {
-    return new Intl.DateTimeFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', { timeZone: tz(), dateStyle: 'short', timeStyle: 'medium' }).format(
-      new Date(iso),
-    );
+    const f = new Intl.DateTimeFormat('en-GB', {
+      timeZone: tz(),
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    });
+    const p = Object.fromEntries(f.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
+    const local = Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second);
+    const off = Math.round((local - Math.floor(ms / 1000) * 1000) / 60000);
+    const a = Math.abs(off);
+    const offset = (off < 0 ? '-' : '+') + String(Math.floor(a / 60)).padStart(2, '0') + ':' + String(a % 60).padStart(2, '0');
+    return p.day + '/' + p.month + '/' + p.year + ' ' + p.hour + ':' + p.minute + ':' + p.second + ' (UTC' + offset + ')';
   } catch {
     return iso;
   }
@@ -332,7 +376,18 @@ function renderHeader() {
   );
   const problems = document.getElementById('problems');
   problems.hidden = overview.problems.length === 0;
-  problems.replaceChildren(...overview.problems.map((p) => el('p', { text: p })));
+  problems.replaceChildren(
+    ...overview.problems.map((p) =>
+      el(
+        'p',
+        { 'data-problem': p.kind },
+        el('b', { text: p.reason[lang] }),
+        p.fix ? el('span', { class: 'fix', text: ' — ' + p.fix[lang] }) : null,
+      ),
+    ),
+  );
+  renderCountdown();
+  renderIncidents();
   const meta = [t('updated', { at: fmtTime(overview.at) }), t('mode_' + overview.mode), overview.datacenter];
   if (overview.peer)
     meta.push(
@@ -352,6 +407,92 @@ function renderHeader() {
     );
   document.getElementById('meta').textContent = meta.join(' · ');
   renderSignin();
+}
+
+/** A date (YYYY-MM-DD) as the reader writes it, with four-digit years. */
+function fmtDate(ymd) {
+  const [y, m, d] = ymd.split('-');
+  return lang === 'vi'
+    ? d + '/' + m + '/' + y
+    : d + ' ' + ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][Number(m) - 1] + ' ' + y;
+}
+
+/** Days from today (in the province's time zone) to the go-live date, and the units not GO yet. */
+function renderCountdown() {
+  const box = document.getElementById('countdown');
+  const date = overview.province.effectiveDate;
+  if (!date) {
+    box.hidden = true;
+    return;
+  }
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: tz() }).format(new Date());
+  const days = Math.round((Date.parse(date + 'T00:00:00Z') - Date.parse(today + 'T00:00:00Z')) / 86400000);
+  const notGo = overview.units.filter((u) => u.state !== 'go').length;
+  const vars = { days: Math.abs(days), date: fmtDate(date), n: notGo, total: overview.units.length };
+  box.hidden = false;
+  box.className = 'countdown' + (days >= 0 && days <= 7 && notGo ? ' urgent' : '');
+  box.dataset.days = String(days);
+  box.dataset.notGo = String(notGo);
+  box.textContent = t(days > 0 ? 'countdown' : days === 0 ? 'countdownToday' : 'countdownPast', vars);
+}
+
+/** The acknowledgement form of an incident or a unit's item: who, a note, the button (signed-in teams only). */
+function ackForm(body, onDone, onFail) {
+  const a = auth();
+  if (!a) return null;
+  const who = el('input', { name: 'who', required: true, maxlength: 200, placeholder: t('who'), value: a.who || '' });
+  const note = el('input', { name: 'note', maxlength: 2000, placeholder: t('ackNote') });
+  return el(
+    'form',
+    {
+      class: 'ack',
+      onsubmit: async (ev) => {
+        ev.preventDefault();
+        sessionStorage.setItem('sansang.auth', JSON.stringify(Object.assign(a, { who: who.value })));
+        try {
+          await post('api/acks', Object.assign({ who: who.value, note: note.value }, body));
+          if (document.activeElement) document.activeElement.blur();
+          await refresh();
+          if (onDone) onDone();
+        } catch (e) {
+          if (onFail) onFail(e);
+        }
+      },
+    },
+    who,
+    ' ',
+    note,
+    ' ',
+    el('button', { type: 'submit', text: t('ack') }),
+  );
+}
+
+function ackedText(ack) {
+  return t('ackedBy', { who: ack.who, team: ack.team, at: fmtTime(ack.at) }) + (ack.note ? ': ' + ack.note : '');
+}
+
+/** One banner per shared-cause incident: the item, its services and where they run, since when, who is on it. */
+function renderIncidents() {
+  const box = document.getElementById('incidents');
+  const list = overview.incidents || [];
+  box.hidden = list.length === 0;
+  if (box.contains(document.activeElement) && document.activeElement.tagName === 'INPUT') return;
+  box.replaceChildren(
+    ...list.map((inc) => {
+      const err = el('span', { class: 'status error' });
+      return el(
+        'div',
+        { class: 'incident', 'data-incident': inc.check },
+        el('b', { text: t('incident', { title: inc.title[lang], n: inc.units.length, of: inc.of }) }),
+        inc.where[lang] ? el('span', { text: ' · ' + t('incidentWhere', { where: inc.where[lang] }) }) : null,
+        inc.since ? el('span', { text: ' · ' + t('incidentSince', { at: fmtTime(inc.since), ago: ago(inc.since) }) }) : null,
+        inc.ack
+          ? el('div', { class: 'acked', text: ackedText(inc.ack) })
+          : ackForm({ check: inc.check }, null, (e) => (err.textContent = t('error', { err: e.message }))),
+        err,
+      );
+    }),
+  );
 }
 
 function renderDistricts() {
@@ -414,6 +555,8 @@ function renderOverview() {
                       itemTitle(i.check),
                       i.sites.length ? ' — ' + i.sites.join(', ') : '',
                       i.since ? ' (' + ago(i.since) + ')' : '',
+                      i.incident ? el('span', { class: 'incident-mark', text: ' · ' + t('incidentUnit') }) : null,
+                      i.ack ? el('span', { class: 'acked', text: ' · ' + t('ackedShort', { who: i.ack.who }) }) : null,
                     ),
                   ),
               )
@@ -423,6 +566,109 @@ function renderOverview() {
       ),
     ),
   );
+}
+
+// ---------------------------------------------------------------- wall
+
+const wall = { on: false, group: 'district', start: 0, end: 0, timer: null, cycleMs: 15000, sound: false, nogo: null };
+
+/** Short words for a tile: the first failing item's title, or the incident it belongs to. */
+function tileNote(u) {
+  const f = u.failing.find((i) => i.blocking) || u.failing[0];
+  if (!f) return '';
+  return (f.incident ? '⚠ ' : '') + itemTitle(f.check) + (u.failing.length > 1 ? ' +' + (u.failing.length - 1) : '');
+}
+
+/** The wall's cells: per group (response team or old district), a label and its units; groups and units worst first. */
+function wallCells() {
+  const groups = new Map();
+  const add = (name, u) => {
+    if (!groups.has(name)) groups.set(name, []);
+    groups.get(name).push(u);
+  };
+  for (const u of overview.units) {
+    if (wall.group === 'team') {
+      const team = (overview.watchTeams || []).find((x) => x.units.includes(u.code));
+      add(team ? team.name : t('otherUnits'), u);
+    } else add(u.districts[0] || t('noDistrict'), u);
+  }
+  const worst = (list) => Math.min(...list.map((u) => ORDER[u.state]));
+  const byState = (a, b) => ORDER[a.state] - ORDER[b.state] || Number(b.hotSpot) - Number(a.hotSpot) || a.name.localeCompare(b.name, 'vi');
+  return [...groups.entries()]
+    .sort((a, b) => worst(a[1]) - worst(b[1]) || a[0].localeCompare(b[0], 'vi'))
+    .flatMap(([name, list]) => [{ label: name, n: list.length }, ...list.sort(byState).map((u) => ({ unit: u }))]);
+}
+
+function wallCell(c) {
+  if (c.label) return el('li', { class: 'group-label', text: c.label + ' (' + c.n + ')' });
+  const u = c.unit;
+  const acked = u.failing.some((i) => i.ack);
+  return el(
+    'li',
+    { class: 'tile st-' + u.state + (u.hotSpot ? ' hot' : ''), 'data-unit': u.code, 'data-state': u.state, title: u.code },
+    el(
+      'a',
+      { href: '#/unit/' + encodeURIComponent(u.code) },
+      el('span', { class: 'tile-name', text: u.name }),
+      el('span', { class: 'tile-note', text: (acked ? '✓ ' : '') + tileNote(u) }),
+    ),
+  );
+}
+
+function renderWall() {
+  const cells = wallCells();
+  const list = document.getElementById('wall-tiles');
+  if (wall.start >= cells.length) wall.start = 0;
+  list.replaceChildren(...cells.slice(wall.start).map(wallCell));
+  // Keep what fits on the screen; the rest is the next page.
+  const limit = document.documentElement.clientHeight;
+  let kept = 0;
+  for (const c of list.children) {
+    if (c.getBoundingClientRect().bottom > limit) break;
+    kept++;
+  }
+  // A group's label alone at the bottom belongs to the next page.
+  if (kept > 0 && kept < list.children.length && list.children[kept - 1].classList.contains('group-label')) kept--;
+  while (list.children.length > Math.max(kept, 1)) list.lastChild.remove();
+  wall.end = wall.start + Math.max(kept, 1);
+  const pages = wall.end - wall.start >= cells.length ? 1 : Math.ceil(cells.length / (wall.end - wall.start));
+  const pageBox = document.getElementById('wall-page');
+  pageBox.hidden = pages <= 1;
+  pageBox.textContent = t('page', { n: Math.min(pages, Math.floor(wall.start / (wall.end - wall.start)) + 1), of: pages });
+  document.body.dataset.wallPages = String(pages);
+  wallSound();
+}
+
+/** Turns the page every `cycle` seconds while the wall does not hold every unit. */
+function wallCycle() {
+  clearTimeout(wall.timer);
+  wall.timer = setTimeout(() => {
+    if (!location.hash.startsWith('#/unit/')) {
+      const total = wallCells().length;
+      wall.start = wall.end < total ? wall.end : 0;
+      renderWall();
+    }
+    wallCycle();
+  }, wall.cycleMs);
+}
+
+/** A short tone when a unit turns NO-GO (only with ?sound: a wall screen in a watch room). */
+function wallSound() {
+  const now = new Set(overview.units.filter((u) => u.state === 'nogo').map((u) => u.code));
+  const fresh = wall.nogo !== null && [...now].some((c) => !wall.nogo.has(c));
+  wall.nogo = now;
+  if (!fresh || !wall.sound) return;
+  document.body.dataset.beeps = String(Number(document.body.dataset.beeps || 0) + 1);
+  try {
+    const ctx = new (window.AudioContext || window.webkitAudioContext)();
+    const o = ctx.createOscillator();
+    o.frequency.value = 880;
+    o.connect(ctx.destination);
+    o.start();
+    o.stop(ctx.currentTime + 0.4);
+  } catch {
+    /* no audio on this screen */
+  }
 }
 
 // ---------------------------------------------------------------- unit page
@@ -443,7 +689,10 @@ async function post(url, body) {
     body: JSON.stringify(Object.assign({ team: a ? a.team : '' }, body)),
   });
   const data = await r.json().catch(() => ({}));
-  if (!r.ok) throw new Error(ERROR_CODES[data.code] ? t(ERROR_CODES[data.code]) : data.error || 'HTTP ' + r.status);
+  if (!r.ok)
+    throw new Error(
+      ERROR_CODES[data.code] ? t(ERROR_CODES[data.code]) : (lang === 'vi' && data.error_vi) || data.error || 'HTTP ' + r.status,
+    );
   return data;
 }
 
@@ -476,15 +725,28 @@ function renderSignin() {
   if (box.querySelector('form')) return;
   const team = el('select', { id: 'signin-team' }, ...overview.teams.map((x) => el('option', { value: x, text: x })));
   const token = el('input', { type: 'password', id: 'signin-token', autocomplete: 'off', placeholder: t('token') });
+  const err = el('span', { class: 'status error', id: 'signin-error', role: 'alert' });
   box.replaceChildren(
     el(
       'form',
       {
         class: 'signin',
-        onsubmit: (ev) => {
+        onsubmit: async (ev) => {
           ev.preventDefault();
-          sessionStorage.setItem('sansang.auth', JSON.stringify({ team: team.value, token: token.value }));
-          render();
+          // Checked at once: a wrong token is said now, not at the first sign-off.
+          try {
+            const r = await fetch('api/signin', {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', authorization: 'Bearer ' + token.value },
+              body: JSON.stringify({ team: team.value }),
+            });
+            const data = await r.json().catch(() => ({}));
+            if (!r.ok) throw new Error(ERROR_CODES[data.code] ? t(ERROR_CODES[data.code]) : data.error || 'HTTP ' + r.status);
+            sessionStorage.setItem('sansang.auth', JSON.stringify({ team: team.value, token: token.value }));
+            render();
+          } catch (e) {
+            err.textContent = e.message;
+          }
         },
       },
       t('signin') + ': ',
@@ -493,6 +755,8 @@ function renderSignin() {
       token,
       ' ',
       el('button', { type: 'submit', id: 'signin-go', text: 'OK' }),
+      ' ',
+      err,
     ),
   );
 }
@@ -516,7 +780,12 @@ function renderUnit() {
     status.className = 'status error';
   };
   const manualIds = u.items.filter((i) => checklist[i.check] && checklist[i.check].kind === 'manual');
-  const siteIds = u.items.filter((i) => !checklist[i.check] || checklist[i.check].kind !== 'manual');
+  // Failing items first (NO-GO, then UNKNOWN), then the rest in checklist order.
+  const siteIds = u.items
+    .filter((i) => !checklist[i.check] || checklist[i.check].kind !== 'manual')
+    .map((i, n) => ({ i, n }))
+    .sort((a, b) => ORDER[a.i.state] - ORDER[b.i.state] || a.n - b.n)
+    .map((x) => x.i);
   const itemRow = (i) => {
     const c = checklist[i.check] || {};
     return el(
@@ -542,6 +811,11 @@ function renderUnit() {
           : i.state === 'nogo' && c.howToFix
             ? el('div', { class: 'small fix', text: t('howToFix') + ': ' + c.howToFix[lang] })
             : null,
+        i.ack ? el('div', { class: 'acked', text: ackedText(i.ack) }) : null,
+        // A unit's own failing item can be acknowledged here; one in a shared incident is acknowledged on its banner.
+        i.ackable && !i.ack && !i.incident && (i.state === 'nogo' || i.state === 'unknown')
+          ? ackForm({ unit: u.code, check: i.check }, null, fail)
+          : null,
       ),
     );
   };
@@ -742,7 +1016,7 @@ function renderUnit() {
         )
       : null,
     el('h3', { text: t('items') }),
-    table(siteIds.map(itemRow)),
+    table(siteIds.map((i) => itemRow(Object.assign({ ackable: true }, i)))),
     el('h3', { text: t('manual') }),
     auth() ? null : el('p', { class: 'small', text: overview && overview.teams.length ? t('needSignin') : t('noTokens') }),
     status,
@@ -763,7 +1037,8 @@ function render() {
   applyStaticTexts();
   renderHeader();
   const onUnit = location.hash.startsWith('#/unit/');
-  document.getElementById('overview').hidden = onUnit;
+  document.getElementById('overview').hidden = onUnit || wall.on;
+  document.getElementById('wall').hidden = onUnit || !wall.on;
   document.getElementById('unit').hidden = !onUnit;
   // Do not rebuild a form someone is typing in.
   const typing =
@@ -773,7 +1048,8 @@ function render() {
     document.activeElement.tagName !== 'BUTTON';
   if (onUnit) {
     if (!typing) renderUnit();
-  } else renderOverview();
+  } else if (wall.on) renderWall();
+  else renderOverview();
 }
 
 async function init() {
@@ -786,7 +1062,16 @@ async function init() {
   document.getElementById('filters').addEventListener('submit', (e) => e.preventDefault());
   const q = new URLSearchParams(location.search);
   if (q.get('lang') === 'en' || q.get('lang') === 'vi') lang = q.get('lang');
-  if (q.get('wall') !== null) document.body.classList.add('wall');
+  if (q.get('wall') !== null) {
+    document.body.classList.add('wall');
+    wall.on = true;
+    wall.group = q.get('group') === 'team' ? 'team' : 'district';
+    wall.sound = q.get('sound') !== null;
+    const cycle = Number(q.get('cycle'));
+    if (cycle >= 3) wall.cycleMs = cycle * 1000;
+    wallCycle();
+    window.addEventListener('resize', () => overview && !location.hash.startsWith('#/unit/') && renderWall());
+  }
   window.addEventListener('hashchange', () => {
     unitDetail = null;
     refresh();
