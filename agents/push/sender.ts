@@ -3,7 +3,7 @@
 // agents push at once: each one waits a random part of its backoff before trying again (full
 // jitter, doubling up to a minute), and a receiver that is full says `429`/`503` with
 // Retry-After, which the agent honours with jitter on top, so the reconnection spreads out
-// instead of hammering the boards and Prometheus (bench/push-storm.ts measures it).
+// instead of hammering the boards and Prometheus (bench/reconnect-storm.ts measures it).
 import { snappyEncode } from '../../inventory/index.ts';
 import { exchange, type Exchange } from './http.ts';
 import type { Spool } from './spool.ts';
@@ -33,6 +33,8 @@ export class Sender {
   private wake: (() => void) | null = null;
   lastSuccessMs: number | null = null;
   lastError: string | null = null;
+  /** An attempt at the current head got no answer: it may have reached Prometheus all the same. */
+  private unanswered = false;
 
   constructor(private readonly o: SenderOptions) {}
 
@@ -73,7 +75,14 @@ export class Sender {
     this.running = true;
     try {
       while (!this.stopped) {
-        const batch = await this.o.spool.head(this.o.maxRequestBytes ?? 1 << 20);
+        let batch: Awaited<ReturnType<Spool['head']>>;
+        try {
+          batch = await this.o.spool.head(this.o.maxRequestBytes ?? 1 << 20);
+        } catch (e) {
+          // The backlog cannot be read now (out of file handles, a failing disk): it stays queued.
+          await this.failed((e as Error).message, null);
+          continue;
+        }
         if (!batch) return;
         const a = await exchange(this.o.url, {
           method: 'POST',
@@ -91,6 +100,7 @@ export class Sender {
         this.o.onAnswer?.(a);
         if (a.status >= 200 && a.status < 300) {
           await this.o.spool.shift(batch.count);
+          this.unanswered = false;
           this.failures = 0;
           this.lastSuccessMs = Date.now();
           this.lastError = null;
@@ -99,22 +109,33 @@ export class Sender {
         }
         if (a.status === 400) {
           // Refused for good (out of order, too old, not this site's): sending it again would
-          // block the queue behind it forever.
-          await this.o.spool.shift(batch.count, true);
-          this.o.log(`sansang agent: ${this.o.url.origin} refused ${batch.samples} samples: ${a.body.slice(0, 200)}`);
+          // block the queue behind it forever. "Out of order" or "duplicate" after an attempt
+          // that got no answer means that attempt arrived (a storm: the board answered after the
+          // agent stopped waiting): the samples are there, not dropped.
+          const arrived = this.unanswered && /out of order|duplicate sample/i.test(a.body);
+          await this.o.spool.shift(batch.count, !arrived);
+          this.unanswered = false;
+          if (!arrived) this.o.log(`sansang agent: ${this.o.url.origin} refused ${batch.samples} samples: ${a.body.slice(0, 200)}`);
           this.o.onChange?.();
           continue;
         }
-        this.failures++;
-        const why = a.error ?? `HTTP ${a.status}${a.body ? `: ${a.body.slice(0, 200)}` : ''}`;
-        if (why !== this.lastError)
-          this.o.log(`sansang agent: push to ${this.o.url.origin} failed (${why}); ${this.o.spool.length} waiting, trying again`);
-        this.lastError = why;
-        this.o.onChange?.();
-        await this.sleep(this.backoff(a.status === 429 || a.status === 503 ? a.retryAfterS : null));
+        if (a.status === 0) this.unanswered = true;
+        await this.failed(
+          a.error ?? `HTTP ${a.status}${a.body ? `: ${a.body.slice(0, 200)}` : ''}`,
+          a.status === 429 || a.status === 503 ? a.retryAfterS : null,
+        );
       }
     } finally {
       this.running = false;
     }
+  }
+
+  private async failed(why: string, retryAfterS: number | null): Promise<void> {
+    this.failures++;
+    if (why !== this.lastError)
+      this.o.log(`sansang agent: push to ${this.o.url.origin} failed (${why}); ${this.o.spool.length} waiting, trying again`);
+    this.lastError = why;
+    this.o.onChange?.();
+    await this.sleep(this.backoff(retryAfterS));
   }
 }

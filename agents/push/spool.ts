@@ -66,26 +66,50 @@ export class Spool {
     }
   }
 
-  /** The oldest pushes, up to `maxBytes` together (at least one), as one WriteRequest body. */
+  /**
+   * The oldest pushes, up to `maxBytes` together (at least one), as one WriteRequest body. A file
+   * that is gone (the folder cleaned by hand) is dropped and counted; one that cannot be read
+   * (out of file handles, a failing disk) throws and stays queued: a body missing a file would
+   * be sent, accepted and shifted, and the file's samples lost without a count.
+   */
   async head(maxBytes: number): Promise<{ count: number; samples: number; body: Buffer } | null> {
-    if (!this.entries.length) return null;
-    const take: Entry[] = [];
-    let size = 0;
-    for (const e of this.entries) {
-      if (take.length && size + e.bytes > maxBytes) break;
-      take.push(e);
-      size += e.bytes;
+    for (;;) {
+      if (!this.entries.length) return null;
+      const take: Entry[] = [];
+      let size = 0;
+      for (const e of this.entries) {
+        if (take.length && size + e.bytes > maxBytes) break;
+        take.push(e);
+        size += e.bytes;
+      }
+      const parts: Buffer[] = [];
+      let gone: Entry | null = null;
+      // One file at a time: a backlog of thousands of files must not hold thousands of handles.
+      for (const e of take) {
+        try {
+          parts.push(await readFile(join(this.dir, e.name)));
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+            throw new Error(`the queued push ${join(this.dir, e.name)} cannot be read: ${(err as Error).message}`);
+          gone = e;
+          break;
+        }
+      }
+      if (!gone) return { count: take.length, samples: take.reduce((n, e) => n + e.samples, 0), body: Buffer.concat(parts) };
+      this.entries.splice(this.entries.indexOf(gone), 1);
+      this.bytes -= gone.bytes;
+      this.dropped += gone.samples;
     }
-    const parts = await Promise.all(take.map((e) => readFile(join(this.dir, e.name)).catch(() => Buffer.alloc(0))));
-    return { count: take.length, samples: take.reduce((n, e) => n + e.samples, 0), body: Buffer.concat(parts) };
   }
 
   /** Removes the `count` oldest pushes (sent, or refused for good: then counted as dropped). */
   async shift(count: number, dropped = false): Promise<void> {
-    for (const e of this.entries.splice(0, count)) {
+    const gone = this.entries.splice(0, count);
+    // The figures first, all at once: whoever reads them while the files go sees them whole.
+    for (const e of gone) {
       this.bytes -= e.bytes;
       if (dropped) this.dropped += e.samples;
-      await rm(join(this.dir, e.name), { force: true });
     }
+    for (const e of gone) await rm(join(this.dir, e.name), { force: true });
   }
 }

@@ -10,10 +10,10 @@
 // Every answer carries the board's clock (`now`, ms), for the agent's timestamps.
 //
 // Admission: at most `maxInFlight` writes are decoded and forwarded at once, and at most
-// `maxQueued` wait for a turn; beyond, `429` with a Retry-After spread over a few seconds, so a
-// reconnect storm (thousands of agents whose data center comes back) is served at the pace the
-// board and Prometheus can take, with nothing dropped: the agents keep their backlog until it is
-// accepted (bench/push-storm.ts).
+// `maxQueued` wait for a turn, each at most `maxWaitMs`; beyond, `429` with a Retry-After spread
+// over a few seconds, so a reconnect storm (thousands of agents whose data center comes back) is
+// served at the pace the board and Prometheus can take, with nothing dropped: the agents keep
+// their backlog until it is accepted (bench/reconnect-storm.ts).
 import http from 'node:http';
 import https from 'node:https';
 import express, { type Request, type Response } from 'express';
@@ -43,6 +43,8 @@ export interface PushReceiverOptions {
   writeUrl?: string;
   maxInFlight?: number;
   maxQueued?: number;
+  /** The longest a write waits for its turn before it is told 429 (ms; default 5000). */
+  maxWaitMs?: number;
   /** Largest body accepted (bytes, compressed). */
   maxBodyBytes?: number;
 }
@@ -106,21 +108,36 @@ export class PushReceiver {
       .json({ error: why });
   }
 
-  /** A turn to decode and forward a write, or false when too many wait already. */
+  /**
+   * A turn to decode and forward a write, or false when too many wait already or the wait grew
+   * longer than `maxWaitMs`: by then the agent (which gives up after 10 s at most) may have given
+   * up and will send the same samples again, and forwarding both makes Prometheus refuse the
+   * second as out of order, which the agent counts as dropped (bench/reconnect-storm.ts).
+   */
   private async admit(): Promise<boolean> {
     if (this.inFlight < (this.o.maxInFlight ?? 16)) {
       this.inFlight++;
       return true;
     }
     if (this.waiting.length >= (this.o.maxQueued ?? 256)) return false;
-    await new Promise<void>((r) => this.waiting.push(r));
-    this.inFlight++;
-    return true;
+    return new Promise<boolean>((resolve) => {
+      const turn = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        this.waiting.splice(this.waiting.indexOf(turn), 1);
+        resolve(false);
+      }, this.o.maxWaitMs ?? 5000);
+      this.waiting.push(turn);
+    });
   }
 
+  /** The turn passes to the first waiting write, if any (it keeps the slot: no newcomer can take it in between). */
   private release(): void {
-    this.inFlight--;
-    this.waiting.shift()?.();
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.inFlight--;
   }
 
   /** Every series must be the site's own, over a link it pushes over. */
@@ -215,17 +232,25 @@ export class PushReceiver {
         return;
       }
       try {
+        // The agent gave up while this write waited: it sends the same samples again.
+        if (req.socket.destroyed) return;
         const limit = this.o.maxBodyBytes ?? 8 << 20;
         const chunks: Buffer[] = [];
         let size = 0;
-        for await (const c of req as AsyncIterable<Buffer>) {
-          size += c.length;
-          if (size > limit) {
-            this.count('write', 'refused');
-            res.status(413).json({ error: `larger than ${limit} bytes: send the backlog in smaller requests` });
-            return;
+        try {
+          for await (const c of req as AsyncIterable<Buffer>) {
+            size += c.length;
+            if (size > limit) {
+              this.count('write', 'refused');
+              res.status(413).json({ error: `larger than ${limit} bytes: send the backlog in smaller requests` });
+              return;
+            }
+            chunks.push(c);
           }
-          chunks.push(c);
+        } catch {
+          // The agent gave up before its body arrived (its time ran out): nobody to answer, and
+          // not an error of the board's; it sends the same samples again.
+          return;
         }
         const body = Buffer.concat(chunks);
         let why: string | null;
