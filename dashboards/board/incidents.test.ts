@@ -10,7 +10,7 @@ import { loadInventoryFile, type Inventory } from '../../inventory/index.ts';
 import { isIncident } from '../incidents.ts';
 import { BoardCore, InputRejected } from './board.ts';
 import { reportHtml } from './report.ts';
-import { allFor, quickCentralFor, relocate, startStandIn, type StandInAgent } from './testing.ts';
+import { allFor, polledOnly, quickCentralFor, relocate, startStandIn, type StandInAgent } from './testing.ts';
 import { TokenBook } from './tokens.ts';
 
 let inv: Inventory;
@@ -19,9 +19,13 @@ let board: BoardCore;
 const agents: StandInAgent[] = [];
 
 beforeAll(async () => {
-  // No `for` on the failing item: it is GO again at the first poll after it passes.
+  // No `for` on the failing item: it is GO again at the first poll after it passes. The stand-in
+  // agents answer polls and never push: every link polled.
   inv = allFor(
-    quickCentralFor(relocate(await loadInventoryFile(new URL('../../inventory/examples/demo.yaml', import.meta.url).pathname), 53), 0),
+    quickCentralFor(
+      polledOnly(relocate(await loadInventoryFile(new URL('../../inventory/examples/demo.yaml', import.meta.url).pathname), 53)),
+      0,
+    ),
     '0s',
     ['reach-lgsp'],
   );
@@ -79,6 +83,9 @@ describe('shared-cause incidents on the board', () => {
     const i = item('16690', 'reach-lgsp');
     expect(i).toMatchObject({ state: 'nogo', incident: 'reach-lgsp' });
     expect(i.reason?.vi).toMatch(/Sự cố chung: .* không đạt tại 3\/3 đơn vị/);
+    // What the unit's agent measured still follows the incident.
+    expect(i.reason?.vi).toMatch(/\. Tại đơn vị này: ./);
+    expect(i.reason?.en).toMatch(/\. At this unit: ./);
     expect(i.fix?.vi).toMatch(/Không cần xử lý tại đơn vị/);
     const site = board.unit('16690')!.sites[0]!.items.find((x) => x.check === 'reach-lgsp')!;
     expect(site.incident).toBe('reach-lgsp');

@@ -67,14 +67,23 @@ export function pointAtIncidents(ev: Evaluation, incidents: readonly IncidentVie
       if (!inc || !inc.units.includes(u.code)) continue;
       const said = causeTexts({ kind: 'shared-incident', title: inc.title.vi, titleEn: inc.title.en, units: inc.units.length, of: inc.of });
       item.incident = inc.check;
-      item.reason = said.reason;
+      item.reason = withMeasured(said.reason, item.reason);
       if (said.fix) item.fix = said.fix;
       for (const s of u.sites)
         for (const si of s.items)
           if (si.check === inc.check && si.state === 'nogo') {
             si.incident = inc.check;
-            si.reason = said.reason;
+            si.reason = withMeasured(said.reason, si.reason);
             if (said.fix) si.fix = said.fix;
           }
     }
+}
+
+/**
+ * The incident first, then what was measured at the unit (a slow answer's time, a refusal): the
+ * watch reads that it is central, the technician still sees the unit's own evidence.
+ */
+function withMeasured(incident: Bilingual, measured: Bilingual | undefined): Bilingual {
+  if (!measured) return incident;
+  return { vi: `${incident.vi}. Tại đơn vị này: ${measured.vi}`, en: `${incident.en}. At this unit: ${measured.en}` };
 }

@@ -29,6 +29,7 @@ interface Item {
   state: string;
   reason?: { vi: string; en: string };
   fix?: { vi: string; en: string };
+  incident?: string;
 }
 function unitItems(code: string): Item[] {
   const script = `fetch('http://${DEMO_DEFAULTS.board}/api/units/${code}').then((r) => r.text()).then((t) => process.stdout.write(t))`;
@@ -87,18 +88,23 @@ describe("the README's slow service", () => {
     const fault = inDemo([process.execPath, cli, 'demo', 'fault', 'slow-service', 'dichvucong', '--ms', '8000']);
     expect(fault.stderr).toBe('');
     expect(fault.stdout).toMatch(/dichvucong now answers 8000 ms late/);
+    // All three of the demo's units reach the same portal: once each has turned NO-GO, it is a
+    // shared incident (the inventory's incidents: 3 units, 30 %), said first; the time measured at
+    // the unit still follows it.
     const item = await until(
-      'reach-public-service-portal NO-GO',
+      'reach-public-service-portal NO-GO, part of the shared incident',
       () => {
         const i = unitItems('16681').find((x) => x.check === 'reach-public-service-portal');
-        return i?.state === 'nogo' ? i : undefined;
+        return i?.state === 'nogo' && i.incident ? i : undefined;
       },
       120_000,
     );
+    expect(item.incident).toBe('reach-public-service-portal');
+    expect(item.reason?.vi).toMatch(/^Sự cố chung: Kết nối tới Cổng Dịch vụ công quốc gia không đạt tại 3\/3 đơn vị/);
+    expect(item.fix?.vi).toMatch(/^Không cần xử lý tại đơn vị/);
     // Answered (not a timeout), 8 s late: the first byte against its 3 s limit, said in both languages.
-    expect(item.reason?.vi).toMatch(/trả lời chậm: thời gian tới byte đầu 8,\d giây, giới hạn 3,0 giây/);
-    expect(item.reason?.en).toMatch(/is slow: time to first byte 8\.\d s, limit 3\.0 s/);
-    expect(item.fix?.vi).toMatch(/^Gọi đơn vị vận hành Cổng Dịch vụ công quốc gia/);
+    expect(item.reason?.vi).toMatch(/Tại đơn vị này: .*trả lời chậm: thời gian tới byte đầu 8,\d giây, giới hạn 3,0 giây/);
+    expect(item.reason?.en).toMatch(/At this unit: .*is slow: time to first byte 8\.\d s, limit 3\.0 s/);
     // The other services are not slow.
     expect(unitItems('16681').find((x) => x.check === 'reach-lgsp')?.state).toBe('go');
   }, 150_000);
