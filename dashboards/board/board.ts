@@ -497,7 +497,11 @@ export class BoardCore {
     const body = b.value;
     const cu = this.unitFor(team, body.unit);
     if (body.site && !cu.sites.some((s) => s.site.id === body.site))
-      throw new InputRejected(`"${body.site}" is not a site of unit ${cu.unit.code}`);
+      throw new InputRejected(
+        `"${body.site}" is not a site of unit ${cu.unit.code}`,
+        400,
+        `"${body.site}" không phải một điểm của ${cu.unit.name}`,
+      );
     const now = Date.now();
     const from = body.from ? Date.parse(body.from) : now;
     const to = Date.parse(body.to);

@@ -81,15 +81,23 @@ const FIELD_VI: Record<string, string> = {
   from: 'Từ',
   to: 'Đến',
   unit: 'Đơn vị',
+  site: 'Điểm',
+  check: 'Hạng mục',
+  signed: 'Xác nhận',
 };
 
-/** A refusal of ours in Vietnamese (`field: message` or a bare message), or undefined when it has no translation. */
-export function refusalVi(error: string): string | undefined {
+/**
+ * A refusal of ours in Vietnamese (`field: message` or a bare message). One with no translation of
+ * its own (a schema's wording) still reads as a Vietnamese refusal naming the field, its English
+ * detail after it.
+ */
+export function refusalVi(error: string): string {
   const m = /^([a-z.]+): (.*)$/.exec(error);
-  const [field, what] = m && VI[m[2]!] ? [m[1]!, m[2]!] : [undefined, error];
-  const vi = VI[what];
-  if (!vi) return undefined;
-  return field ? `${FIELD_VI[field] ?? field}: ${vi}` : vi.charAt(0).toUpperCase() + vi.slice(1);
+  const [field, what] = m ? [m[1]!, m[2]!] : [undefined, error];
+  const unknown = /^unknown field (.*)$/.exec(what);
+  const vi = VI[what] ?? (unknown ? `trường không được nhận: ${unknown[1]}` : undefined);
+  if (vi) return field ? `${FIELD_VI[field] ?? field}: ${vi}` : vi.charAt(0).toUpperCase() + vi.slice(1);
+  return `Yêu cầu không hợp lệ${field ? ` ở trường ${FIELD_VI[field] ?? field}` : ''} (${what})`;
 }
 
 /** A maintenance window's bounds: from now (give or take the clock) to some weeks ahead, at most 7 days long. */

@@ -139,7 +139,12 @@ describe('board HTTP API', () => {
     expect(asText.status).toBe(400);
     expect(((await asText.json()) as { error: string }).error).toMatch(/^signed: /);
     expect(board.board.log.signoff('16681', 'failover-drill')).toBeUndefined();
-    expect((await post('api/signoffs', { ...base, admin: true }, TOKEN)).status).toBe(400);
+    const extra = await post('api/signoffs', { ...base, admin: true }, TOKEN);
+    expect(extra.status).toBe(400);
+    // Every refusal reads in Vietnamese on the page, a schema's own wording included.
+    expect(((await extra.json()) as { error_vi: string }).error_vi).toBe('Trường không được nhận: "admin"');
+    const asText2 = (await (await post('api/signoffs', { ...base, signed: 'yes' }, TOKEN)).json()) as { error_vi: string };
+    expect(asText2.error_vi).toMatch(/^Yêu cầu không hợp lệ ở trường Xác nhận \(/);
     const window = (from: string, to: string, reason = 'thay thiết bị') =>
       post('api/maintenance', { team: 'vinh', unit: '16690', from, to, reason, who: 'B' }, TOKEN);
     expect((await window('1970-01-01T00:00:00Z', '1970-01-02T00:00:00Z')).status).toBe(400);

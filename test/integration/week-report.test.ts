@@ -234,10 +234,15 @@ describe('the week report of the demo', () => {
 
   it("the board's /report/week prints on A4 in Chromium, in Vietnamese, names and local times with the offset; its CSV has the same figures", async () => {
     const q = 'from=2025-07-01&to=2025-07-07';
-    // Acknowledgements are entries of the board's log from issue 15's acknowledge bullet (branch
-    // i15): until that is merged the log skips them as unknown lines, and the report has none;
-    // once merged, the board's report must carry the fixture's, as `sansang report --board-log` does.
-    const boardKeepsAcks = board.board.log.entries().some((e) => (e as { type: string }).type === 'ack');
+    // The board's log holds the fixture's acknowledgements (the seeded log's `ack` entries): its
+    // report carries them, as `sansang report --board-log` does.
+    expect(board.board.log.entries().some((e) => e.type === 'ack')).toBe(true);
+    // The board's footer leads to it, in the page's language.
+    const home = await browser.newPage();
+    await home.goto(board.url);
+    const [week] = await Promise.all([home.waitForResponse((r) => r.url().includes('report/week?lang=vi')), home.click('#l-week')]);
+    expect(week.status()).toBe(200);
+    await home.close();
     const page = await browser.newPage();
     const res = await page.goto(new URL(`report/week?${q}`, board.url).href);
     expect(res?.status()).toBe(200);
@@ -298,7 +303,7 @@ describe('the week report of the demo', () => {
       '96,3 %',
       '150 / 210',
       '02/07/2025 09:00',
-      boardKeepsAcks ? 'sau 7 phút: Nguyễn Thị Lan (ttdl), 02/07/2025 09:07: Đã báo nhà cung cấp LGSP, phiếu 1234' : 'không ai nhận xử lý',
+      'sau 7 phút: Nguyễn Thị Lan (ttdl), 02/07/2025 09:07: Đã báo nhà cung cấp LGSP, phiếu 1234',
     ])
       expect(text).toContain(s);
     // Names, not ids.
@@ -320,10 +325,8 @@ describe('the week report of the demo', () => {
     expect(sections(got, 'unit').map((l) => l.replace(/,1,,[01],/, ',1,,0,'))).toEqual(
       sections(fixture, 'unit').map((l) => l.replace(/,1,,[01],/, ',1,,0,')),
     );
-    if (boardKeepsAcks) {
-      expect(sections(got, 'ack')).toEqual(sections(fixture, 'ack'));
-      expect(sections(got, 'unit')).toEqual(sections(fixture, 'unit'));
-    } else expect(sections(got, 'ack')).toEqual([]);
+    expect(sections(got, 'ack')).toEqual(sections(fixture, 'ack'));
+    expect(sections(got, 'unit')).toEqual(sections(fixture, 'unit'));
   }, 30_000);
 
   it('refuses a bad period with the reason, and a board without Prometheus says what it needs', async () => {

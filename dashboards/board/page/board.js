@@ -19,6 +19,7 @@ const I18N = {
     shown: 'Hiển thị {n}/{total} đơn vị',
     report: 'Báo cáo giao ca',
     reportCsv: 'Báo cáo (CSV)',
+    weekReport: 'Báo cáo tuần',
     assetsCsv: 'Tài sản CNTT (CSV)',
     unitAssets: 'Tài sản CNTT của đơn vị (CSV)',
     hot: 'Điểm nóng',
@@ -114,6 +115,7 @@ const I18N = {
     shown: 'Showing {n} of {total} units',
     report: 'Shift report',
     reportCsv: 'Shift report (CSV)',
+    weekReport: 'Week report',
     assetsCsv: 'IT assets (CSV)',
     unitAssets: 'IT assets of this unit (CSV)',
     hot: 'Hot spot',
@@ -290,6 +292,7 @@ function applyStaticTexts() {
   document.getElementById('lang').textContent = lang === 'vi' ? 'English' : 'Tiếng Việt';
   document.getElementById('l-report').setAttribute('href', 'report?lang=' + lang);
   document.getElementById('l-report-csv').setAttribute('href', 'report.csv?lang=' + lang);
+  document.getElementById('l-week').setAttribute('href', 'report/week?lang=' + lang);
 }
 
 // ---------------------------------------------------------------- data
