@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SiteSliceDocument } from '../inventory/index.ts';
 import { NODE_FLAGS } from './install/layout.ts';
+import { PIECE } from './install/write-in-pieces.ts';
+import { fileFolios } from './test-support/folios.ts';
 
 /**
  * The two forms the kit offers, each tested alike: the bundle run by the machine's Node, and the
@@ -138,6 +140,9 @@ describe.each(FORMS)('$name', (form) => {
         );
       }
       expect(status, stderr).toBe(200);
+      // The executable runs from page-cache folios no larger than the pieces it was written in:
+      // written whole, its faults would map up to 2 MB of it at a time (install/write-in-pieces.ts).
+      if (form.file === 'sansang-agent') expect(fileFolios(child.pid!, agentFile).largestFolio).toBeLessThanOrEqual(PIECE);
     } finally {
       child.kill('SIGTERM');
     }
@@ -192,7 +197,7 @@ describe.each(FORMS)('$name', (form) => {
     expect(await exited).toBe(0);
   }, 60_000);
 
-  it('install --dry-run writes nothing; install --root installs it and its unit under the prefix', () => {
+  it('install --dry-run writes nothing; install --root installs it and its unit under the prefix', async () => {
     const prefix = join(work, `root-${form.file}`);
     const dry = sansang(
       'agent',
@@ -212,6 +217,7 @@ describe.each(FORMS)('$name', (form) => {
     expect(real.status, real.stderr).toBe(0);
     const installed = join(prefix, 'opt/sansang-agent', form.file);
     expect(statSync(installed).mode & 0o777).toBe(0o755);
+    expect(readFileSync(installed).equals(readFileSync(agentFile))).toBe(true);
     expect(existsSync(join(prefix, 'etc/sansang-agent/site.json'))).toBe(true);
     // The unit installed is the one that starts this form.
     expect(readFileSync(join(prefix, 'etc/systemd/system/sansang-agent.service'), 'utf8')).toBe(readFileSync(join(kit, form.unit), 'utf8'));
@@ -220,6 +226,26 @@ describe.each(FORMS)('$name', (form) => {
     const [c2, a2] = form.argv(installed, ['check', '--config', join(prefix, 'etc/sansang-agent/site.json')]);
     const chk = spawnSync(c2, a2, { encoding: 'utf8', timeout: 60_000 });
     expect(chk.stdout).toContain('CHƯA SẴN SÀNG');
+    // The installer writes the executable in pieces too (what the site's unit runs).
+    if (form.file === 'sansang-agent') {
+      const child = spawn(installed, ['--config', join(prefix, 'etc/sansang-agent/site.json'), '--listen', '127.0.0.1:19489'], {
+        stdio: 'ignore',
+      });
+      try {
+        let up = false;
+        for (let i = 0; i < 100 && !up; i++) {
+          await new Promise((r) => setTimeout(r, 100));
+          up = await fetch('http://127.0.0.1:19489/healthz').then(
+            (r) => r.ok,
+            () => false,
+          );
+        }
+        expect(up).toBe(true);
+        expect(fileFolios(child.pid!, installed).largestFolio).toBeLessThanOrEqual(PIECE);
+      } finally {
+        child.kill('SIGTERM');
+      }
+    }
   });
 });
 

@@ -9,7 +9,8 @@
 //   npx tsx bench/agent.ts [--duration 60] [--interval 5] [--targets 50] [--drive spread|burst] [--node-flags '…'] [--executable]
 //
 // --executable runs the kit's single executable (Node's single-executable application, for a PC
-// without Node) instead of the bundle under node, with the same V8 flags, as its unit starts it.
+// without Node) instead of the bundle under node, as its unit starts it: the same V8 flags first,
+// and the unit's NODE_OPTIONS (bench/executable-rss.ts shows where its memory is).
 //
 // CPU is read from /proc/PID/stat (utime+stime, plus cutime+cstime: the `ping` children the
 // agent has reaped) and the children still running (the heartbeat's long-running pings); RSS is
@@ -24,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { bundleAgent } from '../agents/kit.ts';
 import { buildExecutable } from '../agents/install/sea.ts';
-import { NODE_FLAGS } from '../agents/install/layout.ts';
+import { EXECUTABLE_NODE_OPTIONS, NODE_FLAGS } from '../agents/install/layout.ts';
 import { httpStand, tcpStand } from '../agents/test-support/servers.ts';
 import { testSlice } from '../agents/test-support/inventory.ts';
 
@@ -155,8 +156,8 @@ async function main() {
   const rows: Row[] = [];
   const paced: Record<string, number[]> = {}; // by "tool kind"
   const saturated: Record<string, number[]> = {};
-  const start = (cmd: string, a: string[]) => {
-    const c = spawn(cmd, a, { stdio: ['ignore', 'ignore', 'inherit'] });
+  const start = (cmd: string, a: string[], env: NodeJS.ProcessEnv = process.env) => {
+    const c = spawn(cmd, a, { stdio: ['ignore', 'ignore', 'inherit'], env });
     children.push(c);
     return c;
   };
@@ -171,7 +172,7 @@ async function main() {
     });
     const cfg = join(work, `site-${kind}.json`);
     writeFileSync(cfg, JSON.stringify(slice));
-    const agent = start(...agentArgv(cfg));
+    const agent = start(...agentArgv(cfg), args.executable ? { ...process.env, NODE_OPTIONS: EXECUTABLE_NODE_OPTIONS } : process.env);
     const bb = start('/usr/bin/prometheus-blackbox-exporter', [`--config.file=${bbConfig}`, '--web.listen-address=127.0.0.1:19115']);
     await waitHttp('http://127.0.0.1:19464/healthz');
     await waitHttp('http://127.0.0.1:19115/metrics');

@@ -1,9 +1,10 @@
 // `sansang agent install`: at the site, from the kit folder. Copies the bundled agent, the
 // site's configuration (and the files it names) and the systemd unit into place under `root`
 // (default /), atomically; prints the next steps. `--dry-run` prints and writes nothing.
-import { access, chmod, mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
+import { access, chmod, mkdir, readFile, readdir, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { InputError, SiteSliceDocument } from '../../inventory/index.ts';
+import { writeFileInPieces } from './write-in-pieces.ts';
 import { BUNDLE_NAME, CONFIG_NAME, EXECUTABLE_NAME, EXECUTABLE_UNIT_NAME, INSTALL_PATHS, UNIT_NAME, type AgentForm } from './layout.ts';
 
 export interface InstallOptions {
@@ -55,7 +56,8 @@ export async function installFromKit(o: InstallOptions): Promise<string[]> {
     }
     await mkdir(dirname(target), { recursive: true });
     const tmp = `${target}.tmp-${process.pid}`;
-    await writeFile(tmp, content);
+    // In pieces, so the executable runs from small page-cache folios (write-in-pieces.ts).
+    await writeFileInPieces(tmp, content, p.mode);
     await chmod(tmp, p.mode);
     await rename(tmp, target);
     written.push(target);

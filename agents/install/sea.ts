@@ -21,6 +21,7 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../../inventory/index.ts';
+import { writeFileInPieces } from './write-in-pieces.ts';
 
 /** The fuse Node's SEA code checks; postject flips its last character from 0 to 1. */
 const FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2:';
@@ -146,7 +147,8 @@ export async function buildExecutable(bundle: string, outfile: string, node = pr
     await writeFile(config, JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true }));
     execFileSync(node, ['--experimental-sea-config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
     const image = injectSeaBlob(await readFile(node), await readFile(blob));
-    await writeFile(outfile, image);
+    // In pieces: written whole, it would run from large page-cache folios (write-in-pieces.ts).
+    await writeFileInPieces(outfile, image, 0o755);
     await chmod(outfile, 0o755);
   } finally {
     await rm(dir, { recursive: true, force: true });
