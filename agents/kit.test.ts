@@ -41,12 +41,26 @@ const work = mkdtempSync(join(tmpdir(), 'sansang-kit-test-'));
 const kit = join(work, 'kit');
 const sansang = (...args: string[]) =>
   spawnSync(process.execPath, [join(root, 'bin/sansang.js'), ...args], { encoding: 'utf8', cwd: root, timeout: 60_000 });
+/**
+ * The same in a network namespace of its own holding only `lo`: the demo's services are down there
+ * by construction, whatever another test file running beside this one has listening on their
+ * loopback ports (test/integration/demo.test.ts's stand-ins).
+ */
+function sansangAlone(...args: string[]) {
+  const r = spawnSync(
+    'unshare',
+    ['--net', '--', 'bash', '-c', 'ip link set lo up && exec "$@"', 'bash', process.execPath, join(root, 'bin/sansang.js'), ...args],
+    { encoding: 'utf8', cwd: root, timeout: 60_000 },
+  );
+  if (r.error) throw new Error(`unshare: ${r.error.message} (Debian package: util-linux; run as root: bash test/run.sh)`);
+  return r;
+}
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('sansang agent check', () => {
   it('prints a Vietnamese table and exits 1 when the demo services are down', () => {
-    const r = sansang('agent', 'check', '--inventory', demo, '--site', 'thanh-vinh-hq');
+    const r = sansangAlone('agent', 'check', '--inventory', demo, '--site', 'thanh-vinh-hq');
     expect(r.status, r.stderr).toBe(1);
     expect(r.stdout).toContain('Đường truyền chính');
     expect(r.stdout).toContain('CHƯA SẴN SÀNG');
@@ -56,7 +70,7 @@ describe('sansang agent check', () => {
     expect(r.stdout).not.toMatch(/\bE[A-Z]{4,}\b|refused|timeout|primary/);
   });
   it('speaks English with --lang en, and refuses an unknown site in one line', () => {
-    const r = sansang('agent', 'check', '--inventory', demo, '--site', 'thanh-vinh-hq', '--lang', 'en');
+    const r = sansangAlone('agent', 'check', '--inventory', demo, '--site', 'thanh-vinh-hq', '--lang', 'en');
     expect(r.stdout).toContain('NOT READY');
     const bad = sansang('agent', 'check', '--inventory', demo, '--site', 'nowhere');
     expect(bad.status).toBe(1);

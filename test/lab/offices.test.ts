@@ -34,7 +34,9 @@ const INTERVAL_S = 2;
 const OUTAGE_S = Number(process.env.SANSANG_DC_OUTAGE_S ?? 30);
 const DC = '198.19.0.1';
 const SECRET = 'lab-push-secret-0123456789abcdef';
-const ns = { a: `ss-a-${tag}`, carrier: `ss-c-${tag}`, r: `ss-r-${tag}`, router: `ss-g-${tag}` };
+// Not the demo lab's `ss-` prefix: test/lab/demo-lab.test.ts, which may run beside this file, counts
+// every `ss-` namespace as its own.
+const ns = { a: `of-a-${tag}`, carrier: `of-c-${tag}`, r: `of-r-${tag}`, router: `of-g-${tag}` };
 /** Interfaces in this namespace (the data center's ends): unique per run, 15 characters at most. */
 const dcIf = {
   aPrim: `sa${tag}`.slice(0, 15),
