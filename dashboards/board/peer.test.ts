@@ -77,6 +77,35 @@ const signoff = (o: Partial<SignoffEntry>): SignoffEntry => ({
 });
 
 describe('pulling from a peer board', () => {
+  it('a peer that refuses the connection, or our token, is said in Vietnamese for the page, with no errno code', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise((r) => closed.close(r));
+    const b = await board(`http://127.0.0.1:${port}/`);
+    try {
+      await b.start();
+      await new Promise((r) => setTimeout(r, 300));
+      const peer = JSON.parse(b.overviewJson()).peer as { lastError: string; lastErrorVi: string };
+      expect(peer.lastError).toMatch(/ECONNREFUSED/);
+      expect(peer.lastErrorVi).toBe('bảng đối tác từ chối kết nối (bảng chưa chạy hoặc sai cổng)');
+    } finally {
+      await b.close();
+    }
+    const refusing = createServer((_req, res) => res.writeHead(401).end());
+    servers.push(refusing);
+    await new Promise<void>((r) => refusing.listen(0, '127.0.0.1', () => r()));
+    const b2 = await board(`http://127.0.0.1:${(refusing.address() as { port: number }).port}/`);
+    try {
+      await b2.start();
+      await new Promise((r) => setTimeout(r, 300));
+      const peer = JSON.parse(b2.overviewJson()).peer as { lastErrorVi: string };
+      expect(peer.lastErrorVi).toMatch(/^bảng đối tác từ chối mã truy cập của bảng này/);
+    } finally {
+      await b2.close();
+    }
+  });
+
   it('cuts off an answer larger than an agent may send, and says so', async () => {
     let sentBytes = 0;
     const url = await fakePeer((_send, _auth, res) => {
@@ -100,8 +129,9 @@ describe('pulling from a peer board', () => {
       await b.start();
       await new Promise((r) => setTimeout(r, 300));
       expect(b.current).toBeTruthy();
-      const peer = JSON.parse(b.overviewJson()).peer as { lastError: string };
+      const peer = JSON.parse(b.overviewJson()).peer as { lastError: string; lastErrorVi: string };
       expect(peer.lastError).toMatch(/larger than 8 MiB/);
+      expect(peer.lastErrorVi).toMatch(/^câu trả lời lớn quá 8 MiB/);
       expect(sentBytes).toBeLessThan(MAX_ANSWER_BYTES + (8 << 20));
       expect(process.memoryUsage().rss - rss).toBeLessThan(200 << 20);
     } finally {

@@ -15,11 +15,39 @@ export interface PeerStatus {
   url: string;
   lastOkAt: string | null;
   lastError: string | null;
+  /** The same for the page, in Vietnamese (no errno codes). */
+  lastErrorVi: string | null;
   cursor: number;
   /** The peer's clock minus ours, in seconds, from its last answer (null: not known). */
   clockOffsetSeconds: number | null;
   /** Entries refused because they were dated ahead of this board's clock. */
   refusedFromFuture: number;
+}
+
+/** A failed pull, said in both languages. */
+class PeerError extends Error {
+  constructor(
+    message: string,
+    readonly vi: string,
+  ) {
+    super(message);
+  }
+}
+
+const NETWORK_VI: Record<string, string> = {
+  ECONNREFUSED: 'bảng đối tác từ chối kết nối (bảng chưa chạy hoặc sai cổng)',
+  ECONNRESET: 'bảng đối tác ngắt kết nối giữa chừng',
+  EHOSTUNREACH: 'không có đường tới bảng đối tác',
+  ENETUNREACH: 'không có đường tới bảng đối tác',
+  ENOTFOUND: 'không phân giải được tên của bảng đối tác',
+  EAI_AGAIN: 'không phân giải được tên của bảng đối tác',
+};
+
+/** What the page says of a failed pull. */
+function peerErrorVi(e: unknown): string {
+  if (e instanceof PeerError) return e.vi;
+  const code = (e as NodeJS.ErrnoException).code;
+  return (code && NETWORK_VI[code]) ?? 'không kết nối được với bảng đối tác';
 }
 
 interface Answer {
@@ -40,7 +68,12 @@ function getJson(url: URL, timeoutMs: number, token: string | undefined): Promis
       res.on('data', (c: Buffer) => {
         size += c.length;
         if (size > MAX_ANSWER_BYTES) {
-          req.destroy(new Error(`the answer is larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB`));
+          req.destroy(
+            new PeerError(
+              `the answer is larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB`,
+              `câu trả lời lớn quá ${MAX_ANSWER_BYTES / 1024 / 1024} MiB, đã bỏ`,
+            ),
+          );
           return;
         }
         chunks.push(c);
@@ -48,16 +81,24 @@ function getJson(url: URL, timeoutMs: number, token: string | undefined): Promis
       res.on('error', reject);
       res.on('end', () => {
         if (res.statusCode === 401)
-          return reject(new Error('the peer refuses our token: give this board a token of the peer (--peer-token-file)'));
-        if (res.statusCode !== 200) return reject(new Error(`HTTP ${res.statusCode}`));
+          return reject(
+            new PeerError(
+              'the peer refuses our token: give this board a token of the peer (--peer-token-file)',
+              'bảng đối tác từ chối mã truy cập của bảng này: cấp cho bảng này một mã của bảng đối tác (--peer-token-file)',
+            ),
+          );
+        if (res.statusCode !== 200)
+          return reject(new PeerError(`HTTP ${res.statusCode}`, `bảng đối tác trả lời lỗi (mã HTTP ${res.statusCode})`));
         try {
           resolve({ body: JSON.parse(Buffer.concat(chunks).toString('utf8')), sentMs, receivedMs: Date.now() });
         } catch {
-          reject(new Error('not JSON'));
+          reject(new PeerError('not JSON', 'câu trả lời của bảng đối tác không đúng dạng'));
         }
       });
     });
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on('timeout', () =>
+      req.destroy(new PeerError(`no answer within ${timeoutMs} ms`, `bảng đối tác không trả lời trong ${timeoutMs / 1000} giây`)),
+    );
     req.on('error', reject);
   });
 }
@@ -75,7 +116,15 @@ export class PeerSync {
     private readonly warn: (m: string) => void = () => {},
     private readonly token?: string,
   ) {
-    this.status = { url: peerUrl, lastOkAt: null, lastError: null, cursor: 0, clockOffsetSeconds: null, refusedFromFuture: 0 };
+    this.status = {
+      url: peerUrl,
+      lastOkAt: null,
+      lastError: null,
+      lastErrorVi: null,
+      cursor: 0,
+      clockOffsetSeconds: null,
+      refusedFromFuture: 0,
+    };
   }
 
   start(): void {
@@ -97,7 +146,8 @@ export class PeerSync {
         url.searchParams.set('since', String(this.status.cursor));
         const a = await getJson(url, 5000, this.token);
         const body = a.body as { entries?: unknown[]; next?: unknown; now?: unknown };
-        if (!body || !Array.isArray(body.entries) || typeof body.next !== 'number') throw new Error('unexpected answer from the peer');
+        if (!body || !Array.isArray(body.entries) || typeof body.next !== 'number')
+          throw new PeerError('unexpected answer from the peer', 'câu trả lời của bảng đối tác không đúng dạng');
         if (typeof body.now === 'string' && !Number.isNaN(Date.parse(body.now)))
           this.status.clockOffsetSeconds = Math.round((Date.parse(body.now) - (a.sentMs + a.receivedMs) / 2) / 100) / 10;
         const good: LogEntry[] = [];
@@ -122,8 +172,10 @@ export class PeerSync {
       }
       this.status.lastOkAt = new Date().toISOString();
       this.status.lastError = null;
+      this.status.lastErrorVi = null;
     } catch (e) {
       this.status.lastError = (e as Error).message;
+      this.status.lastErrorVi = peerErrorVi(e);
     }
   }
 

@@ -399,7 +399,7 @@ function renderHeader() {
         overview.peer.url +
         ': ' +
         (overview.peer.lastError
-          ? t('peerErr', { err: overview.peer.lastError })
+          ? t('peerErr', { err: (lang === 'vi' && overview.peer.lastErrorVi) || overview.peer.lastError })
           : overview.peer.lastOkAt
             ? t('peerOk', { at: fmtTime(overview.peer.lastOkAt) })
             : '…') +
