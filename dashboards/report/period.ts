@@ -1,6 +1,7 @@
 // The report's period and its times: `from`/`to` as a day (in the province's time zone) or an
 // instant with its offset; times written in local time with the offset stated, four-digit years.
 import { InputError } from '../../inventory/index.ts';
+import { localParts, offsetAt } from '../local-time.ts';
 
 export interface Period {
   fromMs: number;
@@ -13,56 +14,8 @@ export const MAX_POINTS = 50_000;
 /** The default step: one sample a minute, so figures are in whole minutes. */
 export const DEFAULT_STEP_MS = 60_000;
 
-interface LocalParts {
-  year: string;
-  month: string;
-  day: string;
-  hour: string;
-  minute: string;
-  second: string;
-  /** "+07:00" */
-  offset: string;
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function localParts(ms: number, timeZone: string): LocalParts {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-      timeZoneName: 'longOffset',
-    });
-    formatters.set(timeZone, f);
-  }
-  const p = Object.fromEntries(f.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
-  const tz = String(p.timeZoneName ?? 'GMT');
-  return {
-    year: String(p.year).padStart(4, '0'),
-    month: String(p.month),
-    day: String(p.day),
-    hour: String(p.hour),
-    minute: String(p.minute),
-    second: String(p.second),
-    offset: tz === 'GMT' ? '+00:00' : tz.replace(/^GMT/, ''),
-  };
-}
-
-/** The zone's offset at an instant, as "+07:00". */
-export const offsetAt = (ms: number, timeZone: string): string => localParts(ms, timeZone).offset;
-
-/** "2025-07-01T08:00:00+07:00": local time with its offset (the CSV's form). */
-export function localIso(ms: number, timeZone: string): string {
-  const p = localParts(ms, timeZone);
-  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}${p.offset}`;
-}
+// Local time with its offset (the CSV's form, "2025-07-01T08:00:00+07:00"), as the board writes it.
+export { localIso, offsetAt } from '../local-time.ts';
 
 /** "01/07/2025 08:00" (vi) or "2025-07-01 08:00" (en), local; the page states the offset once. */
 export function localText(ms: number, timeZone: string, lang: 'vi' | 'en'): string {
