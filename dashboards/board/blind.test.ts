@@ -8,8 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadInventoryFile, type Inventory } from '../../inventory/index.ts';
 import { BoardCore } from './board.ts';
-import { quickCentralFor, relocate, startStandIn, type StandInAgent } from './testing.ts';
-import { TokenBook } from './tokens.ts';
+import { quickCentralFor, relocate, startStandIn, type StandInAgent, testBoard } from './testing.ts';
 
 let inv: Inventory;
 let dir: string;
@@ -20,16 +19,7 @@ beforeAll(async () => {
   inv = quickCentralFor(relocate(await loadInventoryFile(new URL('../../inventory/examples/demo.yaml', import.meta.url).pathname), 52), 0);
   dir = await mkdtemp(join(tmpdir(), 'board-blind-'));
   for (const u of inv.units) for (const s of u.sites) agents.push(await startStandIn(inv, s.id));
-  board = await BoardCore.create({
-    inventory: inv,
-    dataDir: dir,
-    tokens: TokenBook.empty(),
-    datacenter: 'dc1',
-    version: 'test',
-    origin: 'test',
-    refreshMs: 3_600_000,
-    warn: () => {},
-  });
+  board = await testBoard(inv, dir);
 });
 
 afterAll(async () => {

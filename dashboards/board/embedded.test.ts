@@ -6,8 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadInventoryFile, type Inventory } from '../../inventory/index.ts';
 import { BoardCore } from './board.ts';
 import { newEntryId } from './store.ts';
-import { quickCentralFor, polledOnly, relocate, startStandIn, type StandInAgent } from './testing.ts';
-import { TokenBook } from './tokens.ts';
+import { quickCentralFor, polledOnly, relocate, startStandIn, type StandInAgent, testBoard } from './testing.ts';
 
 let inv: Inventory;
 let dir: string;
@@ -24,16 +23,7 @@ beforeAll(async () => {
   );
   dir = await mkdtemp(join(tmpdir(), 'board-embedded-'));
   for (const u of inv.units) for (const s of u.sites) agents.set(s.id, await startStandIn(inv, s.id));
-  board = await BoardCore.create({
-    inventory: inv,
-    dataDir: dir,
-    tokens: TokenBook.empty(),
-    datacenter: 'dc1',
-    version: 'test',
-    origin: 'test',
-    refreshMs: 3_600_000,
-    warn: () => {},
-  });
+  board = await testBoard(inv, dir);
 });
 
 afterAll(async () => {
@@ -70,16 +60,7 @@ describe('embedded mode', () => {
 
   it('with the default `for` (1 min), a freshly started board shows agent-up UNKNOWN, never GO', async () => {
     const plain = relocate(await loadInventoryFile(new URL('../../inventory/examples/demo.yaml', import.meta.url).pathname), 45);
-    const fresh = await BoardCore.create({
-      inventory: plain,
-      dataDir: join(dir, 'fresh'),
-      tokens: TokenBook.empty(),
-      datacenter: 'dc1',
-      version: 'test',
-      origin: 'test',
-      refreshMs: 3_600_000,
-      warn: () => {},
-    });
+    const fresh = await testBoard(plain, join(dir, 'fresh'));
     try {
       await fresh.refresh();
       expect(fresh.unit('16681')!.items.find((i) => i.check === 'agent-up')!.state).toBe('unknown');

@@ -10,8 +10,7 @@ import { loadInventoryFile, type Inventory } from '../../inventory/index.ts';
 import { isIncident } from '../incidents.ts';
 import { BoardCore, InputRejected } from './board.ts';
 import { reportHtml } from './report.ts';
-import { allFor, polledOnly, quickCentralFor, relocate, startStandIn, type StandInAgent } from './testing.ts';
-import { TokenBook } from './tokens.ts';
+import { allFor, polledOnly, quickCentralFor, relocate, startStandIn, type StandInAgent, testBoard } from './testing.ts';
 
 let inv: Inventory;
 let dir: string;
@@ -31,16 +30,7 @@ beforeAll(async () => {
   );
   dir = await mkdtemp(join(tmpdir(), 'board-incidents-'));
   for (const u of inv.units) for (const s of u.sites) agents.push(await startStandIn(inv, s.id));
-  board = await BoardCore.create({
-    inventory: { ...inv, maintenance: [] },
-    dataDir: dir,
-    tokens: TokenBook.empty(),
-    datacenter: 'dc1',
-    version: 'test',
-    origin: 'test',
-    refreshMs: 3_600_000,
-    warn: () => {},
-  });
+  board = await testBoard({ ...inv, maintenance: [] }, dir);
 });
 
 afterAll(async () => {

@@ -2,6 +2,8 @@
 // valid /status document (built and checked with the shared schema) on the site's link
 // addresses. Not the real agent (agents/ is built on its own); just what the board reads.
 import { createServer, type Server } from 'node:http';
+import { BoardCore } from './board.ts';
+import { TokenBook } from './tokens.ts';
 import { parseStatusDocument, siteChecks, type HostFacts, type Inventory, type StatusDocument } from '../../inventory/index.ts';
 
 export interface StandInBehaviour {
@@ -249,4 +251,21 @@ export async function freePort(): Promise<number> {
   const port = (s.address() as { port: number }).port;
   await new Promise<void>((resolve) => s.close(() => resolve()));
   return port;
+}
+
+/**
+ * A board as the embedded-mode tests use it: no tokens, no peer, refreshed only when the test asks
+ * (`board.refresh()`), its warnings dropped.
+ */
+export function testBoard(inventory: Inventory, dataDir: string): Promise<BoardCore> {
+  return BoardCore.create({
+    inventory,
+    dataDir,
+    tokens: TokenBook.empty(),
+    datacenter: 'dc1',
+    version: 'test',
+    origin: 'test',
+    refreshMs: 3_600_000,
+    warn: () => {},
+  });
 }
