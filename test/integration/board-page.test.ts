@@ -4,26 +4,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadInventoryFile, loadInventoryText, type Inventory } from '../../inventory/index.ts';
 import { startBoard, TokenBook, type RunningBoard } from '../../dashboards/index.ts';
 import { quickCentralFor, polledOnly, relocate, startStandIn, type StandInAgent } from '../../dashboards/board/testing.ts';
 import { readFileSync } from 'node:fs';
+import { launchChromium } from '../support/chromium.ts';
 
-const LAUNCH = {
-  executablePath: '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-};
 const TOKEN = 'vinh-token-0123456789';
 const tokens = () => TokenBook.parse(`vinh: ${TOKEN}\nttdl: ttdl-token-0123456789\n`);
 const demoPath = new URL('../../inventory/examples/demo.yaml', import.meta.url).pathname;
@@ -59,11 +47,7 @@ beforeAll(async () => {
     peer: boardA.url,
     peerToken: TOKEN,
   });
-  try {
-    browser = await chromium.launch(LAUNCH);
-  } catch (e) {
-    throw new Error(`cannot start /usr/bin/chromium (Debian package: chromium): ${(e as Error).message}`);
-  }
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {

@@ -7,27 +7,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultChecklist, loadInventoryFile, type Inventory } from '../../inventory/index.ts';
 import { startBoard, TokenBook, type RunningBoard } from '../../dashboards/index.ts';
 import { quickCentralFor, standInDocument } from '../../dashboards/board/testing.ts';
 import type { StatusFetcher } from '../../dashboards/board/embedded.ts';
 import { generatedProvince } from '../support/province.ts';
+import { launchChromium } from '../support/chromium.ts';
 
-const LAUNCH = {
-  executablePath: '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-};
 const SHOTS = process.env.SANSANG_WALL_SHOTS;
 let dir: string;
 let browser: Browser;
@@ -73,11 +61,7 @@ async function province(units: number, net: number, effectiveInDays: number): Pr
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'board-wall-'));
-  try {
-    browser = await chromium.launch(LAUNCH);
-  } catch (e) {
-    throw new Error(`cannot start /usr/bin/chromium (Debian package: chromium): ${(e as Error).message}`);
-  }
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBoard } from '../../dashboards/index.ts';
 import { loadInventoryFile, readSecretText } from '../../inventory/index.ts';
@@ -16,6 +16,7 @@ import { prometheusBinary } from '../../demo/prometheus.ts';
 import { startDemo, type Demo } from '../../demo/run.ts';
 import { demoToken } from '../../demo/board-start.ts';
 import { freePort } from '../../dashboards/board/testing.ts';
+import { launchChromium } from '../support/chromium.ts';
 
 const repo = resolve(import.meta.dirname, '../..');
 
@@ -100,19 +101,7 @@ describe('npm start: the demo with a real Prometheus', () => {
     const signoff = unit.items.find((i) => i.check === 'staff-trained')?.signoff;
     expect(signoff).toMatchObject({ signed: true, who: 'demo' });
 
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1280, height: 420 } });
     await page.goto(`${demo!.boardUrl}/`);
     await page.getByText('Phường Thành Vinh').waitFor({ timeout: 15_000 });

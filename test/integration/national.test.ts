@@ -9,7 +9,6 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   defaultChecklist,
@@ -36,6 +35,7 @@ import { STATE_CODE } from '../../dashboards/states.ts';
 import { allFor, polledOnly, relocate, startStandIn, type StandInAgent } from '../../dashboards/board/testing.ts';
 import { instantQuery } from '../../dashboards/board/prom-client-http.ts';
 import { prometheusConfigFile, prometheusFiles, singleNodeArgs } from '../../stacks/index.ts';
+import { launchChromium } from '../support/chromium.ts';
 
 const TOKEN = 'ttdl-token-0123456789';
 const VM = '127.180.0.1:8428';
@@ -292,17 +292,7 @@ describe('the national roll-up (VictoriaMetrics, three provinces, real Prometheu
 
   it("the page, in a real headless Chromium: provinces by name, then a province's units, then a unit's items, in Vietnamese", async () => {
     need('chromium', 'chromium');
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-      ],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       await page.goto(nationalBoard.url);

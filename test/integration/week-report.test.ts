@@ -19,21 +19,18 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadInventoryFile, SERIES } from '../../inventory/index.ts';
 import { startBoard, type RunningBoard } from '../../dashboards/index.ts';
 import { freePort } from '../../dashboards/board/testing.ts';
 import { startPrometheus, type Running } from '../support/monitoring.ts';
+import { launchChromium } from '../support/chromium.ts';
 
 const run = promisify(execFile);
 const repo = resolve(import.meta.dirname, '../..');
 const demo = join(repo, 'inventory/examples/demo.yaml');
 const testdata = join(repo, 'dashboards/report/testdata');
-const LAUNCH = {
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking'],
-};
 
 const WEEK_START = Date.parse('2025-07-01T00:00:00+07:00');
 const MINUTES = 7 * 1440;
@@ -162,11 +159,7 @@ beforeAll(async () => {
     refreshMs: 60_000,
     warn: () => {},
   });
-  try {
-    browser = await chromium.launch(LAUNCH);
-  } catch (e) {
-    throw new Error(`cannot start /usr/bin/chromium (Debian package: chromium): ${(e as Error).message}`);
-  }
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {

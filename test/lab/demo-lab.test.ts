@@ -14,22 +14,7 @@ import { sendFault } from '../../demo/control.ts';
 import { Lab, LAB_RANGES, labInventory, labUnavailable, makePlan, probeHosts, startLabDemo, type LabDemo } from '../../demo/lab/index.ts';
 import { allUnitsGo, itemState, unitItems, waitUntil } from '../../demo/lab/board-watch.ts';
 import { freePort } from '../../dashboards/board/testing.ts';
-import { chromium } from 'playwright-core';
-
-/** Headless Chromium as test/integration/board-page.test.ts launches it. */
-const CHROMIUM = {
-  executablePath: '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-};
+import { launchChromium } from '../support/chromium.ts';
 
 const run = promisify(execFile);
 const repo = resolve(import.meta.dirname, '../..');
@@ -320,9 +305,7 @@ describe('the lab demo', () => {
     expect(await itemState(board, '16690', 'wan-primary')).toBe('go');
     // The agent is up (it answers over the backup): the unit page says the primary link is down.
     expect(state('agent-up')).toBe('go');
-    const browser = await chromium.launch(CHROMIUM).catch((e: Error) => {
-      throw new Error(`cannot start /usr/bin/chromium (Debian package: chromium): ${e.message}`);
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       await page.goto(`${board}/#/unit/16681`);
