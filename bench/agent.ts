@@ -28,6 +28,7 @@ import { buildExecutable } from '../agents/install/sea.ts';
 import { EXECUTABLE_NODE_OPTIONS, NODE_FLAGS } from '../agents/install/layout.ts';
 import { httpStand, tcpStand } from '../agents/test-support/servers.ts';
 import { testSlice } from '../agents/test-support/inventory.ts';
+import { AGENT_METRICS } from '../inventory/names.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -229,7 +230,7 @@ async function main() {
     const metrics = await (await fetch('http://127.0.0.1:19464/metrics')).text();
     const echoes = metrics
       .split('\n')
-      .filter((l) => l.startsWith('sansang_probe_icmp_sent_total{') && !l.includes('target="gateway"'))
+      .filter((l) => l.startsWith(`${AGENT_METRICS.icmpSent}{`) && !l.includes('target="gateway"'))
       .reduce((a, l) => a + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
     rows.push({
       tool: 'sansang agent',

@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildImport } from '../inventory/importer.ts';
 import { parseNsoCsv } from '../inventory/nso.ts';
-import { FOREIGN_METRICS, JOBS, loadInventoryFile, SERIES, Unit as UnitSchema, type Inventory } from '../inventory/index.ts';
+import { BOARD_METRICS, FOREIGN_METRICS, JOBS, loadInventoryFile, SERIES, Unit as UnitSchema, type Inventory } from '../inventory/index.ts';
 import { startBoard, PROMETHEUS_QUERIES } from '../dashboards/index.ts';
 import { quickCentralFor, standInDocument, syntheticInventory, type UnitSeed } from '../dashboards/board/testing.ts';
 import { newEntryId } from '../dashboards/board/store.ts';
@@ -160,8 +160,8 @@ async function main(): Promise<void> {
     );
     const expected = (await (await fetch(new URL('metrics', board.url))).text())
       .split('\n')
-      .filter((l) => l.startsWith('sansang_check_expected{')).length;
-    console.log(`\nembedded mode (${inv.units.length} units, ${expected} sansang_check_expected series):`);
+      .filter((l) => l.startsWith(`${BOARD_METRICS.checkExpected}{`)).length;
+    console.log(`\nembedded mode (${inv.units.length} units, ${expected} ${BOARD_METRICS.checkExpected} series):`);
     console.log(`  first poll of every agent + evaluation: ${ms(startMs)} (poll ${ms(board.board.lastRefreshMs)})`);
     const tPoll = performance.now();
     const cpu = process.cpuUsage();

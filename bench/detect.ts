@@ -33,7 +33,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
-import { findSite, probeId, servicesForUnit, type Inventory, type Probe } from '../inventory/index.ts';
+import { AGENT_METRICS, JOBS, findSite, probeId, servicesForUnit, type Inventory, type Probe } from '../inventory/index.ts';
 import { startLabDemo, type LabDemo } from '../demo/lab/index.ts';
 import { labLink } from '../demo/lab/plan.ts';
 import { run } from '../demo/lab/sh.ts';
@@ -44,6 +44,8 @@ import { freePort } from '../dashboards/board/testing.ts';
 const repo = resolve(import.meta.dirname, '..');
 const PROMETHEUS = '/usr/bin/prometheus';
 const BLACKBOX = '/usr/bin/prometheus-blackbox-exporter';
+/** Every probe the agent runs over the primary link, as Prometheus scraped it. */
+const PRIMARY_SUCCESS = `${AGENT_METRICS.probeSuccess}{job="${JOBS.agent}",link="primary"}`;
 
 const { values: args } = parseArgs({
   options: {
@@ -198,7 +200,7 @@ function prometheusConfig(o: { agent: string; blackbox: string; targets: Blackbo
       evaluation_interval: `${o.intervalS}s`,
     },
     scrape_configs: [
-      { job_name: 'sansang-agent', static_configs: [{ targets: [o.agent] }] },
+      { job_name: JOBS.agent, static_configs: [{ targets: [o.agent] }] },
       {
         job_name: 'blackbox',
         metrics_path: '/probe',
@@ -220,7 +222,7 @@ async function agentPrimary(url: string, only?: string): Promise<number[]> {
   const [target, probe] = only?.split('/') ?? [];
   const out: number[] = [];
   for (const line of text.split('\n')) {
-    if (!line.startsWith('sansang_probe_success{') || !line.includes('link="primary"')) continue;
+    if (!line.startsWith(`${AGENT_METRICS.probeSuccess}{`) || !line.includes('link="primary"')) continue;
     if (only && !(line.includes(`target="${target}"`) && line.includes(`probe="${probe}"`))) continue;
     out.push(Number(line.slice(line.lastIndexOf(' ') + 1)));
   }
@@ -312,8 +314,8 @@ async function main(): Promise<void> {
       },
       {
         name: 'agent via prom',
-        seen: async () => someZero(await promValues(prom, 'sansang_probe_success{job="sansang-agent",link="primary"}')),
-        healthy: async () => allOne(await promValues(prom, 'sansang_probe_success{job="sansang-agent",link="primary"}')),
+        seen: async () => someZero(await promValues(prom, PRIMARY_SUCCESS)),
+        healthy: async () => allOne(await promValues(prom, PRIMARY_SUCCESS)),
       },
       {
         name: 'board NO-GO',
@@ -335,7 +337,7 @@ async function main(): Promise<void> {
     const [target, probe] = one.split('/');
     if (!bb.targets.some((t) => t.name === one))
       fail(`--probe ${one}: the site has no such probe; probes: ${bb.targets.map((t) => t.name).join(', ')}`);
-    const agentOne = `sansang_probe_success{job="sansang-agent",link="primary",target="${target}",probe="${probe}"}`;
+    const agentOne = `${AGENT_METRICS.probeSuccess}{job="${JOBS.agent}",link="primary",target="${target}",probe="${probe}"}`;
     const bbOne = `probe_success{job="blackbox",probe="${one}"}`;
     watches.push(
       {

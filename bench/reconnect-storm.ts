@@ -30,7 +30,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { BOARD_METRICS, loadInventoryFile } from '../inventory/index.ts';
+import { BOARD_METRICS, JOBS, loadInventoryFile } from '../inventory/index.ts';
 import { freePort } from '../dashboards/board/testing.ts';
 import { startPrometheus, type Running } from '../test/support/monitoring.ts';
 import type { StormCounts } from '../agents/test-support/push-storm.ts';
@@ -39,7 +39,7 @@ const repo = resolve(import.meta.dirname, '..');
 const DEMO = join(repo, 'inventory/examples/demo.yaml');
 const PROMETHEUS = '/usr/bin/prometheus';
 const INTERVAL_MS = 15_000;
-const JOB = 'sansang-agent';
+const JOB = JOBS.agent;
 
 const { values: args } = parseArgs({
   options: {

@@ -9,12 +9,12 @@ import { describe, expect, it } from 'vitest';
 import { JOBS } from '../inventory/names.ts';
 
 const root = new URL('..', import.meta.url).pathname;
-const FOLDERS = ['agents', 'bin', 'dashboards', 'demo', 'inventory', 'stacks'];
+const FOLDERS = ['agents', 'bench', 'bin', 'dashboards', 'demo', 'inventory', 'stacks'];
 const NAMES_MODULE = 'inventory/names.ts';
 /** Where a metric only one probe kind or collector writes may be declared. */
 const KIND_FILES = /^agents\/(probes|host)\//;
 /** `sansang_…` identifiers that are not metrics: nftables table names. */
-const NOT_METRICS = new Set(['sansang_lab', 'sansang_demo']);
+const NOT_METRICS = new Set(['sansang_lab', 'sansang_demo', 'sansang_detect']);
 
 function productionFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
